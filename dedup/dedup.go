@@ -1,0 +1,189 @@
+// Package dedup makes granting exactly-once: a Store records, per key (an
+// order ID, a transaction ID, ...), whether the work for that key is done, in
+// progress under a lease, or free to run.
+//
+// The protocol, which [Do] implements for callers, is:
+//
+//  1. Claim(key, lease). The answer is one of:
+//     - [Claimed]: the caller now holds the key until Complete, Release or
+//     the lease runs out, and must do the work;
+//     - [Done]: the work for key was completed earlier; do nothing;
+//     - [Busy]: another holder has a live lease; try again later.
+//  2. After the work succeeded: Complete(key, token). The key is Done for
+//     good (or, for stores with retention, for at least the retention time).
+//  3. After the work failed: Release(key, token). The key is free and the next
+//     Claim runs the work again.
+//
+// When a holder dies without Complete or Release, its lease expires and the
+// next Claim of the key succeeds; the work may then run again, so a lease must
+// be longer than the work takes. Complete and Release take the token returned
+// by Claim so that a holder whose lease expired and was taken over cannot
+// complete or release the new holder's claim ([ErrLeaseLost]).
+//
+// Stores are safe for concurrent use by many goroutines and, for the Redis and
+// PostgreSQL stores, many processes. dedup knows nothing of HTTP or events.
+package dedup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Outcome is the answer to a Claim.
+type Outcome int
+
+// The outcomes of a Claim.
+const (
+	// Claimed means the caller holds the key and must Complete or Release it.
+	Claimed Outcome = iota + 1
+	// Done means the work for the key was completed earlier.
+	Done
+	// Busy means another holder has a live lease on the key.
+	Busy
+)
+
+// String returns the outcome's name.
+func (o Outcome) String() string {
+	switch o {
+	case Claimed:
+		return "claimed"
+	case Done:
+		return "done"
+	case Busy:
+		return "busy"
+	default:
+		return fmt.Sprintf("Outcome(%d)", int(o))
+	}
+}
+
+// Claim is the result of [Store.Claim].
+type Claim struct {
+	Outcome Outcome
+	// Token identifies this claim; it is set only when Outcome is Claimed and
+	// must be passed to Complete or Release.
+	Token string
+}
+
+// Store is the exactly-once contract. Implementations must be safe for
+// concurrent use and must make Claim atomic: of any number of concurrent
+// Claims of one free key, exactly one returns Claimed.
+type Store interface {
+	// Claim tries to take key for lease (which must be > 0).
+	Claim(ctx context.Context, key string, lease time.Duration) (Claim, error)
+	// Complete marks key done. It returns ErrLeaseLost when token no longer
+	// holds the key (the lease expired and another claim took it, or it was
+	// released).
+	Complete(ctx context.Context, key, token string) error
+	// Release frees key so that the next Claim runs the work again. It returns
+	// ErrLeaseLost when token no longer holds the key.
+	Release(ctx context.Context, key, token string) error
+}
+
+// Errors of the dedup protocol.
+var (
+	// ErrLeaseLost is returned by Complete and Release when the token does not
+	// hold the key any more.
+	ErrLeaseLost = errors.New("dedup: lease lost")
+	// ErrBusy is returned by Do when another holder is running the work for
+	// the key right now. The caller should answer so that the sender retries
+	// later (the webhook handler answers 409).
+	ErrBusy = errors.New("dedup: key is being processed by another holder")
+	// ErrInvalidKey is returned for an empty key.
+	ErrInvalidKey = errors.New("dedup: empty key")
+	// ErrInvalidLease is returned for a lease <= 0.
+	ErrInvalidLease = errors.New("dedup: lease must be positive")
+	// ErrStore wraps failures of the store itself (unreachable, timeouts).
+	ErrStore = errors.New("dedup: store failure")
+)
+
+// Result tells what [Do] did.
+type Result int
+
+// The results of Do.
+const (
+	// Ran means fn ran (successfully if Do returned a nil error).
+	Ran Result = iota + 1
+	// AlreadyDone means fn did not run because the key was done earlier.
+	AlreadyDone
+	// Skipped means fn did not run because of an error (store failure or
+	// ErrBusy).
+	Skipped
+)
+
+// String returns the result's name.
+func (r Result) String() string {
+	switch r {
+	case Ran:
+		return "ran"
+	case AlreadyDone:
+		return "already-done"
+	case Skipped:
+		return "skipped"
+	default:
+		return fmt.Sprintf("Result(%d)", int(r))
+	}
+}
+
+// CompleteError is returned by Do when fn succeeded but the store could not
+// record it. The work was done; the key stays claimed until its lease expires.
+type CompleteError struct{ Err error }
+
+// Error implements error.
+func (e *CompleteError) Error() string { return "dedup: work done but not recorded: " + e.Err.Error() }
+
+// Unwrap returns the store's error.
+func (e *CompleteError) Unwrap() error { return e.Err }
+
+// Do runs fn for key at most once to successful completion:
+//
+//   - key already done: fn is not called; (AlreadyDone, nil).
+//   - key held by another live claim: fn is not called; (Skipped, ErrBusy).
+//   - the store fails: fn is not called; (Skipped, err).
+//   - fn returns nil: the key is completed; (Ran, nil), or (Ran,
+//     *CompleteError) when recording failed.
+//   - fn returns an error or panics: the key is released so that a later
+//     delivery runs fn again; (Ran, fn's error) or the panic continues.
+//
+// Complete and Release run even if ctx was cancelled meanwhile, so that a
+// grant is recorded once it happened.
+func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(ctx context.Context) error) (res Result, err error) {
+	if key == "" {
+		return Skipped, ErrInvalidKey
+	}
+	if lease <= 0 {
+		return Skipped, ErrInvalidLease
+	}
+	c, err := s.Claim(ctx, key, lease)
+	if err != nil {
+		return Skipped, err
+	}
+	switch c.Outcome {
+	case Done:
+		return AlreadyDone, nil
+	case Busy:
+		return Skipped, ErrBusy
+	case Claimed:
+	default:
+		return Skipped, fmt.Errorf("%w: unknown claim outcome %d", ErrStore, int(c.Outcome))
+	}
+	finished := false
+	defer func() {
+		if !finished {
+			// fn panicked: free the key for a redelivery, then re-panic.
+			_ = s.Release(context.WithoutCancel(ctx), key, c.Token)
+		}
+	}()
+	ferr := fn(ctx)
+	finished = true
+	bg := context.WithoutCancel(ctx)
+	if ferr != nil {
+		_ = s.Release(bg, key, c.Token)
+		return Ran, ferr
+	}
+	if cerr := s.Complete(bg, key, c.Token); cerr != nil {
+		return Ran, &CompleteError{Err: cerr}
+	}
+	return Ran, nil
+}

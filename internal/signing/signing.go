@@ -1,0 +1,254 @@
+// Package signing is the single implementation of every HMAC scheme Stash
+// uses. Everything else in the module (the ingress client, the egress
+// purchase handlers, the webhook verifier and the fake Stash in stashpaytest)
+// signs and verifies through this package.
+//
+// Schemes:
+//
+//   - v1 ("x-stash-hmac-signature"): "v1;{shopId};{unixMillis};{sig}" where
+//     sig is standard, padded base64 of HMAC-SHA256(key, "{unixMillis}." + body).
+//     Used for ingress (game -> Stash, ingress key) and egress (Stash -> game,
+//     egress key). GET requests sign an empty body.
+//   - legacy body HMAC ("stash-hmac-signature", and the webhook
+//     "Stash-Hmac-Signature"): standard base64 of HMAC-SHA256(key, body).
+//
+// Keys are the raw bytes of the secret string as Studio shows it.
+package signing
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"hash"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTolerance is the maximum distance, in either direction, between a v1
+// signature's timestamp and the verifier's clock.
+const DefaultTolerance = 5 * time.Minute
+
+// v1Version is the only version prefix of the versioned header.
+const v1Version = "v1"
+
+// Errors returned by this package. They never contain key material or the
+// expected signature.
+var (
+	ErrEmptyKey          = errors.New("signing: empty key")
+	ErrMissingSignature  = errors.New("signing: missing signature")
+	ErrMalformedHeader   = errors.New("signing: malformed signature header")
+	ErrUnsupportedScheme = errors.New("signing: unsupported signature version")
+	ErrShopMismatch      = errors.New("signing: shop ID does not match")
+	ErrTimestampSkew     = errors.New("signing: timestamp outside the allowed window")
+	ErrInvalidSignature  = errors.New("signing: signature mismatch")
+)
+
+// Key is an HMAC-SHA256 key with its keyed state precomputed. Signing and
+// verifying with a Key does not allocate for the MAC itself. A Key is safe for
+// concurrent use; its zero value is not usable, build one with NewKey.
+type Key struct {
+	pool sync.Pool
+}
+
+// NewKey returns a Key for secret. An empty secret is rejected.
+func NewKey(secret []byte) (*Key, error) {
+	if len(secret) == 0 {
+		return nil, ErrEmptyKey
+	}
+	k := make([]byte, len(secret))
+	copy(k, secret)
+	key := &Key{}
+	key.pool.New = func() any { return &macState{h: hmac.New(sha256.New, k)} }
+	return key, nil
+}
+
+// String never reveals the key.
+func (k *Key) String() string { return "signing.Key(redacted)" }
+
+// GoString never reveals the key.
+func (k *Key) GoString() string { return k.String() }
+
+// macState is a pooled keyed HMAC with scratch space, so that buffers
+// passed through the hash.Hash interface (which makes them escape) live in
+// the pooled object instead of being allocated per call.
+type macState struct {
+	h   hash.Hash
+	pfx [24]byte
+	sum [sha256.Size]byte
+}
+
+// mac computes HMAC-SHA256(key, "{millis}." || body) into out, or of body
+// alone when millis < 0.
+func (k *Key) mac(out *[sha256.Size]byte, millis int64, body []byte) {
+	st := k.pool.Get().(*macState)
+	st.h.Reset()
+	if millis >= 0 {
+		p := strconv.AppendInt(st.pfx[:0], millis, 10)
+		p = append(p, '.')
+		st.h.Write(p)
+	}
+	st.h.Write(body)
+	st.h.Sum(st.sum[:0])
+	*out = st.sum
+	k.pool.Put(st)
+}
+
+// SignBody returns the legacy signature: standard base64 of
+// HMAC-SHA256(key, body).
+func (k *Key) SignBody(body []byte) string {
+	var sum [sha256.Size]byte
+	k.mac(&sum, -1, body)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// VerifyBody checks a legacy body signature in constant time. Surrounding
+// whitespace in sig is ignored.
+func (k *Key) VerifyBody(body []byte, sig string) error {
+	sig = strings.TrimSpace(sig)
+	if sig == "" {
+		return ErrMissingSignature
+	}
+	var want [sha256.Size]byte
+	k.mac(&want, -1, body)
+	if !equalB64(want[:], sig) {
+		return ErrInvalidSignature
+	}
+	return nil
+}
+
+// SignV1 returns a complete v1 header value for body at time ts.
+func (k *Key) SignV1(shopID string, ts time.Time, body []byte) string {
+	ms := ts.UnixMilli()
+	var sum [sha256.Size]byte
+	k.mac(&sum, ms, body)
+	var tsBuf [20]byte
+	tsText := strconv.AppendInt(tsBuf[:0], ms, 10)
+	var b strings.Builder
+	b.Grow(len(v1Version) + len(shopID) + len(tsText) + 3 + base64.StdEncoding.EncodedLen(sha256.Size))
+	b.WriteString(v1Version)
+	b.WriteByte(';')
+	b.WriteString(shopID)
+	b.WriteByte(';')
+	b.Write(tsText)
+	b.WriteByte(';')
+	var enc [44]byte
+	base64.StdEncoding.Encode(enc[:], sum[:])
+	b.Write(enc[:])
+	return b.String()
+}
+
+// V1Header is a parsed v1 signature header.
+type V1Header struct {
+	ShopID    string
+	Millis    int64  // the signed timestamp, Unix milliseconds
+	Signature string // the base64 signature as sent
+}
+
+// Time returns the signed timestamp.
+func (h V1Header) Time() time.Time { return time.UnixMilli(h.Millis) }
+
+// ParseV1 splits a v1 header value into its fields. It checks the shape only;
+// use [Key.VerifyV1] to check the signature.
+func ParseV1(header string) (V1Header, error) {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return V1Header{}, ErrMissingSignature
+	}
+	version, rest, ok := strings.Cut(header, ";")
+	if !ok {
+		return V1Header{}, ErrMalformedHeader
+	}
+	if version != v1Version {
+		return V1Header{}, ErrUnsupportedScheme
+	}
+	shop, rest, ok := strings.Cut(rest, ";")
+	if !ok || shop == "" {
+		return V1Header{}, ErrMalformedHeader
+	}
+	tsText, sig, ok := strings.Cut(rest, ";")
+	if !ok || sig == "" || strings.Contains(sig, ";") {
+		return V1Header{}, ErrMalformedHeader
+	}
+	if tsText == "" || len(tsText) > 19 || tsText[0] == '+' || tsText[0] == '-' {
+		return V1Header{}, ErrMalformedHeader
+	}
+	ms, err := strconv.ParseInt(tsText, 10, 64)
+	if err != nil || ms <= 0 {
+		return V1Header{}, ErrMalformedHeader
+	}
+	return V1Header{ShopID: shop, Millis: ms, Signature: sig}, nil
+}
+
+// VerifyV1 parses header and checks, in order: the version, that the shop ID
+// equals shopID (skipped when shopID is empty), that the timestamp is within
+// tolerance of now in either direction, and the HMAC over
+// "{millis}." + body, compared in constant time. A tolerance <= 0 means
+// DefaultTolerance.
+func (k *Key) VerifyV1(header string, body []byte, shopID string, now time.Time, tolerance time.Duration) (V1Header, error) {
+	h, err := ParseV1(header)
+	if err != nil {
+		return V1Header{}, err
+	}
+	if shopID != "" && !Equal(h.ShopID, shopID) {
+		return V1Header{}, ErrShopMismatch
+	}
+	if tolerance <= 0 {
+		tolerance = DefaultTolerance
+	}
+	skew := now.UnixMilli() - h.Millis
+	if skew < 0 {
+		skew = -skew
+	}
+	if skew > tolerance.Milliseconds() {
+		return V1Header{}, ErrTimestampSkew
+	}
+	var want [sha256.Size]byte
+	k.mac(&want, h.Millis, body)
+	if !equalB64(want[:], h.Signature) {
+		return V1Header{}, ErrInvalidSignature
+	}
+	return h, nil
+}
+
+// equalB64 reports whether sig is the standard base64 encoding of want,
+// comparing in constant time with respect to the MAC's contents. An unpadded
+// signature is accepted as well.
+func equalB64(want []byte, sig string) bool {
+	// Copy into a stack buffer: converting a 44-byte string to []byte
+	// would otherwise allocate.
+	var src [44]byte
+	var got [sha256.Size + 3]byte
+	var n int
+	var err error
+	switch len(sig) {
+	case base64.StdEncoding.EncodedLen(sha256.Size):
+		copy(src[:], sig)
+		n, err = base64.StdEncoding.Decode(got[:], src[:len(sig)])
+	case base64.RawStdEncoding.EncodedLen(sha256.Size):
+		copy(src[:], sig)
+		n, err = base64.RawStdEncoding.Decode(got[:], src[:len(sig)])
+	default:
+		return false
+	}
+	if err != nil || n != sha256.Size {
+		return false
+	}
+	return hmac.Equal(got[:n], want)
+}
+
+// Equal compares two strings in constant time with respect to their
+// contents (the lengths are not secret). It does not allocate.
+func Equal(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := 0; i < len(a); i++ {
+		v |= a[i] ^ b[i]
+	}
+	return subtle.ConstantTimeByteEq(v, 0) == 1
+}
