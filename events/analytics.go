@@ -1,0 +1,146 @@
+package events
+
+import "time"
+
+// The events in this file are analytics signals. None of them carries an
+// identity worth de-duplicating on, so their IdempotencyKey is "". Each also
+// decodes the common "timeMillis" member when Stash sends it.
+
+// CreatePaymentIntent is the CREATE_PAYMENT_INTENT event (wrapper key
+// "openPayment"): a player started a checkout.
+type CreatePaymentIntent struct {
+	base
+	// CartID identifies the cart or checkout.
+	CartID string `json:"cartId"`
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// Items are the items being paid for (no prices).
+	Items []Item `json:"items"`
+	// Source is the product the event came from.
+	Source Source `json:"source"`
+	// TimeMillis is the event time as sent, when sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "".
+func (e *CreatePaymentIntent) IdempotencyKey() string { return "" }
+
+// FreeItemRedeemed is the FREE_ITEM_REDEEMED event (wrapper key
+// "freeItemRedeemed").
+type FreeItemRedeemed struct {
+	base
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// ItemID is the redeemed item.
+	ItemID string `json:"itemId"`
+	// IPAddress is the player's IP address.
+	IPAddress string `json:"ipAddress"`
+	// Metadata is free-form data such as a promotion id.
+	Metadata map[string]string `json:"metadata"`
+	// TimeMillis is the event time as sent, when sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "".
+func (e *FreeItemRedeemed) IdempotencyKey() string { return "" }
+
+// MutateCart is the MUTATE_CART event (wrapper key "mutateCart"): webshop
+// cart contents changed.
+type MutateCart struct {
+	base
+	// CartID identifies the cart.
+	CartID string `json:"cartId"`
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// Items are the changes; a negative Quantity removes units.
+	Items []Item `json:"items"`
+	// RegionCode is the player's CLDR region.
+	RegionCode string `json:"regionCode"`
+	// Source is the product the event came from.
+	Source Source `json:"source"`
+	// IPAddress is the player's IP address.
+	IPAddress string `json:"ipAddress"`
+	// TimeMillis is the event time as sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "".
+func (e *MutateCart) IdempotencyKey() string { return "" }
+
+// ViewItem is the VIEW_ITEM event (wrapper key "viewItem"), debounced by
+// Stash to once per 100 seconds per item.
+type ViewItem struct {
+	base
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// ItemID is the viewed item.
+	ItemID string `json:"itemId"`
+	// RegionCode is the player's CLDR region.
+	RegionCode string `json:"regionCode"`
+	// TimeMillis is the event time as sent, when sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "".
+func (e *ViewItem) IdempotencyKey() string { return "" }
+
+// ViewCheckoutPage is the VIEW_CHECKOUT_PAGE event (wrapper key
+// "viewCheckoutPage").
+type ViewCheckoutPage struct {
+	base
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// RegionCode is the player's CLDR region.
+	RegionCode string `json:"regionCode"`
+	// TimeMillis is the event time as sent, when sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "".
+func (e *ViewCheckoutPage) IdempotencyKey() string { return "" }
+
+// ViewProductDetailPage is the VIEW_PRODUCT_DETAIL_PAGE event (wrapper key
+// "viewProductDetailsPage", with an s).
+type ViewProductDetailPage struct {
+	base
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// ItemID is the viewed item.
+	ItemID string `json:"itemId"`
+	// RegionCode is the player's CLDR region.
+	RegionCode string `json:"regionCode"`
+	// TimeMillis is the event time as sent, when sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "".
+func (e *ViewProductDetailPage) IdempotencyKey() string { return "" }
+
+// CartButtonClick is the CART_BUTTON_CLICK event (wrapper key
+// "sendCartButtonClick").
+type CartButtonClick struct {
+	base
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// RegionCode is the player's CLDR region.
+	RegionCode string `json:"regionCode"`
+	// TimeMillis is the event time as sent, when sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "".
+func (e *CartButtonClick) IdempotencyKey() string { return "" }

@@ -1,0 +1,346 @@
+package events_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/events"
+)
+
+func TestParsePurchaseSucceededSeed(t *testing.T) {
+	t.Parallel()
+	payload := load(t, "purchase_succeeded.json")
+	e := parseAs[*events.PurchaseSucceeded](t, payload)
+
+	assert.Equal(t, events.TypePurchaseSucceeded, e.Type())
+	assert.Equal(t, events.FormatV1, e.Format())
+	assert.Empty(t, e.Environment())
+	assert.Equal(t, payload, []byte(e.Raw()))
+	assert.Equal(t, "order_abc123", e.OrderID)
+	assert.Equal(t, "checkout_xyz789", e.CheckoutLinkID)
+	assert.Equal(t, events.Currency("USD"), e.Currency)
+	assert.Equal(t, "user_123", e.UserID)
+	require.Len(t, e.Items, 1)
+	assert.Equal(t, events.Item{
+		ID: "item_456", Quantity: 2, Price: "9.99",
+		Metadata: map[string]string{"category": "weapons", "rarity": "legendary"},
+	}, e.Items[0])
+	assert.Equal(t, events.Amount("1.50"), e.Tax)
+	assert.Equal(t, events.Amount("21.48"), e.Total)
+	require.Len(t, e.TaxDetails.Items, 1)
+	assert.Equal(t, events.TaxItem{
+		Label: "Sales Tax", IsInclusive: false, Amount: "1.50",
+		Percentage: "7.5", Country: "US", State: "CA",
+	}, e.TaxDetails.Items[0])
+	assert.True(t, e.EmailMarketingOptIn)
+	assert.Equal(t, "US", e.RegionCode)
+	assert.Equal(t, events.SourceStashPay, e.Source)
+	assert.Equal(t, "192.168.1.1", e.IPAddress)
+	assert.Equal(t, events.Millis(1640995200000), e.TimeMillis)
+	assert.Equal(t, time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), e.Time)
+	assert.Equal(t, "purchase:order_abc123", e.IdempotencyKey())
+
+	total, err := e.Total.MinorUnits(2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2148), total)
+}
+
+func TestParsePurchaseSucceededListenerExample(t *testing.T) {
+	t.Parallel()
+	e := parseAs[*events.PurchaseSucceeded](t, load(t, "purchase_succeeded_listener.json"))
+
+	assert.Equal(t, "test", e.Environment())
+	assert.Equal(t, "8ZVBabLrnCMm9zPdu9QpfCWzNaA", e.OrderID)
+	assert.Equal(t, "USD", e.Currency.Code())
+	assert.True(t, e.Currency.Equal("USD"))
+	assert.Equal(t, time.UnixMilli(1753993257000).UTC(), e.Time)
+	assert.True(t, e.Tax.IsZero())
+
+	// This example sends minor units: the caller must say so.
+	minor, err := e.Total.ParseMinor()
+	require.NoError(t, err)
+	assert.Equal(t, int64(199), minor)
+	asMajor, err := e.Items[0].Price.MinorUnits(2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(19900), asMajor, "reading minor units as major units is the caller's choice")
+}
+
+func TestParseV1Seeds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file  string
+		want  events.Type
+		check func(t *testing.T, ev events.Event)
+	}{
+		{"mutate_cart.json", events.TypeMutateCart, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.MutateCart)
+			assert.Equal(t, "cart_789", e.CartID)
+			assert.Equal(t, "user_123", e.UserID)
+			assert.Equal(t, []events.Item{{ID: "item_456", Quantity: 3}, {ID: "item_789", Quantity: -1}}, e.Items)
+			assert.Equal(t, "US", e.RegionCode)
+			assert.Equal(t, events.SourceCart, e.Source)
+			assert.Equal(t, "192.168.1.1", e.IPAddress)
+			assert.Equal(t, time.UnixMilli(1640995200000).UTC(), e.Time)
+		}},
+		{"view_item.json", events.TypeViewItem, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.ViewItem)
+			assert.Equal(t, "user_123", e.UserID)
+			assert.Equal(t, "item_456", e.ItemID)
+			assert.Equal(t, "US", e.RegionCode)
+			assert.True(t, e.Time.IsZero())
+		}},
+		{"create_payment_intent.json", events.TypeCreatePaymentIntent, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.CreatePaymentIntent)
+			assert.Equal(t, "cart_789", e.CartID)
+			assert.Equal(t, "user_123", e.UserID)
+			assert.Equal(t, []events.Item{{ID: "item_456", Quantity: 2}}, e.Items)
+			assert.Equal(t, events.SourceStashPay, e.Source)
+		}},
+		{"free_item_redeemed.json", events.TypeFreeItemRedeemed, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.FreeItemRedeemed)
+			assert.Equal(t, "user_123", e.UserID)
+			assert.Equal(t, "item_free_001", e.ItemID)
+			assert.Equal(t, "192.168.1.1", e.IPAddress)
+			assert.Equal(t, map[string]string{"promotionId": "summer_promo", "redeemCode": "SUMMER2024"}, e.Metadata)
+		}},
+		{"view_checkout_page.json", events.TypeViewCheckoutPage, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.ViewCheckoutPage)
+			assert.Equal(t, "user_123", e.UserID)
+			assert.Equal(t, "US", e.RegionCode)
+		}},
+		{"view_product_detail_page.json", events.TypeViewProductDetailPage, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.ViewProductDetailPage)
+			assert.Equal(t, "user_123", e.UserID)
+			assert.Equal(t, "item_456", e.ItemID)
+			assert.Equal(t, "US", e.RegionCode)
+		}},
+		{"cart_button_click.json", events.TypeCartButtonClick, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.CartButtonClick)
+			assert.Equal(t, "user_123", e.UserID)
+			assert.Equal(t, "US", e.RegionCode)
+		}},
+		{"purchase_refunded.json", events.TypePurchaseRefunded, func(t *testing.T, ev events.Event) {
+			e := ev.(*events.PurchaseRefunded)
+			assert.Equal(t, "rf_9Kx2", e.RefundID)
+			assert.Equal(t, "8ZVBabLrnCMm9zPdu9QpfCWzNaA", e.OrderID)
+			assert.Equal(t, "player-42", e.UserID)
+			assert.Equal(t, events.Amount("199"), e.Amount)
+			assert.Equal(t, "requested_by_customer", e.Reason)
+			assert.Equal(t, time.UnixMilli(1754000000000).UTC(), e.Time)
+			assert.Len(t, e.Items, 1)
+			assert.Equal(t, "production", e.Environment())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			payload := load(t, tt.file)
+			ev, err := events.Parse(payload)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, ev.Type())
+			assert.Equal(t, events.FormatV1, ev.Format())
+			assert.Equal(t, payload, []byte(ev.Raw()))
+			tt.check(t, ev)
+		})
+	}
+}
+
+func TestParseFallbackPayloadKeys(t *testing.T) {
+	t.Parallel()
+	t.Run("eventData file", func(t *testing.T) {
+		t.Parallel()
+		e := parseAs[*events.PurchaseSucceeded](t, load(t, "event_data_purchase.json"))
+		assert.Equal(t, "order_evtdata_1", e.OrderID)
+		assert.Equal(t, events.SourceCart, e.Source)
+		assert.Equal(t, "test", e.Environment())
+		assert.Equal(t, time.UnixMilli(1640995200000).UTC(), e.Time)
+	})
+	tests := []struct {
+		name, payload, wantUser string
+	}{
+		{"eventData", `{"type":"VIEW_ITEM","eventData":{"userId":"u1"}}`, "u1"},
+		{"data on a v1 type", `{"type":"VIEW_ITEM","data":{"userId":"u2"}}`, "u2"},
+		{"wrapper wins over eventData", `{"type":"VIEW_ITEM","eventData":{"userId":"no"},"viewItem":{"userId":"u3"}}`, "u3"},
+		{"null wrapper falls back", `{"type":"VIEW_ITEM","viewItem":null,"eventData":{"userId":"u4"}}`, "u4"},
+		{"undocumented wrapper key", `{"type":"VIEW_ITEM","environment":"test","viewItemEvent":{"userId":"u5"}}`, "u5"},
+		{"case-insensitive wrapper", `{"type":"VIEW_ITEM","ViewItem":{"userId":"u6"}}`, "u6"},
+		{"slow path eventData", `{"type":"VIEW_ITEM","environment":7,"eventData":{"userId":"u7"}}`, "u7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := parseAs[*events.ViewItem](t, []byte(tt.payload))
+			assert.Equal(t, tt.wantUser, e.UserID)
+		})
+	}
+}
+
+func TestParseEnvironment(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, payload, want string }{
+		{"test", `{"type":"VIEW_ITEM","environment":"test","viewItem":{}}`, "test"},
+		{"production", `{"environment":"production","type":"subscription.created","data":{"id":"s"}}`, "production"},
+		{"absent", `{"type":"VIEW_ITEM","viewItem":{}}`, ""},
+		{"not a string", `{"type":"VIEW_ITEM","environment":2,"viewItem":{}}`, ""},
+		{"unknown type", `{"type":"NEW_THING","environment":"test"}`, "test"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev, err := events.Parse([]byte(tt.payload))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, ev.Environment())
+		})
+	}
+}
+
+func TestParseTimeMillisForms(t *testing.T) {
+	t.Parallel()
+	want := time.UnixMilli(1753993257000).UTC()
+	tests := []struct {
+		name, timeMillis string
+		want             time.Time
+		wantErr          bool
+	}{
+		{"number", `1753993257000`, want, false},
+		{"string", `"1753993257000"`, want, false},
+		{"null", `null`, time.Time{}, false},
+		{"negative", `-1000`, time.UnixMilli(-1000).UTC(), false},
+		{"fraction", `1753993257000.5`, time.Time{}, true},
+		{"exponent", `1.7e12`, time.Time{}, true},
+		{"not numeric", `"yesterday"`, time.Time{}, true},
+		{"empty string", `""`, time.Time{}, true},
+		{"overflow", `99999999999999999999`, time.Time{}, true},
+		{"bool", `true`, time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			payload := []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1","timeMillis":` + tt.timeMillis + `}}`)
+			ev, err := events.Parse(payload)
+			if tt.wantErr {
+				require.ErrorIs(t, err, events.ErrMalformed)
+				assert.Nil(t, ev)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, ev.(*events.PurchaseSucceeded).Time)
+		})
+	}
+	t.Run("absent", func(t *testing.T) {
+		t.Parallel()
+		e := parseAs[*events.PurchaseSucceeded](t, []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o"}}`))
+		assert.True(t, e.Time.IsZero())
+		assert.Zero(t, e.TimeMillis)
+	})
+}
+
+func TestParseUnknownFieldsAndEnums(t *testing.T) {
+	t.Parallel()
+	payload := []byte(`{"type":"PURCHASE_SUCCEEDED","apiVersion":"2030-01-01","extra":[1,{"a":null}],
+		"purchaseSucceeded":{"orderId":"o9","source":"Kiosk","currency":"xts","newField":{"deep":[true]},
+		"items":[{"id":"i","quantity":1,"price":"1","discount":"0.5"}],"taxDetails":{"items":[{"label":"VAT","future":1}]}}}`)
+	e := parseAs[*events.PurchaseSucceeded](t, payload)
+	assert.Equal(t, "o9", e.OrderID)
+	assert.Equal(t, events.Source("Kiosk"), e.Source)
+	assert.Equal(t, "XTS", e.Currency.Code())
+	assert.Equal(t, "VAT", e.TaxDetails.Items[0].Label)
+	assert.Equal(t, payload, []byte(e.Raw()))
+}
+
+func TestParseUnknownTypes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, payload string
+		wantType      events.Type
+		wantFormat    events.Format
+		wantData      string
+		wantKey       string
+	}{
+		{"new v1 type", `{"type":"LOYALTY_TIER_CHANGED","loyaltyTierChanged":{"tier":3}}`,
+			"LOYALTY_TIER_CHANGED", events.FormatV1, `{"tier":3}`, "loyaltyTierChanged"},
+		{"new v2 type", `{"type":"subscription.reactivated","data":{"id":"s1"}}`,
+			"subscription.reactivated", events.FormatV2, `{"id":"s1"}`, "data"},
+		{"eventData", `{"type":"NEW_THING","eventData":{"x":1}}`,
+			"NEW_THING", events.FormatV1, `{"x":1}`, "eventData"},
+		{"no payload", `{"type":"PING"}`, "PING", events.FormatV1, "", ""},
+		{"two candidate objects", `{"type":"PING","a":{},"b":{}}`, "PING", events.FormatV1, "", ""},
+		{"stray malformed known wrapper", `{"type":"NEW_THING","purchaseSucceeded":{"items":"nope"},"data":{"k":"v"}}`,
+			"NEW_THING", events.FormatV1, `{"k":"v"}`, "data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			u := parseAs[*events.Unknown](t, []byte(tt.payload))
+			assert.Equal(t, tt.wantType, u.Type())
+			assert.Equal(t, tt.wantFormat, u.Format())
+			assert.Equal(t, tt.wantData, string(u.Data))
+			assert.Equal(t, tt.wantKey, u.PayloadKey)
+			assert.Equal(t, tt.payload, string(u.Raw()))
+			assert.Empty(t, u.IdempotencyKey())
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, payload string
+		want          error
+	}{
+		{"empty", ``, events.ErrMalformed},
+		{"whitespace", " \n\t", events.ErrMalformed},
+		{"null", `null`, events.ErrMalformed},
+		{"array", `[{"type":"VIEW_ITEM"}]`, events.ErrMalformed},
+		{"string", `"PURCHASE_SUCCEEDED"`, events.ErrMalformed},
+		{"number", `42`, events.ErrMalformed},
+		{"truncated", `{"type":"VIEW_ITEM","viewItem":{`, events.ErrMalformed},
+		{"trailing garbage", `{"type":"VIEW_ITEM","viewItem":{}} x`, events.ErrMalformed},
+		{"empty object", `{}`, events.ErrMissingType},
+		{"empty type", `{"type":"","viewItem":{}}`, events.ErrMissingType},
+		{"null type", `{"type":null}`, events.ErrMissingType},
+		{"numeric type", `{"type":5,"data":{}}`, events.ErrMalformed},
+		{"object type", `{"type":{"name":"VIEW_ITEM"}}`, events.ErrMalformed},
+		{"known type without payload", `{"type":"PURCHASE_SUCCEEDED","environment":"test"}`, events.ErrMissingPayload},
+		{"v2 without data", `{"type":"subscription.created"}`, events.ErrMissingPayload},
+		{"wrapper not an object", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":"x"}`, events.ErrMalformed},
+		{"quantity as string", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"items":[{"quantity":"2"}]}}`, events.ErrMalformed},
+		{"amount as bool", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"total":true}}`, events.ErrMalformed},
+		{"bad subscription time", `{"type":"subscription.created","data":{"id":"s","createdAt":"July"}}`, events.ErrMalformed},
+		{"bad eventData", `{"type":"VIEW_ITEM","eventData":{"userId":7}}`, events.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev, err := events.Parse([]byte(tt.payload))
+			require.Error(t, err)
+			assert.Nil(t, ev)
+			require.ErrorIs(t, err, tt.want)
+			require.ErrorIs(t, err, events.ErrMalformed)
+			assert.Contains(t, err.Error(), "events: ")
+		})
+	}
+}
+
+func TestParseRawIsCopy(t *testing.T) {
+	t.Parallel()
+	payload := load(t, "view_item.json")
+	orig := append([]byte(nil), payload...)
+	ev, err := events.Parse(payload)
+	require.NoError(t, err)
+	for i := range payload {
+		payload[i] = 'x'
+	}
+	assert.Equal(t, orig, []byte(ev.Raw()))
+	assert.Equal(t, "user_123", ev.(*events.ViewItem).UserID)
+}
+
+func TestFormatString(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "v1", events.FormatV1.String())
+	assert.Equal(t, "v2", events.FormatV2.String())
+	assert.Equal(t, "v?", events.Format(0).String())
+}

@@ -1,0 +1,148 @@
+package events
+
+import "time"
+
+// Source is the Stash product an event came from. The set is open.
+type Source string
+
+// Known sources.
+const (
+	// SourceStashPay marks events from Stash Pay checkout links.
+	SourceStashPay Source = "StashPay"
+	// SourceCart marks events from the Stash Webshop cart.
+	SourceCart Source = "Cart"
+)
+
+// Item is one line of a purchase or cart.
+type Item struct {
+	// ID is the item (SKU) identifier.
+	ID string `json:"id"`
+	// Quantity is the number of units; cart mutations may be negative.
+	Quantity int64 `json:"quantity"`
+	// Price is the per-item price as sent (see [Amount] for its unit);
+	// absent in cart and payment-intent events.
+	Price Amount `json:"price,omitempty"`
+	// Metadata is the item metadata set at checkout, if any.
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// TaxDetails breaks down the tax of a purchase.
+type TaxDetails struct {
+	// Items lists each tax applied.
+	Items []TaxItem `json:"items,omitempty"`
+}
+
+// TaxItem is one tax applied to a purchase.
+type TaxItem struct {
+	// Label names the tax, e.g. "Sales Tax".
+	Label string `json:"label"`
+	// IsInclusive reports whether the tax is included in the prices.
+	IsInclusive bool `json:"isInclusive"`
+	// Amount is the tax amount as sent (see [Amount] for its unit).
+	Amount Amount `json:"amount"`
+	// Percentage is the rate as a decimal string, e.g. "7.5".
+	Percentage string `json:"percentage"`
+	// Country is the taxing country, e.g. "US".
+	Country string `json:"country"`
+	// State is the taxing state or region, e.g. "CA", if any.
+	State string `json:"state"`
+}
+
+// PurchaseSucceeded is the PURCHASE_SUCCEEDED event (wrapper key
+// "purchaseSucceeded"): a purchase completed and its items should be granted
+// exactly once.
+type PurchaseSucceeded struct {
+	base
+	// OrderID identifies the order; it is the basis of [PurchaseSucceeded.IdempotencyKey].
+	OrderID string `json:"orderId"`
+	// CheckoutLinkID is the checkout link the purchase was made through.
+	CheckoutLinkID string `json:"checkoutLinkId"`
+	// TransactionID is the checkout's transaction id when Stash includes it
+	// (not documented for webhooks; egress requests carry it).
+	TransactionID string `json:"transactionId,omitempty"`
+	// ShopID is the originating shop, when sent.
+	ShopID string `json:"shopId,omitempty"`
+	// UserID is the external user id given at checkout (user.id).
+	UserID string `json:"userId"`
+	// Currency is the ISO 4217 code; Stash sends both "usd" and "USD".
+	Currency Currency `json:"currency"`
+	// Items are the purchased items.
+	Items []Item `json:"items"`
+	// Tax is the tax amount as sent (see [Amount] for its unit).
+	Tax Amount `json:"tax"`
+	// Total is the amount paid as sent (see [Amount] for its unit).
+	Total Amount `json:"total"`
+	// TaxDetails breaks the tax down, when sent.
+	TaxDetails TaxDetails `json:"taxDetails"`
+	// EmailMarketingOptIn reports the player's marketing consent.
+	EmailMarketingOptIn bool `json:"emailMarketingOptIn"`
+	// RegionCode is the player's CLDR region, e.g. "US".
+	RegionCode string `json:"regionCode"`
+	// Source is the product the purchase came from.
+	Source Source `json:"source"`
+	// IPAddress is the player's IP address at purchase time.
+	IPAddress string `json:"ipAddress"`
+	// TimeMillis is the purchase time as sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "purchase:" + OrderID, or "" when OrderID is empty.
+// It does not include the event type, so a purchase seen through another
+// route can share it when keyed on the order id the same way.
+func (e *PurchaseSucceeded) IdempotencyKey() string {
+	if e.OrderID == "" {
+		return ""
+	}
+	return "purchase:" + e.OrderID
+}
+
+// PurchaseRefunded is the PURCHASE_REFUNDED event: a full or partial refund.
+// Stash has not documented its payload; the fields below are the likely ones,
+// each left empty when absent, and [Event.Raw] keeps everything sent.
+type PurchaseRefunded struct {
+	base
+	// RefundID identifies the refund, when sent.
+	RefundID string `json:"refundId,omitempty"`
+	// OrderID identifies the refunded order.
+	OrderID string `json:"orderId"`
+	// CheckoutLinkID is the checkout link of the refunded purchase.
+	CheckoutLinkID string `json:"checkoutLinkId,omitempty"`
+	// TransactionID is the checkout's transaction id, when sent.
+	TransactionID string `json:"transactionId,omitempty"`
+	// ShopID is the originating shop, when sent.
+	ShopID string `json:"shopId,omitempty"`
+	// UserID is the external user id.
+	UserID string `json:"userId"`
+	// Currency is the ISO 4217 code.
+	Currency Currency `json:"currency"`
+	// Items are the refunded items, when sent.
+	Items []Item `json:"items,omitempty"`
+	// Amount is the refunded amount ("amount"), when sent.
+	Amount Amount `json:"amount,omitempty"`
+	// Total is the "total" member, when sent.
+	Total Amount `json:"total,omitempty"`
+	// Tax is the refunded tax, when sent.
+	Tax Amount `json:"tax,omitempty"`
+	// Reason is the refund reason, when sent.
+	Reason string `json:"reason,omitempty"`
+	// RegionCode is the player's CLDR region, when sent.
+	RegionCode string `json:"regionCode,omitempty"`
+	// Source is the product the purchase came from, when sent.
+	Source Source `json:"source,omitempty"`
+	// TimeMillis is the refund time as sent.
+	TimeMillis Millis `json:"timeMillis"`
+	// Time is TimeMillis as a UTC time; zero when absent.
+	Time time.Time `json:"-"`
+}
+
+// IdempotencyKey returns "refund:" + RefundID, or "" when no refund id was
+// sent: one order may be partially refunded several times, so the order id
+// alone is not a safe key.
+func (e *PurchaseRefunded) IdempotencyKey() string {
+	if e.RefundID == "" {
+		return ""
+	}
+	return "refund:" + e.RefundID
+}
