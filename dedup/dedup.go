@@ -172,18 +172,52 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 	defer func() {
 		if !finished {
 			// fn panicked: free the key for a redelivery, then re-panic.
-			_ = s.Release(context.WithoutCancel(ctx), key, c.Token)
+			fctx, cancel := finishContext(ctx)
+			defer cancel()
+			_ = s.Release(fctx, key, c.Token)
 		}
 	}()
 	ferr := fn(ctx)
 	finished = true
-	bg := context.WithoutCancel(ctx)
+	fctx, cancel := finishContext(ctx)
+	defer cancel()
 	if ferr != nil {
-		_ = s.Release(bg, key, c.Token)
+		_ = s.Release(fctx, key, c.Token)
 		return Ran, ferr
 	}
-	if cerr := s.Complete(bg, key, c.Token); cerr != nil {
+	if cerr := complete(fctx, s, key, c.Token); cerr != nil {
 		return Ran, &CompleteError{Err: cerr}
 	}
 	return Ran, nil
+}
+
+// finishTimeout bounds Complete and Release after fn returned: they must
+// run even when the caller's context is done, but never hang forever.
+const finishTimeout = 10 * time.Second
+
+// completeAttempts is how many times Do tries to record a success. Stores
+// treat a repeated Complete with the same token as a no-op, so retrying
+// after a lost reply is safe, and a store blip right after a grant does not
+// leave the key claimed (and later re-runnable).
+const completeAttempts = 3
+
+func finishContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+}
+
+func complete(ctx context.Context, s Store, key, token string) error {
+	var err error
+	for i := 0; i < completeAttempts; i++ {
+		if err = s.Complete(ctx, key, token); err == nil || errors.Is(err, ErrLeaseLost) {
+			return err
+		}
+		t := time.NewTimer(time.Duration(i+1) * 50 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+	return err
 }

@@ -1,0 +1,229 @@
+package pgstore_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
+	"github.com/stashpay/stashpay-go/dedup/pgstore"
+)
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	table := newTable(t)
+	// Each store has a pool of its own: the suite's concurrent claims come
+	// from separate connections.
+	deduptest.Run(t, func(t *testing.T) dedup.Store { return newStore(t, table) },
+		deduptest.WithSharedState(), deduptest.WithShortLease(100*time.Millisecond))
+}
+
+func TestConformanceSweepingEveryClaimNoRetention(t *testing.T) {
+	t.Parallel()
+	table := newTable(t)
+	deduptest.Run(t, func(t *testing.T) dedup.Store {
+		return newStore(t, table, pgstore.WithSweepInterval(0), pgstore.WithRetention(0))
+	}, deduptest.WithSharedState())
+}
+
+// unreachablePool returns a pool on a loopback port nothing listens on; it
+// needs no server.
+func unreachablePool(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	pool, err := pgxpool.New(context.Background(), "postgres://nobody@"+addr+"/none?sslmode=disable&connect_timeout=2")
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	pool := unreachablePool(t)
+	tests := []struct {
+		name      string
+		table     string
+		wantErr   error
+		wantQuote string
+	}{
+		{"default", "", nil, `"stashpay_dedup"`},
+		{"plain", "grants_dedup", nil, `"grants_dedup"`},
+		{"schema qualified", "billing.dedup", nil, `"billing"."dedup"`},
+		{"quotes are escaped", `we"ird`, nil, `"we""ird"`},
+		{"empty part", "billing.", pgstore.ErrInvalidTable, ""},
+		{"leading dot", ".dedup", pgstore.ErrInvalidTable, ""},
+		{"three parts", "a.b.c", pgstore.ErrInvalidTable, ""},
+		{"too long", strings.Repeat("x", 64), pgstore.ErrInvalidTable, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []pgstore.Option
+			if tt.table != "" {
+				opts = append(opts, pgstore.WithTable(tt.table))
+			}
+			s, err := pgstore.New(pool, opts...)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				assert.Nil(t, s)
+				return
+			}
+			require.NoError(t, err)
+			assert.Contains(t, s.Schema(), "CREATE TABLE IF NOT EXISTS "+tt.wantQuote+" (")
+		})
+	}
+	s, err := pgstore.New(nil)
+	assert.Nil(t, s)
+	assert.ErrorIs(t, err, pgstore.ErrNilPool)
+}
+
+func TestUnreachable(t *testing.T) {
+	t.Parallel()
+	s, err := pgstore.New(unreachablePool(t))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	_, err = s.Claim(ctx, "k", time.Minute)
+	assert.ErrorIs(t, err, dedup.ErrStore)
+	assert.ErrorIs(t, s.Complete(ctx, "k", "token"), dedup.ErrStore)
+	assert.ErrorIs(t, s.Release(ctx, "k", "token"), dedup.ErrStore)
+	assert.ErrorIs(t, s.Migrate(ctx), dedup.ErrStore)
+	_, err = s.Sweep(ctx)
+	assert.ErrorIs(t, err, dedup.ErrStore)
+
+	ran := false
+	res, err := dedup.Do(ctx, s, "k", time.Minute, func(context.Context) error { ran = true; return nil })
+	assert.Equal(t, dedup.Skipped, res)
+	assert.ErrorIs(t, err, dedup.ErrStore)
+	assert.False(t, ran, "nothing may run while the store is down")
+}
+
+func TestMissingTable(t *testing.T) {
+	t.Parallel()
+	s, err := pgstore.New(newPool(t), pgstore.WithTable("stashpay_dedup_never_migrated"))
+	require.NoError(t, err)
+	_, err = s.Claim(t.Context(), "k", time.Minute)
+	assert.ErrorIs(t, err, dedup.ErrStore)
+	assert.ErrorContains(t, err, "does not exist")
+}
+
+func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
+	pool := newPool(t)
+	table := newTable(t) // exists already: Migrate again must be a no-op
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			s, err := pgstore.New(pool, pgstore.WithTable(table))
+			if err == nil {
+				err = s.Migrate(t.Context())
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, 0, countRows(t, pool, table, "true"))
+}
+
+func TestSweep(t *testing.T) {
+	t.Parallel()
+	pool := newPool(t)
+	table := newTable(t)
+	s, err := pgstore.New(pool, pgstore.WithTable(table), pgstore.WithRetention(time.Millisecond),
+		pgstore.WithSweepInterval(-1))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	// 2,500 completed keys past their retention: more than one batch.
+	_, err = pool.Exec(ctx, `INSERT INTO `+pgx.Identifier{table}.Sanitize()+` (key, token, done, expires_at, sweep_at)
+SELECT 'old-' || i, 't', true, now() - interval '1 hour', now() - interval '1 hour' FROM generate_series(1, 2500) AS i`)
+	require.NoError(t, err)
+	// A live lease, a lease that ran out moments ago (kept for a late
+	// Complete), and a key completed just now (within 1ms of retention, so
+	// wait it out below).
+	_, err = s.Claim(ctx, "live", time.Hour)
+	require.NoError(t, err)
+	late, err := s.Claim(ctx, "late", time.Millisecond)
+	require.NoError(t, err)
+	fresh, err := s.Claim(ctx, "fresh", time.Hour)
+	require.NoError(t, err)
+	require.NoError(t, s.Complete(ctx, "fresh", fresh.Token))
+	time.Sleep(20 * time.Millisecond)
+
+	n, err := s.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2501), n, "the old keys and the fresh one, past its 1ms retention")
+	assert.Equal(t, 2, countRows(t, pool, table, "true"), "the live lease and the late one remain")
+	assert.NoError(t, s.Complete(ctx, "late", late.Token), "a late holder may still complete")
+	time.Sleep(20 * time.Millisecond)
+
+	n, err = s.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "the late key, once done, is past its retention too")
+}
+
+func TestClaimSweepsLazily(t *testing.T) {
+	t.Parallel()
+	pool := newPool(t)
+	tests := []struct {
+		name      string
+		interval  time.Duration
+		wantSwept bool
+	}{
+		{"every claim", 0, true},
+		{"off", -1, false},
+		{"not yet due", time.Hour, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			table := newTable(t)
+			prefix := tt.name + ":"
+			s, err := pgstore.New(pool, pgstore.WithTable(table), pgstore.WithRetention(time.Millisecond),
+				pgstore.WithSweepInterval(tt.interval))
+			require.NoError(t, err)
+			c, err := s.Claim(ctx, prefix+"a", time.Hour)
+			require.NoError(t, err)
+			require.NoError(t, s.Complete(ctx, prefix+"a", c.Token))
+			time.Sleep(20 * time.Millisecond)
+			_, err = s.Claim(ctx, prefix+"b", time.Hour)
+			require.NoError(t, err)
+			want := 1
+			if tt.wantSwept {
+				want = 0
+			}
+			assert.Equal(t, want, countRows(t, pool, table, "key = $1", prefix+"a"), "rows of the expired key")
+			assert.Equal(t, 1, countRows(t, pool, table, "key = $1", prefix+"b"), "rows of the live key")
+		})
+	}
+}
+
+func TestLoadTwoInstances(t *testing.T) {
+	t.Parallel()
+	table := newTable(t)
+	res := deduptest.Load(t, deduptest.LoadConfig{
+		Instances: []dedup.Store{newStore(t, table), newStore(t, table)},
+		FailEvery: 10,
+		Workers:   16,
+	})
+	assert.Equal(t, res.Purchases, res.Grants)
+	t.Logf("postgres: %d grants from %d calls (%d busy, %d failed) in %v: %.0f grants/s",
+		res.Grants, res.Calls, res.Busy, res.Failed, res.Elapsed, res.GrantsPerSecond())
+}

@@ -1,0 +1,155 @@
+package redisstore_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
+	"github.com/stashpay/stashpay-go/dedup/redisstore"
+)
+
+// urlEnv names the variable that points the tests at a disposable Redis.
+const urlEnv = "STASHPAY_TEST_REDIS_URL"
+
+// inCI reports whether the tests run in CI, where a missing server is a
+// failure rather than a reason to skip.
+func inCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "false" && v != "0"
+}
+
+// newClient connects to the Redis of STASHPAY_TEST_REDIS_URL. Without one it
+// skips the test, except in CI, where it fails it.
+func newClient(t testing.TB) *redis.Client {
+	t.Helper()
+	url := os.Getenv(urlEnv)
+	if url == "" {
+		if inCI() {
+			t.Fatalf("%s is not set but CI is: the Redis store tests must run in CI (.ci/stores.sh starts a server)", urlEnv)
+		}
+		t.Skipf("%s is not set: skipping the Redis store tests (run .ci/stores.sh, or set it to a disposable Redis, e.g. redis://127.0.0.1:6379/15)", urlEnv)
+	}
+	opts, err := redis.ParseURL(url)
+	require.NoError(t, err, "parsing %s", urlEnv)
+	client := redis.NewClient(opts)
+	t.Cleanup(func() { _ = client.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, client.Ping(ctx).Err(), "Redis at %s does not answer", opts.Addr)
+	return client
+}
+
+func newStore(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	s, err := redisstore.New(newClient(t), opts...)
+	require.NoError(t, err)
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	newClient(t) // skip or fail once, up front
+	// Each store has a client, and so a connection pool, of its own: the
+	// suite's concurrent claims come from separate connections.
+	deduptest.Run(t, func(t *testing.T) dedup.Store { return newStore(t) },
+		deduptest.WithSharedState(), deduptest.WithShortLease(100*time.Millisecond))
+}
+
+func TestConformanceWithPrefixAndNoRetention(t *testing.T) {
+	t.Parallel()
+	newClient(t)
+	deduptest.Run(t, func(t *testing.T) dedup.Store {
+		return newStore(t, redisstore.WithPrefix("stashpay-test:"), redisstore.WithRetention(0))
+	}, deduptest.WithSharedState())
+}
+
+func TestKeysLayout(t *testing.T) {
+	t.Parallel()
+	client := newClient(t)
+	ctx := t.Context()
+	prefix := "stashpay-test:" + t.Name() + ":" + time.Now().Format(time.RFC3339Nano) + ":"
+	tests := []struct {
+		name      string
+		retention time.Duration
+		wantTTL   func(t *testing.T, ttl time.Duration)
+	}{
+		{"retention sets the TTL of a done key", time.Hour, func(t *testing.T, ttl time.Duration) {
+			assert.Greater(t, ttl, 59*time.Minute)
+			assert.LessOrEqual(t, ttl, time.Hour)
+		}},
+		{"no retention keeps a done key", 0, func(t *testing.T, ttl time.Duration) {
+			assert.Equal(t, time.Duration(-1), ttl, "PTTL -1: no expiry")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := redisstore.New(client, redisstore.WithPrefix(prefix), redisstore.WithRetention(tt.retention))
+			require.NoError(t, err)
+			key := t.Name()
+			c, err := s.Claim(ctx, key, 10*time.Second)
+			require.NoError(t, err)
+			require.Equal(t, dedup.Claimed, c.Outcome)
+			ttl, err := client.PTTL(ctx, prefix+key).Result()
+			require.NoError(t, err)
+			assert.Greater(t, ttl, 10*time.Second, "a held key outlives its lease by the late grace")
+			require.NoError(t, s.Complete(ctx, key, c.Token))
+			ttl, err = client.PTTL(ctx, prefix+key).Result()
+			require.NoError(t, err)
+			tt.wantTTL(t, ttl)
+			require.NoError(t, client.Del(ctx, prefix+key).Err())
+		})
+	}
+}
+
+func TestNewRejectsNilClient(t *testing.T) {
+	t.Parallel()
+	s, err := redisstore.New(nil)
+	assert.Nil(t, s)
+	assert.ErrorIs(t, err, redisstore.ErrNilClient)
+}
+
+// TestUnreachable runs against a port nothing listens on, so it needs no
+// server: every operation fails with dedup.ErrStore and Do runs nothing.
+func TestUnreachable(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	client := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1})
+	t.Cleanup(func() { _ = client.Close() })
+	s, err := redisstore.New(client)
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	_, err = s.Claim(ctx, "k", time.Minute)
+	assert.ErrorIs(t, err, dedup.ErrStore)
+	assert.ErrorIs(t, s.Complete(ctx, "k", "token"), dedup.ErrStore)
+	assert.ErrorIs(t, s.Release(ctx, "k", "token"), dedup.ErrStore)
+
+	ran := false
+	res, err := dedup.Do(ctx, s, "k", time.Minute, func(context.Context) error { ran = true; return nil })
+	assert.Equal(t, dedup.Skipped, res)
+	assert.ErrorIs(t, err, dedup.ErrStore)
+	assert.False(t, ran, "nothing may run while the store is down")
+}
+
+func TestLoadTwoInstances(t *testing.T) {
+	t.Parallel()
+	res := deduptest.Load(t, deduptest.LoadConfig{
+		Instances: []dedup.Store{newStore(t), newStore(t)},
+		FailEvery: 10,
+	})
+	assert.Equal(t, res.Purchases, res.Grants)
+	t.Logf("redis: %d grants from %d calls (%d busy, %d failed) in %v: %.0f grants/s",
+		res.Grants, res.Calls, res.Busy, res.Failed, res.Elapsed, res.GrantsPerSecond())
+}

@@ -1,0 +1,263 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/webhook"
+)
+
+// newJSONLogger logs everything, at debug level and above, to w.
+func newJSONLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// post sends a signed body to srv and returns the status code.
+func post(t *testing.T, srv *httptest.Server, body []byte) int {
+	t.Helper()
+	resp, err := srv.Client().Do(signedRequest(t.Context(), t, srv.URL, body, testSecret))
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, resp.Body.Close())
+	return resp.StatusCode
+}
+
+func TestHandlerConcurrentDuplicatesRunOnce(t *testing.T) {
+	t.Parallel()
+	const n = 32
+	var calls atomic.Int32
+	fn := func(context.Context, events.Event) error {
+		calls.Add(1)
+		return nil
+	}
+	srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fn))
+	t.Cleanup(srv.Close)
+	body := purchase("order-concurrent")
+
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			codes[i] = post(t, srv, body)
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	require.Equal(t, int32(1), calls.Load(), "fn must run exactly once")
+	ok := 0
+	for _, c := range codes {
+		require.Contains(t, []int{200, 409}, c)
+		if c == 200 {
+			ok++
+		}
+	}
+	assert.GreaterOrEqual(t, ok, 1)
+	// Stash retries the 409s later: they are acknowledged without running fn.
+	for _, c := range codes {
+		if c == 409 {
+			assert.Equal(t, 200, post(t, srv, body))
+		}
+	}
+	assert.Equal(t, int32(1), calls.Load())
+}
+
+func TestHandlerBusyWhileRunning(t *testing.T) {
+	t.Parallel()
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	var calls atomic.Int32
+	fn := func(context.Context, events.Event) error {
+		if calls.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	}
+	srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fn))
+	t.Cleanup(srv.Close)
+	body := purchase("order-busy")
+
+	first := make(chan int, 1)
+	go func() { first <- post(t, srv, body) }()
+	<-entered
+
+	const n = 8
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { codes[i] = post(t, srv, body) })
+	}
+	wg.Wait()
+	for i, c := range codes {
+		assert.Equal(t, http.StatusConflict, c, "duplicate %d while the first runs", i)
+	}
+	// Another order is not blocked by the busy one.
+	assert.Equal(t, 200, post(t, srv, purchase("order-other")))
+
+	close(release)
+	assert.Equal(t, 200, <-first)
+	assert.Equal(t, 200, post(t, srv, body))
+	assert.Equal(t, int32(2), calls.Load(), "order-busy once, order-other once")
+}
+
+func TestHandlerStoreFailure(t *testing.T) {
+	t.Parallel()
+	store := newFlakyStore()
+	store.setClaimErr(errStoreDown)
+	rec := &recorder{}
+	logs := &syncBuffer{}
+	h := webhook.NewHandler(newVerifier(t), rec.fn, webhook.WithStore(store), webhook.WithLogger(newJSONLogger(logs)))
+	body := purchase("order-store-down")
+
+	resp := serve(h, signedRequest(t.Context(), t, "/", body, testSecret))
+	assert.Equal(t, http.StatusServiceUnavailable, resp.Code)
+	assert.Equal(t, 0, rec.calls(), "fn must not run without a claim")
+	assert.Contains(t, logs.String(), "connection refused")
+	assert.NotContains(t, resp.Body.String(), "connection refused")
+
+	store.setClaimErr(nil)
+	resp = serve(h, signedRequest(t.Context(), t, "/", body, testSecret))
+	assert.Equal(t, 200, resp.Code, "nothing is lost: the redelivery runs fn")
+	assert.Equal(t, 1, rec.calls())
+}
+
+func TestHandlerCompleteFailureAcknowledges(t *testing.T) {
+	t.Parallel()
+	store := newFlakyStore()
+	store.completeErr = errStoreDown
+	rec := &recorder{}
+	logs := &syncBuffer{}
+	h := webhook.NewHandler(newVerifier(t), rec.fn, webhook.WithStore(store), webhook.WithLogger(newJSONLogger(logs)))
+	body := purchase("order-complete-fails")
+
+	resp := serve(h, signedRequest(t.Context(), t, "/", body, testSecret))
+	assert.Equal(t, 200, resp.Code, "fn succeeded, so the grant must be acknowledged")
+	assert.Equal(t, "{}", resp.Body.String())
+	assert.Equal(t, 1, rec.calls())
+	assert.Contains(t, logs.String(), "not recorded")
+	assert.Contains(t, logs.String(), `"level":"ERROR"`)
+
+	// The key is still claimed (lease not expired): a redelivery now is busy, not run.
+	assert.Equal(t, http.StatusConflict, serve(h, signedRequest(t.Context(), t, "/", body, testSecret)).Code)
+	assert.Equal(t, 1, rec.calls())
+}
+
+func TestHandlerStoreAndLeaseOptions(t *testing.T) {
+	t.Parallel()
+	store := newFlakyStore()
+	rec := &recorder{}
+	shared := []webhook.HandlerOption{webhook.WithStore(store), webhook.WithLease(0), webhook.WithStore(nil)}
+	h1 := webhook.NewHandler(newVerifier(t), rec.fn, shared...)
+	h2 := webhook.NewHandler(newVerifier(t), rec.fn, shared...)
+	body := purchase("order-shared-store")
+	assert.Equal(t, 200, serve(h1, signedRequest(t.Context(), t, "/", body, testSecret)).Code)
+	assert.Equal(t, 200, serve(h2, signedRequest(t.Context(), t, "/", body, testSecret)).Code)
+	assert.Equal(t, 1, rec.calls(), "two handlers (replicas) sharing a store grant once")
+	assert.Equal(t, 2, store.claims)
+}
+
+func TestHandlerLogsNoSecrets(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	store := newFlakyStore()
+	var mode atomic.Int32 // 0 ok, 1 error, 2 panic
+	fn := func(context.Context, events.Event) error {
+		switch mode.Load() {
+		case 1:
+			return errGrant
+		case 2:
+			panic("boom")
+		}
+		return nil
+	}
+	v, err := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets("whsec_old_value_1234"))
+	require.NoError(t, err)
+	h := webhook.NewHandler(v, fn, webhook.WithStore(store), webhook.WithLogger(newJSONLogger(logs)))
+
+	var sigs []string
+	send := func(body []byte, sig string) int {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", bytes.NewReader(body))
+		if sig != "" {
+			req.Header.Set(webhook.SignatureHeader, sig)
+			sigs = append(sigs, sig)
+		}
+		return serve(h, req).Code
+	}
+	good := func(b []byte) string { return webhook.Sign(b, testSecret) }
+	p := func(i int) []byte { return purchase(fmt.Sprintf("order-logs-%d", i)) }
+
+	assert.Equal(t, 401, send(p(0), webhook.Sign(p(0), "attacker")))
+	assert.Equal(t, 401, send(p(0), ""))
+	assert.Equal(t, 401, send(p(1), good(p(0))))
+	assert.Equal(t, 400, send([]byte("{"), good([]byte("{"))))
+	mode.Store(1)
+	assert.Equal(t, 500, send(p(2), good(p(2))))
+	mode.Store(2)
+	assert.Equal(t, 500, send(p(3), good(p(3))))
+	mode.Store(0)
+	assert.Equal(t, 200, send(p(4), good(p(4))))
+	assert.Equal(t, 200, send(p(4), good(p(4))))
+	store.setClaimErr(errStoreDown)
+	assert.Equal(t, 503, send(p(5), good(p(5))))
+
+	out := logs.String()
+	require.NotEmpty(t, out)
+	for _, s := range append(sigs, testSecret, "whsec_old_value_1234", good(p(1)), good(p(0))) {
+		assert.NotContains(t, out, s)
+	}
+	for _, want := range []string{"rejected delivery", "malformed event", "handler failed", "panicked", "duplicate", "store failed"} {
+		assert.Contains(t, out, want)
+	}
+}
+
+var _ dedup.Store = (*flakyStore)(nil)
+
+func TestHandlerContextDeadlineIsLease(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		opts  []webhook.HandlerOption
+		lease time.Duration // 0: no deadline expected
+	}{
+		{name: "default lease", lease: webhook.DefaultLease},
+		{name: "custom lease", opts: []webhook.HandlerOption{webhook.WithLease(45 * time.Second)}, lease: 45 * time.Second},
+		{name: "without dedup", opts: []webhook.HandlerOption{webhook.WithoutDedup()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var deadline time.Time
+			var hasDeadline bool
+			fn := func(ctx context.Context, _ events.Event) error {
+				deadline, hasDeadline = ctx.Deadline()
+				return nil
+			}
+			h := webhook.NewHandler(newVerifier(t), fn, tt.opts...)
+			before := time.Now()
+			require.Equal(t, 200, serve(h, signedRequest(t.Context(), t, "/", purchase("order-deadline"), testSecret)).Code)
+			after := time.Now()
+			require.Equal(t, tt.lease != 0, hasDeadline)
+			if hasDeadline {
+				assert.False(t, deadline.Before(before.Add(tt.lease)))
+				assert.False(t, deadline.After(after.Add(tt.lease)))
+			}
+		})
+	}
+}

@@ -1,0 +1,93 @@
+package webhook
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/events"
+)
+
+// DefaultMaxBodyBytes is the largest request body [NewHandler] and
+// [Verifier.Middleware] read by default: 1 MiB, far above any documented
+// event. Larger bodies are answered 413 without being verified.
+const DefaultMaxBodyBytes int64 = 1 << 20
+
+// DefaultLease is how long, by default, a delivery holds its event's key
+// while the handler's function runs. Stash expects an answer within 30
+// seconds; the lease must outlast the function, or a redelivery arriving
+// after it expires may run the function a second time.
+const DefaultLease = 2 * time.Minute
+
+// HandlerOption configures the handler built by [NewHandler].
+type HandlerOption func(*handlerConfig)
+
+type handlerConfig struct {
+	maxBody int64
+	store   dedup.Store
+	lease   time.Duration
+	keyFunc func(events.Event) string
+	logger  *slog.Logger
+	noDedup bool
+}
+
+// WithMaxBodyBytes sets the largest request body the handler reads; larger
+// bodies are answered 413 and the function is not called. The default is
+// [DefaultMaxBodyBytes]; n <= 0 keeps the default.
+func WithMaxBodyBytes(n int64) HandlerOption {
+	return func(c *handlerConfig) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	}
+}
+
+// WithStore sets the store that makes the handler run its function once per
+// event. By default each handler has its own [dedup.MemoryStore], which
+// protects one process only: a backend with several replicas must share a
+// store (Redis, PostgreSQL, or its own implementation of [dedup.Store]),
+// ideally the same one its purchase-confirmation path uses. A nil store
+// keeps the default.
+func WithStore(s dedup.Store) HandlerOption {
+	return func(c *handlerConfig) {
+		if s != nil {
+			c.store = s
+		}
+	}
+}
+
+// WithLease sets how long a delivery holds its event's key while the
+// function runs; see [DefaultLease], the default. d <= 0 keeps the default.
+func WithLease(d time.Duration) HandlerOption {
+	return func(c *handlerConfig) {
+		if d > 0 {
+			c.lease = d
+		}
+	}
+}
+
+// WithKeyFunc sets how the handler derives an event's exactly-once key. The
+// default is [DefaultKey]. When fn returns "" for an event, DefaultKey is
+// used for it. A nil fn keeps the default.
+func WithKeyFunc(fn func(events.Event) string) HandlerOption {
+	return func(c *handlerConfig) {
+		if fn != nil {
+			c.keyFunc = fn
+		}
+	}
+}
+
+// WithLogger sets the logger the handler reports rejected deliveries,
+// failures, panics and duplicates to. Records never contain a secret or a
+// signature. If nil, or by default, nothing is logged.
+func WithLogger(l *slog.Logger) HandlerOption {
+	return func(c *handlerConfig) { c.logger = l }
+}
+
+// WithoutDedup turns the exactly-once store off: the function runs for every
+// authentic delivery, duplicates included. Use it only when the function
+// deduplicates by itself (for instance with a unique constraint on the order
+// ID in the same transaction that grants the items).
+func WithoutDedup() HandlerOption {
+	return func(c *handlerConfig) { c.noDedup = true }
+}
