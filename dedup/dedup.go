@@ -172,20 +172,16 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 	defer func() {
 		if !finished {
 			// fn panicked: free the key for a redelivery, then re-panic.
-			fctx, cancel := finishContext(ctx)
-			defer cancel()
-			_ = s.Release(fctx, key, c.Token)
+			release(ctx, s, key, c.Token)
 		}
 	}()
 	ferr := fn(ctx)
 	finished = true
-	fctx, cancel := finishContext(ctx)
-	defer cancel()
 	if ferr != nil {
-		_ = s.Release(fctx, key, c.Token)
+		release(ctx, s, key, c.Token)
 		return Ran, ferr
 	}
-	if cerr := complete(fctx, s, key, c.Token); cerr != nil {
+	if cerr := complete(ctx, s, key, c.Token); cerr != nil {
 		return Ran, &CompleteError{Err: cerr}
 	}
 	return Ran, nil
@@ -201,22 +197,51 @@ const finishTimeout = 10 * time.Second
 // leave the key claimed (and later re-runnable).
 const completeAttempts = 3
 
-func finishContext(ctx context.Context) (context.Context, context.CancelFunc) {
+// detached returns a context that survives ctx's cancellation but is
+// bounded by finishTimeout.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 }
 
+// release frees key. It uses ctx while ctx is live (the common case, with no
+// extra timer) and a detached, bounded context otherwise.
+func release(ctx context.Context, s Store, key, token string) {
+	if ctx.Err() == nil && s.Release(ctx, key, token) == nil {
+		return
+	}
+	dctx, cancel := detached(ctx)
+	defer cancel()
+	_ = s.Release(dctx, key, token)
+}
+
+// complete records success, retrying a failed attempt up to
+// completeAttempts times. The first attempt uses ctx while it is live; the
+// others use a detached, bounded context, so a caller hanging up right after
+// the grant does not leave it unrecorded.
 func complete(ctx context.Context, s Store, key, token string) error {
+	recorded := func(err error) bool { return err == nil || errors.Is(err, ErrLeaseLost) }
+	attempts := 0
 	var err error
-	for i := 0; i < completeAttempts; i++ {
-		if err = s.Complete(ctx, key, token); err == nil || errors.Is(err, ErrLeaseLost) {
+	if ctx.Err() == nil {
+		attempts++
+		if err = s.Complete(ctx, key, token); recorded(err) {
 			return err
 		}
-		t := time.NewTimer(time.Duration(i+1) * 50 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+	}
+	dctx, cancel := detached(ctx)
+	defer cancel()
+	for ; attempts < completeAttempts; attempts++ {
+		if attempts > 0 {
+			t := time.NewTimer(time.Duration(attempts) * 50 * time.Millisecond)
+			select {
+			case <-dctx.Done():
+				t.Stop()
+				return err
+			case <-t.C:
+			}
+		}
+		if err = s.Complete(dctx, key, token); recorded(err) {
 			return err
-		case <-t.C:
 		}
 	}
 	return err

@@ -185,3 +185,32 @@ func TestOutcomeAndResultStrings(t *testing.T) {
 		assert.Equal(t, tt.want, tt.got)
 	}
 }
+
+func TestDoRecordsGrantWhenCallerHangsUp(t *testing.T) {
+	t.Parallel()
+	mem := dedup.NewMemoryStore()
+	ctx, cancel := context.WithCancel(t.Context())
+	res, err := dedup.Do(ctx, mem, "k", time.Minute, func(context.Context) error {
+		cancel() // the caller goes away after the grant happened
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Ran, res)
+	c, err := mem.Claim(t.Context(), "k", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Done, c.Outcome, "the grant must be recorded")
+}
+
+func TestDoReleasesWhenCallerHangsUpAfterFailure(t *testing.T) {
+	t.Parallel()
+	mem := dedup.NewMemoryStore()
+	ctx, cancel := context.WithCancel(t.Context())
+	_, err := dedup.Do(ctx, mem, "k", time.Minute, func(context.Context) error {
+		cancel()
+		return errors.New("grant failed")
+	})
+	require.Error(t, err)
+	c, err := mem.Claim(t.Context(), "k", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Claimed, c.Outcome, "a failed grant must be free to run again")
+}

@@ -2,10 +2,9 @@ package dedup
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // DefaultRetention is how long stores remember a completed key unless told
@@ -69,6 +68,7 @@ type MemoryStore struct {
 	mu        sync.Mutex
 	records   map[string]memRecord
 	lastSweep time.Time
+	seq       uint64 // claim tokens: unique within this store, under mu
 }
 
 // memRecord is the state of one key. A key with no record is free.
@@ -126,7 +126,10 @@ func (s *MemoryStore) Claim(ctx context.Context, key string, lease time.Duration
 		}
 		return Claim{Outcome: Busy}, nil
 	}
-	token := uuid.NewString()
+	// A counter is enough for tokens: they only need to be unique within
+	// this store, and it is much cheaper than a random UUID.
+	s.seq++
+	token := strconv.FormatUint(s.seq, 36)
 	until := now.Add(lease)
 	s.records[key] = memRecord{token: token, until: until, forget: until.Add(max(lease, minLateGrace))}
 	return Claim{Outcome: Claimed, Token: token}, nil

@@ -28,6 +28,15 @@ import (
 // webhook does). It does not retain payload: [Event.Raw] is a copy. Parse is
 // safe for concurrent use.
 func Parse(payload []byte) (Event, error) {
+	if ev, ok := parseFast(payload); ok {
+		return ev, nil
+	}
+	return parseStd(payload)
+}
+
+// parseStd is Parse without the hand-written decoder of fastpath.go: only
+// encoding/json. parseFast must agree with it on every input it handles.
+func parseStd(payload []byte) (Event, error) {
 	if !looksLikeObject(payload) {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
 	}
