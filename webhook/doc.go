@@ -90,9 +90,11 @@
 // confirm is not granted again by its webhook. [WithoutDedup] turns the store
 // off for functions that deduplicate by themselves.
 //
-// fn's context carries the delivery's retry count ([RetryCount]), is
-// cancelled when Stash disconnects, and has a deadline at the end of the
-// lease: past it, a redelivery may take the key and run fn again.
+// fn's context carries the delivery's retry count ([RetryCount]) and is
+// cancelled when Stash disconnects (Stash waits about 30 s for an answer).
+// The lease (default 2 min) must be longer than fn can take: past it, a
+// redelivery may take the key and run fn again. fn should therefore honour
+// its context and stop when it is cancelled.
 //
 // [Verifier.Middleware] is the lower-level alternative: it verifies and
 // passes the request, body restored, to any http.Handler, which then answers

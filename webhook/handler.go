@@ -26,8 +26,9 @@ type handler struct {
 // (200 {} only after fn returned nil; every failure non-200 so Stash
 // redelivers). fn runs at most once to success per event key (see
 // [DefaultKey], [WithStore], [WithoutDedup]). Its context carries the
-// delivery's retry count ([RetryCount]), is cancelled when Stash hangs up,
-// and has a deadline at the end of the event's lease ([WithLease]).
+// delivery's retry count ([RetryCount]) and is cancelled when Stash hangs up
+// (Stash waits about 30 s), which is before the event's lease ([WithLease])
+// runs out; fn must honour it.
 //
 // A panic in fn is recovered and answered 500, except [http.ErrAbortHandler],
 // which is raised again after the event's key is released. A nil fn
@@ -92,11 +93,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if key == "" {
 		key = DefaultKey(e)
 	}
+	// No extra deadline is put on fn's context: it is cancelled when Stash
+	// hangs up (after about 30 s), which comes before the lease (default
+	// 2 min) runs out, so a redelivery cannot take the key while fn still
+	// works, as long as fn honours its context.
 	res, err := dedup.Do(ctx, h.cfg.store, key, h.cfg.lease, func(ctx context.Context) error {
-		// Tell fn when its claim runs out: past the lease a redelivery may
-		// take the key and run fn a second time.
-		ctx, cancel := context.WithTimeout(ctx, h.cfg.lease)
-		defer cancel()
 		return h.call(ctx, e)
 	})
 	h.finish(w, r, e, key, res, err)

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -229,35 +228,26 @@ func TestHandlerLogsNoSecrets(t *testing.T) {
 
 var _ dedup.Store = (*flakyStore)(nil)
 
-func TestHandlerContextDeadlineIsLease(t *testing.T) {
+func TestHandlerContextCancelledWhenStashHangsUp(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		opts  []webhook.HandlerOption
-		lease time.Duration // 0: no deadline expected
-	}{
-		{name: "default lease", lease: webhook.DefaultLease},
-		{name: "custom lease", opts: []webhook.HandlerOption{webhook.WithLease(45 * time.Second)}, lease: 45 * time.Second},
-		{name: "without dedup", opts: []webhook.HandlerOption{webhook.WithoutDedup()}},
+	var calls atomic.Int32
+	started := make(chan struct{})
+	fn := func(ctx context.Context, _ events.Event) error {
+		if calls.Add(1) == 1 {
+			close(started)
+			<-ctx.Done() // the first delivery waits until Stash hangs up
+			return ctx.Err()
+		}
+		return nil
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var deadline time.Time
-			var hasDeadline bool
-			fn := func(ctx context.Context, _ events.Event) error {
-				deadline, hasDeadline = ctx.Deadline()
-				return nil
-			}
-			h := webhook.NewHandler(newVerifier(t), fn, tt.opts...)
-			before := time.Now()
-			require.Equal(t, 200, serve(h, signedRequest(t.Context(), t, "/", purchase("order-deadline"), testSecret)).Code)
-			after := time.Now()
-			require.Equal(t, tt.lease != 0, hasDeadline)
-			if hasDeadline {
-				assert.False(t, deadline.Before(before.Add(tt.lease)))
-				assert.False(t, deadline.After(after.Add(tt.lease)))
-			}
-		})
-	}
+	h := webhook.NewHandler(newVerifier(t), fn)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int, 1)
+	go func() { done <- serve(h, signedRequest(ctx, t, "/", purchase("order-hangup"), testSecret)).Code }()
+	<-started
+	cancel()
+	assert.Equal(t, 500, <-done)
+	// The key was released, so the redelivery runs fn again and succeeds.
+	assert.Equal(t, 200, serve(h, signedRequest(t.Context(), t, "/", purchase("order-hangup"), testSecret)).Code)
+	assert.Equal(t, int32(2), calls.Load())
 }

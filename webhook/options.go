@@ -58,6 +58,9 @@ func WithStore(s dedup.Store) HandlerOption {
 
 // WithLease sets how long a delivery holds its event's key while the
 // function runs; see [DefaultLease], the default. d <= 0 keeps the default.
+// Keep it longer than the function can take and than Stash's ~30 s answer
+// timeout: once it runs out, a redelivery may take the key and run the
+// function a second time.
 func WithLease(d time.Duration) HandlerOption {
 	return func(c *handlerConfig) {
 		if d > 0 {
