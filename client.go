@@ -1,0 +1,329 @@
+package stashpay
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/stashpay/stashpay-go/internal/httpx"
+	"github.com/stashpay/stashpay-go/internal/signing"
+)
+
+// Credentials authenticate a [Client] to Stash. Set either ShopID and
+// IngressKey (the versioned HMAC scheme, preferred) or APIKey alone (the
+// deprecated X-Stash-Api-Key header, which Stash no longer offers to new
+// shops). Both are found in Studio: the shop ID is the App ID under Project
+// Settings, the keys under Project Settings, API Secrets.
+//
+// Formatting Credentials with fmt (%v, %+v, %#v, %s, ...) or logging them
+// with log/slog never shows the keys.
+type Credentials struct {
+	// ShopID, with IngressKey, selects v1 HMAC authentication: every request
+	// carries x-stash-hmac-signature: v1;{ShopID};{unixMillis};{signature}.
+	ShopID string
+	// IngressKey is the ingress API secret, used as an HMAC-SHA256 key (the
+	// raw bytes of the string, unless [WithBase64Key] is given).
+	IngressKey string
+	// APIKey, for shops that still use the legacy scheme, is sent as is in
+	// the X-Stash-Api-Key header.
+	APIKey string
+}
+
+// redactedText is what formatting shows instead of a secret.
+const redactedText = "[redacted]"
+
+func redactSecret(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return redactedText
+}
+
+// String returns the credentials with the keys replaced by "[redacted]".
+func (c Credentials) String() string {
+	return "stashpay.Credentials{ShopID:" + fmt.Sprintf("%q", c.ShopID) +
+		" IngressKey:" + redactSecret(c.IngressKey) +
+		" APIKey:" + redactSecret(c.APIKey) + "}"
+}
+
+// GoString is like [Credentials.String]; it makes %#v safe too.
+func (c Credentials) GoString() string { return c.String() }
+
+// Format makes every fmt verb print [Credentials.String], so no verb or flag
+// can reveal a key.
+func (c Credentials) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// MarshalJSON encodes the credentials with the keys replaced by
+// "[redacted]", so that a JSON log handler given a value holding
+// Credentials cannot write the keys. Keys are not meant to be stored as JSON.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ ShopID, IngressKey, APIKey string }{
+		c.ShopID, redactSecretJSON(c.IngressKey), redactSecretJSON(c.APIKey),
+	})
+}
+
+func redactSecretJSON(s string) string {
+	if s == "" {
+		return ""
+	}
+	return redactedText
+}
+
+// LogValue makes log/slog print the credentials with the keys redacted.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("shop_id", c.ShopID),
+		slog.String("ingress_key", redactSecret(c.IngressKey)),
+		slog.String("api_key", redactSecret(c.APIKey)),
+	)
+}
+
+// Client calls Stash's server API (ingress). Build one with [NewClient] and
+// share it: a Client is safe for concurrent use by many goroutines and holds
+// no per-request state. Formatting or logging a Client never shows its keys.
+type Client struct {
+	baseURL       string // scheme://host[/prefix], no trailing slash
+	hc            *http.Client
+	auth          *clientAuth
+	maxRetries    int
+	logger        *slog.Logger
+	userAgent     string
+	backoffBase   time.Duration
+	backoffMax    time.Duration
+	maxRetryAfter time.Duration
+	sleep         func(ctx context.Context, d time.Duration) error
+	now           func() time.Time
+	jitter        func(n int64) int64
+}
+
+// clientAuth holds the credentials. The secrets sit in closures, which fmt
+// prints as addresses, so that not even printing a dereferenced Client with
+// a mismatched verb (which fmt renders field by field) can show them.
+type clientAuth struct {
+	shopID  string
+	key     *signing.Key    // v1 HMAC when non-nil
+	apiKey  func() string   // legacy header otherwise
+	secrets func() []string // scrubbed from error messages
+}
+
+func sealSecrets(apiKey string, secrets ...string) (func() string, func() []string) {
+	return func() string { return apiKey }, func() []string { return secrets }
+}
+
+// Retry timing. Tests of this package shorten none of these; they replace
+// the sleep function instead.
+const (
+	defaultBackoffBase   = 500 * time.Millisecond
+	defaultBackoffMax    = 8 * time.Second
+	defaultMaxRetryAfter = 30 * time.Second
+)
+
+// NewClient returns a Client for creds after applying opts. It fails with
+// [ErrMissingCredentials], [ErrAmbiguousCredentials] or
+// [ErrInvalidCredentials] when creds do not select exactly one usable
+// scheme, and with [ErrInvalidOption] when an option is invalid. The error
+// never contains a key.
+func NewClient(creds Credentials, opts ...Option) (*Client, error) {
+	o := clientOptions{maxRetries: DefaultMaxRetries}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	auth, err := newClientAuth(creds, o.base64Key)
+	if err != nil {
+		return nil, err
+	}
+	base, err := resolveBaseURL(o)
+	if err != nil {
+		return nil, err
+	}
+	if o.maxRetries < 0 {
+		return nil, fmt.Errorf("%w: max retries must not be negative", ErrInvalidOption)
+	}
+	ua := "stashpay-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if o.userAgent != "" {
+		if strings.ContainsFunc(o.userAgent, isControlRune) {
+			return nil, fmt.Errorf("%w: user agent contains control characters", ErrInvalidOption)
+		}
+		ua = o.userAgent + " " + ua
+	}
+	c := &Client{
+		baseURL:       base,
+		hc:            copyHTTPClient(o.httpClient),
+		auth:          auth,
+		maxRetries:    o.maxRetries,
+		logger:        o.logger,
+		userAgent:     ua,
+		backoffBase:   defaultBackoffBase,
+		backoffMax:    defaultBackoffMax,
+		maxRetryAfter: defaultMaxRetryAfter,
+		sleep:         httpx.Sleep,
+		now:           time.Now,
+		jitter:        rand.Int64N,
+	}
+	if o.sleep != nil {
+		c.sleep = o.sleep
+	}
+	if o.now != nil {
+		c.now = o.now
+	}
+	return c, nil
+}
+
+func newClientAuth(creds Credentials, base64Key bool) (*clientAuth, error) {
+	hmacSet := creds.ShopID != "" || creds.IngressKey != ""
+	switch {
+	case hmacSet && creds.APIKey != "":
+		return nil, fmt.Errorf("%w: set either ShopID and IngressKey, or APIKey", ErrAmbiguousCredentials)
+	case !hmacSet && creds.APIKey == "":
+		return nil, fmt.Errorf("%w: set ShopID and IngressKey (or the legacy APIKey)", ErrMissingCredentials)
+	case creds.APIKey != "":
+		if !validSecret(creds.APIKey) {
+			return nil, fmt.Errorf("%w: APIKey has surrounding whitespace or control characters", ErrInvalidCredentials)
+		}
+		apiKey, secrets := sealSecrets(creds.APIKey, creds.APIKey)
+		return &clientAuth{apiKey: apiKey, secrets: secrets}, nil
+	case creds.ShopID == "":
+		return nil, fmt.Errorf("%w: IngressKey is set but ShopID is empty", ErrMissingCredentials)
+	case creds.IngressKey == "":
+		return nil, fmt.Errorf("%w: ShopID is set but IngressKey is empty", ErrMissingCredentials)
+	}
+	if strings.ContainsFunc(creds.ShopID, func(r rune) bool { return r == ';' || r <= ' ' || r == 0x7f }) {
+		return nil, fmt.Errorf("%w: ShopID contains ';', whitespace or control characters", ErrInvalidCredentials)
+	}
+	if !validSecret(creds.IngressKey) {
+		return nil, fmt.Errorf("%w: IngressKey has surrounding whitespace or control characters", ErrInvalidCredentials)
+	}
+	raw := []byte(creds.IngressKey)
+	if base64Key {
+		dec, ok := decodeBase64Key(creds.IngressKey)
+		if !ok {
+			return nil, fmt.Errorf("%w: IngressKey is not base64 (WithBase64Key)", ErrInvalidCredentials)
+		}
+		raw = dec
+	}
+	key, err := signing.NewKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: IngressKey decodes to an empty key", ErrInvalidCredentials)
+	}
+	apiKey, secrets := sealSecrets("", creds.IngressKey)
+	return &clientAuth{shopID: creds.ShopID, key: key, apiKey: apiKey, secrets: secrets}, nil
+}
+
+// validSecret rejects keys a header or an HMAC would silently mangle: control
+// characters anywhere and whitespace at either end (a common copy-paste or
+// trailing-newline mistake that would otherwise surface as a 401).
+func validSecret(s string) bool {
+	return !strings.ContainsFunc(s, isControlRune) && strings.TrimSpace(s) == s
+}
+
+func isControlRune(r rune) bool { return r < ' ' || r == 0x7f }
+
+func decodeBase64Key(s string) ([]byte, bool) {
+	for _, enc := range []*base64.Encoding{
+		base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
+	} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+func resolveBaseURL(o clientOptions) (string, error) {
+	if !o.baseURLSet {
+		base := o.env.baseURL()
+		if base == "" {
+			return "", fmt.Errorf("%w: unknown environment %d", ErrInvalidOption, int(o.env))
+		}
+		return base, nil
+	}
+	u, err := url.Parse(o.baseURL)
+	switch {
+	case err != nil:
+		// url.Error would repeat the URL, which may hold credentials.
+		return "", fmt.Errorf("%w: base URL does not parse", ErrInvalidOption)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%w: base URL scheme must be http or https", ErrInvalidOption)
+	case u.Host == "":
+		return "", fmt.Errorf("%w: base URL has no host", ErrInvalidOption)
+	case u.User != nil:
+		return "", fmt.Errorf("%w: base URL must not contain user info", ErrInvalidOption)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", fmt.Errorf("%w: base URL must not have a query or fragment", ErrInvalidOption)
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// copyHTTPClient returns a copy of hc (or a fresh default client) whose
+// redirect policy never carries the request's headers to another origin.
+func copyHTTPClient(hc *http.Client) *http.Client {
+	var cp http.Client
+	if hc != nil {
+		cp = *hc
+	} else {
+		cp.Timeout = DefaultTimeout
+	}
+	next := cp.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+			return http.ErrUseLastResponse
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
+}
+
+// BaseURL returns the URL requests are sent to, without a trailing slash.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+func (c *Client) scheme() string {
+	if c.auth.key != nil {
+		return "v1-hmac"
+	}
+	return "api-key"
+}
+
+// String describes the client without its keys.
+func (c *Client) String() string {
+	if c == nil {
+		return "stashpay.Client(nil)"
+	}
+	return fmt.Sprintf("stashpay.Client{BaseURL:%q Auth:%s ShopID:%q}", c.baseURL, c.scheme(), c.auth.shopID)
+}
+
+// GoString is like [Client.String]; it makes %#v safe too.
+func (c *Client) GoString() string { return c.String() }
+
+// Format makes every fmt verb print [Client.String].
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue makes log/slog print the client without its keys.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("stashpay.Client(nil)")
+	}
+	return slog.GroupValue(
+		slog.String("base_url", c.baseURL),
+		slog.String("auth", c.scheme()),
+		slog.String("shop_id", c.auth.shopID),
+	)
+}

@@ -1,0 +1,226 @@
+package stashpay_test
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go"
+)
+
+func TestNewClientCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		creds stashpay.Credentials
+		opts  []stashpay.Option
+		want  error // nil: accepted
+	}{
+		{"v1", v1Creds(), nil, nil},
+		{"legacy", stashpay.Credentials{APIKey: testAPIKey}, nil, nil},
+		{"neither", stashpay.Credentials{}, nil, stashpay.ErrMissingCredentials},
+		{"both", stashpay.Credentials{ShopID: testShopID, IngressKey: testIngressKey, APIKey: testAPIKey}, nil, stashpay.ErrAmbiguousCredentials},
+		{"shop and api key", stashpay.Credentials{ShopID: testShopID, APIKey: testAPIKey}, nil, stashpay.ErrAmbiguousCredentials},
+		{"key without shop", stashpay.Credentials{IngressKey: testIngressKey}, nil, stashpay.ErrMissingCredentials},
+		{"shop without key", stashpay.Credentials{ShopID: testShopID}, nil, stashpay.ErrMissingCredentials},
+		{"shop with semicolon", stashpay.Credentials{ShopID: "a;b", IngressKey: testIngressKey}, nil, stashpay.ErrInvalidCredentials},
+		{"shop with space", stashpay.Credentials{ShopID: "a b", IngressKey: testIngressKey}, nil, stashpay.ErrInvalidCredentials},
+		{"key with newline", stashpay.Credentials{ShopID: testShopID, IngressKey: testIngressKey + "\n"}, nil, stashpay.ErrInvalidCredentials},
+		{"api key with CR", stashpay.Credentials{APIKey: "ab\rcd"}, nil, stashpay.ErrInvalidCredentials},
+		{"base64 key", stashpay.Credentials{ShopID: testShopID, IngressKey: "c2VjcmV0LWtleQ"}, []stashpay.Option{stashpay.WithBase64Key()}, nil},
+		{"url-safe base64 key", stashpay.Credentials{ShopID: testShopID, IngressKey: "-_-_"}, []stashpay.Option{stashpay.WithBase64Key()}, nil},
+		{"not base64", stashpay.Credentials{ShopID: testShopID, IngressKey: "not*base64"}, []stashpay.Option{stashpay.WithBase64Key()}, stashpay.ErrInvalidCredentials},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := stashpay.NewClient(tt.creds, tt.opts...)
+			if tt.want == nil {
+				require.NoError(t, err)
+				require.NotNil(t, c)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+			assert.Nil(t, c)
+			for _, secret := range []string{testIngressKey, testAPIKey, "c2VjcmV0LWtleQ", "not*base64"} {
+				assert.NotContains(t, err.Error(), secret)
+			}
+		})
+	}
+}
+
+func TestNewClientOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		opts    []stashpay.Option
+		wantURL string
+		wantErr bool
+	}{
+		{"default is production", nil, "https://api.stash.gg", false},
+		{"production", []stashpay.Option{stashpay.WithEnvironment(stashpay.Production)}, "https://api.stash.gg", false},
+		{"test", []stashpay.Option{stashpay.WithEnvironment(stashpay.Test)}, "https://test-api.stash.gg", false},
+		{"unknown environment", []stashpay.Option{stashpay.WithEnvironment(stashpay.Environment(9))}, "", true},
+		{"base URL wins", []stashpay.Option{stashpay.WithBaseURL("http://127.0.0.1:8080/"), stashpay.WithEnvironment(stashpay.Test)}, "http://127.0.0.1:8080", false},
+		{"base URL with prefix", []stashpay.Option{stashpay.WithBaseURL("https://proxy.example/stash/")}, "https://proxy.example/stash", false},
+		{"relative URL", []stashpay.Option{stashpay.WithBaseURL("/stash")}, "", true},
+		{"ftp URL", []stashpay.Option{stashpay.WithBaseURL("ftp://example.com")}, "", true},
+		{"URL with user info", []stashpay.Option{stashpay.WithBaseURL("https://user:hunter2@example.com")}, "", true},
+		{"URL with query", []stashpay.Option{stashpay.WithBaseURL("https://example.com/?a=b")}, "", true},
+		{"URL that does not parse", []stashpay.Option{stashpay.WithBaseURL("https://exa mple.com:x")}, "", true},
+		{"negative retries", []stashpay.Option{stashpay.WithMaxRetries(-1)}, "", true},
+		{"zero retries", []stashpay.Option{stashpay.WithMaxRetries(0)}, "https://api.stash.gg", false},
+		{"user agent with newline", []stashpay.Option{stashpay.WithUserAgent("game\r\nX-Evil: 1")}, "", true},
+		{"nil options are skipped", []stashpay.Option{nil, stashpay.WithHTTPClient(nil), stashpay.WithLogger(nil)}, "https://api.stash.gg", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := stashpay.NewClient(v1Creds(), tt.opts...)
+			if tt.wantErr {
+				require.ErrorIs(t, err, stashpay.ErrInvalidOption)
+				assert.NotContains(t, err.Error(), "hunter2")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantURL, c.BaseURL())
+		})
+	}
+}
+
+// TestEnvironmentHosts checks where requests actually go.
+func TestEnvironmentHosts(t *testing.T) {
+	t.Parallel()
+	for env, host := range map[stashpay.Environment]string{stashpay.Production: "api.stash.gg", stashpay.Test: "test-api.stash.gg"} {
+		c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, checkoutOK)}, stashpay.WithEnvironment(env))
+		_, err := c.CreateCheckout(t.Context(), minimalCheckout())
+		require.NoError(t, err)
+		reqs := f.requests()
+		require.Len(t, reqs, 1)
+		assert.Equal(t, host, reqs[0].Host, env.String())
+	}
+	assert.Equal(t, "Environment(7)", stashpay.Environment(7).String())
+}
+
+func TestWithHTTPClientIsCopied(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(jsonResponder(200, checkoutOK))
+	redirectCalls := 0
+	hc := &http.Client{
+		Transport:     mt,
+		Timeout:       7 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { redirectCalls++; return nil },
+	}
+	before := *hc
+	c, err := stashpay.NewClient(v1Creds(), stashpay.WithHTTPClient(hc))
+	require.NoError(t, err)
+	_, err = c.CreateCheckout(t.Context(), minimalCheckout())
+	require.NoError(t, err)
+
+	assert.Equal(t, 1, mt.GetTotalCallCount(), "the caller's transport is used")
+	assert.Same(t, before.Transport, hc.Transport)
+	assert.Equal(t, before.Timeout, hc.Timeout)
+	assert.Equal(t, fmt.Sprintf("%p", before.CheckRedirect), fmt.Sprintf("%p", hc.CheckRedirect), "the caller's client is not modified")
+	inner := stashpay.HTTPClientForTest(c)
+	assert.NotSame(t, hc, inner)
+	assert.Equal(t, 7*time.Second, inner.Timeout)
+
+	def, err := stashpay.NewClient(v1Creds())
+	require.NoError(t, err)
+	defHC := stashpay.HTTPClientForTest(def)
+	assert.NotSame(t, http.DefaultClient, defHC)
+	assert.Equal(t, stashpay.DefaultTimeout, defHC.Timeout, "the default client has a timeout")
+}
+
+// TestRedirectToOtherHostNotFollowed makes sure the legacy API key header is
+// never carried to another host by a redirect.
+func TestRedirectToOtherHostNotFollowed(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodGet, "https://api.stash.gg/sdk/server/payment/p1",
+		httpmock.NewStringResponder(http.StatusTemporaryRedirect, "").HeaderSet(http.Header{"Location": {"https://evil.example/steal"}}))
+	mt.RegisterResponder(http.MethodGet, "https://evil.example/steal", jsonResponder(200, `{}`))
+	c, err := stashpay.NewClient(stashpay.Credentials{APIKey: testAPIKey}, stashpay.WithHTTPClient(&http.Client{Transport: mt}))
+	require.NoError(t, err)
+
+	_, err = c.GetPaymentEvent(t.Context(), "p1")
+	var apiErr *stashpay.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
+	assert.Equal(t, map[string]int{"GET https://api.stash.gg/sdk/server/payment/p1": 1}, nonZero(mt.GetCallCountInfo()))
+}
+
+func nonZero(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// TestSecretsNeverFormatted formats credentials and clients every way fmt
+// and slog allow and looks for the keys.
+func TestSecretsNeverFormatted(t *testing.T) {
+	t.Parallel()
+	v1 := v1Creds()
+	legacy := stashpay.Credentials{APIKey: testAPIKey}
+	cV1, err := stashpay.NewClient(v1)
+	require.NoError(t, err)
+	cLegacy, err := stashpay.NewClient(legacy)
+	require.NoError(t, err)
+
+	values := map[string]any{
+		"v1 creds": v1, "legacy creds": legacy, "v1 creds ptr": &v1,
+		"v1 client": cV1, "legacy client": cLegacy, "client value": *cLegacy,
+		"in a struct": struct {
+			C stashpay.Credentials
+			K *stashpay.Client
+		}{v1, cV1},
+	}
+	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%T", "%10.3v"}
+	for name, v := range values {
+		for _, verb := range verbs {
+			out := fmt.Sprintf(verb, v)
+			assertNoSecret(t, out, name+" "+verb)
+		}
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "value", v)
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "value", v)
+		assertNoSecret(t, buf.String(), name+" slog")
+	}
+	assert.Contains(t, fmt.Sprint(v1), testShopID, "the shop ID is not a secret and helps debugging")
+	assert.Contains(t, fmt.Sprint(v1), "[redacted]")
+	assert.Contains(t, cV1.String(), "api.stash.gg")
+}
+
+func assertNoSecret(t *testing.T, s, context string) {
+	t.Helper()
+	for _, secret := range []string{testIngressKey, testAPIKey, "S3CR3T"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("%s leaks a secret: %s", context, s)
+		}
+	}
+}
+
+func TestSentinelErrorsArePrefixed(t *testing.T) {
+	t.Parallel()
+	for _, err := range []error{
+		stashpay.ErrMissingCredentials, stashpay.ErrAmbiguousCredentials, stashpay.ErrInvalidCredentials,
+		stashpay.ErrInvalidOption, stashpay.ErrInvalidParams, stashpay.ErrMalformedResponse,
+		stashpay.ErrResponseTooLarge, stashpay.ErrNotFound, stashpay.ErrUnauthenticated,
+		stashpay.ErrPermissionDenied, stashpay.ErrRateLimited, stashpay.ErrInvalidArgument, stashpay.ErrUnavailable,
+	} {
+		assert.True(t, strings.HasPrefix(err.Error(), "stashpay: "), err.Error())
+	}
+}

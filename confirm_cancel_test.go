@@ -1,0 +1,92 @@
+package stashpay_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	stashpay "github.com/stashpay/stashpay-go"
+)
+
+func TestCancelPaymentHandler(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		fn   stashpay.CancelPaymentFunc
+		want stashpay.CancelPaymentResponse
+	}{
+		{"nil means cancelled", func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			return nil, nil
+		}, stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusSuccessCancelled}},
+		{"empty status means cancelled", func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			return &stashpay.CancelPaymentResponse{Message: "released 1 item"}, nil
+		}, stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusSuccessCancelled, Message: "released 1 item"}},
+		{"own status", func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			return &stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusFailedTransactionNotFound}, nil
+		}, stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusFailedTransactionNotFound}},
+		{"typed rejection", func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			return nil, stashpay.RejectCancellation(stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, "granted already")
+		}, stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, Message: "granted already"}},
+		{"rejection without status", func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			return nil, &stashpay.CancellationError{Message: "?"}
+		}, stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusUnspecified, Message: "?"}},
+		{"unexpected error", func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			return nil, errors.New("redis: auth failed with token abc")
+		}, stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusUnspecified, Message: "internal error"}},
+		{"panic", func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			panic("cancel exploded")
+		}, stashpay.CancelPaymentResponse{Status: stashpay.PurchaseCancellationStatusUnspecified, Message: "internal error"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := egressServe(stashpay.CancelPaymentHandler(egressConfig(), tt.fn),
+				egressRequest(t, stashpay.CancelPaymentPath, egressTestdata(t, "egress_cancel.json")))
+			require.Equal(t, http.StatusOK, rec.Code, "cancel always answers 200")
+			var resp stashpay.CancelPaymentResponse
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+			assert.Equal(t, tt.want, resp)
+			var raw map[string]any
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &raw))
+			assert.Equal(t, string(tt.want.Status), raw["status"], "status written as its name")
+		})
+	}
+}
+
+func TestCancelPaymentHandlerValidation(t *testing.T) {
+	t.Parallel()
+	tests := map[string]func(r *stashpay.CancelPaymentRequest){
+		"no player":      func(r *stashpay.CancelPaymentRequest) { r.PlayerID = "" },
+		"no transaction": func(r *stashpay.CancelPaymentRequest) { r.TransactionID = "" },
+		"no items":       func(r *stashpay.CancelPaymentRequest) { r.Items = nil },
+		"quantity 0":     func(r *stashpay.CancelPaymentRequest) { r.Items[0].Quantity = 0 },
+		"negative cents": func(r *stashpay.CancelPaymentRequest) { r.Items[0].Cents = -1 },
+		"no guid":        func(r *stashpay.CancelPaymentRequest) { r.Items[0].GUID = "" },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var req stashpay.CancelPaymentRequest
+			require.NoError(t, json.Unmarshal(egressTestdata(t, "egress_cancel.json"), &req))
+			mutate(&req)
+			called := false
+			h := stashpay.CancelPaymentHandler(egressConfig(), func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+				called = true
+				return nil, nil
+			})
+			rec := egressServe(h, egressRequest(t, "/", req))
+			assert.Equal(t, http.StatusBadRequest, rec.Code)
+			assert.False(t, called)
+		})
+	}
+	// Cents 0 is allowed on cancel (Stash does not require > 0 there).
+	var req stashpay.CancelPaymentRequest
+	require.NoError(t, json.Unmarshal(egressTestdata(t, "egress_cancel.json"), &req))
+	req.Items[0].Cents = 0
+	assert.NoError(t, req.Validate())
+}

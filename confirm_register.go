@@ -1,0 +1,246 @@
+package stashpay
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+)
+
+// RegisterPaymentRequest is the body of Stash's POST
+// /api/v1/purchase/register call, step 1 of the pre-purchase flow: the game
+// should reserve the items (inventory, purchase limits) before the player
+// pays. Decoding is as tolerant as for [ConfirmPaymentRequest].
+type RegisterPaymentRequest struct {
+	// PlayerID is the player making the purchase. Required.
+	PlayerID string
+	// TransactionID identifies the purchase session; the confirm or cancel
+	// call that follows carries the same ID. Required.
+	TransactionID string
+	// CheckoutLinkID is set when the purchase goes through a checkout link.
+	CheckoutLinkID string
+	// ShopID is the originating Stash shop.
+	ShopID string
+	// Environment is the Stash environment; empty when not sent.
+	Environment PaymentEnvironment
+	// Currency is the ISO 4217 code. Required.
+	Currency string
+	// DecimalPlaces is the currency's CLDR fraction digits; it scales every
+	// registration's Cents. Always sent, 0 included.
+	DecimalPlaces int
+	// Registrations are the items to reserve. At least one.
+	Registrations []PurchaseItem
+	// Platform is where the player buys; empty when not sent.
+	Platform PurchasePlatform
+	// Browser describes the browser of a web purchase.
+	Browser string
+	// DeviceID identifies the device, for fraud prevention.
+	DeviceID string
+	// Source tells where the purchase started; empty when not sent.
+	Source PurchaseSource
+	// IPAddress is the customer's IP address.
+	IPAddress string
+	// Region is the ISO 3166-1 alpha-2 country code.
+	Region string
+	// Loyalty is the player's loyalty standing; nil without an active
+	// loyalty campaign.
+	Loyalty *PlayerLoyaltyState
+}
+
+// RegisterPaymentResponse is the game's answer to a register call: one
+// status per registration. Stash expects HTTP 200 whatever the outcome.
+type RegisterPaymentResponse struct {
+	Statuses []OfferStatus `json:"statuses"`
+}
+
+// OfferStatus is the registration status of one item, identified by GUID or
+// product ID (at least one of the two).
+type OfferStatus struct {
+	GUID      string                     `json:"guid,omitempty"`
+	ProductID string                     `json:"productId,omitempty"`
+	Status    PurchaseRegistrationStatus `json:"status"`
+	// Message is an optional human-readable note for debugging; Stash may
+	// show or log it, so keep secrets out of it.
+	Message string `json:"message,omitempty"`
+}
+
+// RegisterPaymentFunc handles a verified, valid register call. Return nil
+// (or a response without statuses) to register every item; return statuses
+// to answer per item (an empty Status then reads as success); return an
+// error made with [RejectRegistration] to give every item that status. Any
+// other error, or a panic, answers every item with
+// [PurchaseRegistrationStatusUnspecified], Stash's "unknown registration
+// error" status, with a generic message.
+type RegisterPaymentFunc func(ctx context.Context, req *RegisterPaymentRequest) (*RegisterPaymentResponse, error)
+
+// Validate checks the rules Stash documents for a register request:
+// PlayerID and TransactionID set, Currency of 3 letters, DecimalPlaces in
+// 0..18, at least one registration and each with a GUID, a product ID,
+// Quantity > 0 and Cents > 0, Region empty or of 2-3 letters. Errors wrap
+// [ErrInvalidEgressRequest].
+func (r *RegisterPaymentRequest) Validate() error {
+	if err := validateEgressCommon(r.PlayerID, r.TransactionID, r.Currency, r.DecimalPlaces, r.Region); err != nil {
+		return err
+	}
+	return validateEgressItems(r.Registrations, "registrations", false)
+}
+
+// UnmarshalJSON decodes a register request tolerantly. It does not
+// validate; call Validate.
+func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
+	if egressIsNull(data) {
+		return nil // null leaves the value alone, as encoding/json does
+	}
+	if err := egressValid(data); err != nil {
+		return err
+	}
+	*r = RegisterPaymentRequest{}
+	return egressObject(data, "", func(k, raw []byte) (bool, error) {
+		switch string(k) {
+		case "playerid":
+			return true, egressString(raw, "", "playerId", &r.PlayerID)
+		case "transactionid":
+			return true, egressString(raw, "", "transactionId", &r.TransactionID)
+		case "checkoutlinkid":
+			return true, egressString(raw, "", "checkoutLinkId", &r.CheckoutLinkID)
+		case "shopid":
+			return true, egressString(raw, "", "shopId", &r.ShopID)
+		case "environment":
+			v, err := egressEnumDecode(raw, "", "environment", egressEnvironmentNames)
+			r.Environment = PaymentEnvironment(v)
+			return true, err
+		case "currency":
+			return true, egressString(raw, "", "currency", &r.Currency)
+		case "decimalplaces":
+			return true, egressSmallInt(raw, "", "decimalPlaces", &r.DecimalPlaces)
+		case "registrations":
+			return true, decodeEgressItems(raw, "registrations", &r.Registrations)
+		case "platform":
+			v, err := egressEnumDecode(raw, "", "platform", egressPlatformNames)
+			r.Platform = PurchasePlatform(v)
+			return true, err
+		case "source":
+			v, err := egressEnumDecode(raw, "", "source", egressSourceNames)
+			r.Source = PurchaseSource(v)
+			return true, err
+		case "loyalty":
+			if egressIsNull(raw) {
+				return true, nil
+			}
+			r.Loyalty = new(PlayerLoyaltyState)
+			return true, r.Loyalty.decode(raw, "loyalty")
+		}
+		return decodeEgressClient(k, raw, &r.Browser, &r.DeviceID, &r.IPAddress, &r.Region, nil)
+	})
+}
+
+// MarshalJSON writes the request as Stash sends it.
+func (r RegisterPaymentRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		PlayerID       string              `json:"playerId"`
+		TransactionID  string              `json:"transactionId"`
+		CheckoutLinkID string              `json:"checkoutLinkId,omitempty"`
+		ShopID         string              `json:"shopId,omitempty"`
+		Environment    PaymentEnvironment  `json:"environment,omitempty"`
+		Currency       string              `json:"currency"`
+		DecimalPlaces  int                 `json:"decimalPlaces"`
+		Registrations  []PurchaseItem      `json:"registrations"`
+		Platform       PurchasePlatform    `json:"platform,omitempty"`
+		Browser        string              `json:"browser,omitempty"`
+		DeviceID       string              `json:"deviceId,omitempty"`
+		Source         PurchaseSource      `json:"source,omitempty"`
+		IPAddress      string              `json:"ipAddress,omitempty"`
+		Region         string              `json:"region,omitempty"`
+		Loyalty        *PlayerLoyaltyState `json:"loyalty,omitempty"`
+	}{
+		r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment,
+		r.Currency, r.DecimalPlaces, r.Registrations, r.Platform, r.Browser,
+		r.DeviceID, r.Source, r.IPAddress, r.Region, r.Loyalty,
+	})
+}
+
+// UnmarshalJSON decodes a register response tolerantly.
+func (r *RegisterPaymentResponse) UnmarshalJSON(data []byte) error {
+	if egressIsNull(data) {
+		return nil // null leaves the value alone, as encoding/json does
+	}
+	if err := egressValid(data); err != nil {
+		return err
+	}
+	*r = RegisterPaymentResponse{}
+	return egressObject(data, "", func(k, raw []byte) (bool, error) {
+		if string(k) != "statuses" {
+			return false, nil
+		}
+		return true, egressArray(raw, "statuses", func(i int, elem []byte) error {
+			var s OfferStatus
+			p := egressIndex("statuses", i)
+			err := egressObject(elem, p, func(k, raw []byte) (bool, error) {
+				switch string(k) {
+				case "guid":
+					return true, egressString(raw, p, "guid", &s.GUID)
+				case "productid":
+					return true, egressString(raw, p, "productId", &s.ProductID)
+				case "status":
+					v, err := egressEnumDecode(raw, p, "status", egressRegistrationNames)
+					s.Status = PurchaseRegistrationStatus(v)
+					return true, err
+				case "message":
+					return true, egressString(raw, p, "message", &s.Message)
+				}
+				return false, nil
+			})
+			r.Statuses = append(r.Statuses, s)
+			return err
+		})
+	})
+}
+
+// RegisterPaymentHandler returns the http.Handler for Stash's POST
+// /api/v1/purchase/register. It checks the method, caps and verifies the
+// body as [ConfirmPaymentHandler] does (405, 413, 401 and 400 answers, fn
+// not called), then calls fn and always answers 200 with one status per
+// registration, as Stash requires; see [RegisterPaymentFunc] for how fn's
+// result maps to statuses. Statuses are written as their names
+// ("PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"); Stash accepts names
+// and numbers. An invalid cfg or a nil fn makes every call
+// answer 500 (see [EgressConfig.Validate]).
+func RegisterPaymentHandler(cfg EgressConfig, fn RegisterPaymentFunc) http.Handler {
+	h := newEgressHandler(cfg, fn == nil)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := h.readVerified(w, r)
+		if !ok {
+			return
+		}
+		var req RegisterPaymentRequest
+		if !h.decode(w, body, &req) {
+			return
+		}
+		resp, err := egressCall(h, r, "register", func() (*RegisterPaymentResponse, error) {
+			return fn(r.Context(), &req)
+		})
+		h.writeJSON(w, http.StatusOK, egressRegisterAnswer(&req, resp, err))
+	})
+}
+
+// egressRegisterAnswer builds the register response from fn's result.
+func egressRegisterAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, err error) *RegisterPaymentResponse {
+	if err == nil && resp != nil && len(resp.Statuses) > 0 {
+		out := &RegisterPaymentResponse{Statuses: make([]OfferStatus, len(resp.Statuses))}
+		copy(out.Statuses, resp.Statuses)
+		for i := range out.Statuses {
+			if out.Statuses[i].Status == "" {
+				out.Statuses[i].Status = PurchaseRegistrationStatusSuccessRegistered
+			}
+		}
+		return out
+	}
+	status, msg := PurchaseRegistrationStatusSuccessRegistered, ""
+	if err != nil {
+		status, msg = egressRegistrationFailure(err)
+	}
+	out := &RegisterPaymentResponse{Statuses: make([]OfferStatus, len(req.Registrations))}
+	for i, it := range req.Registrations {
+		out.Statuses[i] = OfferStatus{GUID: it.GUID, ProductID: it.ProductID, Status: status, Message: msg}
+	}
+	return out
+}

@@ -1,0 +1,346 @@
+package stashpay_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
+)
+
+func egressConfirmResults(t *testing.T, rec *httptest.ResponseRecorder) []stashpay.ConfirmPaymentResult {
+	t.Helper()
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	var resp stashpay.ConfirmPaymentResponse
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+	return resp.Results
+}
+
+func TestConfirmPaymentHandlerOutcomes(t *testing.T) {
+	t.Parallel()
+	defaultResults := []stashpay.ConfirmPaymentResult{{GUID: "5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a", ProductID: "gems_500"}}
+	tests := []struct {
+		name        string
+		fn          stashpay.ConfirmPaymentFunc
+		wantCode    int
+		wantResults []stashpay.ConfirmPaymentResult
+		wantErrCode int
+		wantMsg     string
+	}{
+		{name: "nil response", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, nil
+		}, wantCode: 200, wantResults: defaultResults},
+		{name: "empty results", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return &stashpay.ConfirmPaymentResponse{}, nil
+		}, wantCode: 200, wantResults: defaultResults},
+		{name: "own results", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return &stashpay.ConfirmPaymentResponse{Results: []stashpay.ConfirmPaymentResult{{ProductID: "gems_500"}}}, nil
+		}, wantCode: 200, wantResults: []stashpay.ConfirmPaymentResult{{ProductID: "gems_500"}}},
+		{name: "rejected", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, stashpay.RejectPurchase("item sold out")
+		}, wantCode: 422, wantErrCode: 9, wantMsg: "item sold out"},
+		{name: "rejected, wrapped", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, fmt.Errorf("checking limits: %w", stashpay.RejectPurchase("limit reached"))
+		}, wantCode: 422, wantErrCode: 9, wantMsg: "limit reached"},
+		{name: "rejected with 409", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, &stashpay.PurchaseRejectedError{Reason: "banned", StatusCode: http.StatusConflict}
+		}, wantCode: 409, wantErrCode: 9, wantMsg: "banned"},
+		{name: "rejected with a 2xx code is 422", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, &stashpay.PurchaseRejectedError{Reason: "no", StatusCode: http.StatusOK}
+		}, wantCode: 422, wantErrCode: 9, wantMsg: "no"},
+		{name: "other error", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, errors.New("db: connection refused to 10.0.0.5 password=hunter2")
+		}, wantCode: 500, wantErrCode: 13, wantMsg: "internal error"},
+		{name: "panic", fn: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			panic("boom")
+		}, wantCode: 500, wantErrCode: 13, wantMsg: "internal error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var log egressLog
+			cfg := egressConfig()
+			cfg.Logger = log.logger()
+			h := stashpay.ConfirmPaymentHandler(cfg, tt.fn)
+			rec := egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, egressTestdata(t, "egress_confirm.json")))
+			require.Equal(t, tt.wantCode, rec.Code, rec.Body.String())
+			if tt.wantCode == 200 {
+				assert.Equal(t, tt.wantResults, egressConfirmResults(t, rec))
+				return
+			}
+			st := egressErrorBody(t, rec)
+			assert.Equal(t, tt.wantErrCode, st.Code)
+			assert.Equal(t, tt.wantMsg, st.Message)
+			assert.NotContains(t, rec.Body.String(), "hunter2", "internal errors stay in the log")
+		})
+	}
+}
+
+func TestConfirmPaymentHandlerPanicKeepsServing(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	var log egressLog
+	cfg := egressConfig()
+	cfg.Logger = log.logger()
+	srv := httptest.NewServer(stashpay.ConfirmPaymentHandler(cfg, func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+		if n.Add(1) == 1 {
+			panic("first call explodes")
+		}
+		return nil, nil
+	}))
+	t.Cleanup(srv.Close)
+	for i, want := range []int{500, 200} {
+		// Same transaction twice: the panic released the key, so the retry
+		// runs the function again.
+		resp, err := srv.Client().Do(egressRequest(t, srv.URL, egressConfirmBody(t, "tx-panic")))
+		require.NoError(t, err, i)
+		require.NoError(t, resp.Body.Close())
+		assert.Equal(t, want, resp.StatusCode, i)
+	}
+	assert.Equal(t, int64(2), n.Load())
+	assert.Contains(t, log.String(), "first call explodes")
+	assert.Contains(t, log.String(), "goroutine", "the stack is logged")
+}
+
+func TestConfirmPaymentHandlerIsIdempotent(t *testing.T) {
+	t.Parallel()
+	var c egressCounter
+	h := stashpay.ConfirmPaymentHandler(egressConfig(), c.confirm(&stashpay.ConfirmPaymentResponse{
+		Results: []stashpay.ConfirmPaymentResult{{GUID: "custom"}},
+	}, nil))
+	first := egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
+	assert.Equal(t, []stashpay.ConfirmPaymentResult{{GUID: "custom"}}, first)
+	for range 3 {
+		again := egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
+		assert.Equal(t, []stashpay.ConfirmPaymentResult{{GUID: "5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a", ProductID: "gems_500"}}, again,
+			"a repeat answers the default results")
+	}
+	assert.Equal(t, int64(1), c.n.Load())
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-2"))))
+	assert.Equal(t, int64(2), c.n.Load(), "another transaction runs")
+}
+
+func TestConfirmPaymentHandlerRetriesAfterFailure(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	h := stashpay.ConfirmPaymentHandler(egressConfig(), func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+		switch n.Add(1) {
+		case 1:
+			return nil, stashpay.RejectPurchase("try later")
+		case 2:
+			return nil, errors.New("transient")
+		}
+		return nil, nil
+	})
+	for _, want := range []int{422, 500, 200, 200} {
+		rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-r")))
+		assert.Equal(t, want, rec.Code)
+	}
+	assert.Equal(t, int64(3), n.Load(), "failures release the key; success completes it")
+}
+
+func TestConfirmPaymentHandlerKeyFunc(t *testing.T) {
+	t.Parallel()
+	var c egressCounter
+	store := dedup.NewMemoryStore()
+	cfg := egressConfig()
+	cfg.Store = store
+	cfg.KeyFunc = func(r *stashpay.ConfirmPaymentRequest) string {
+		if r.CheckoutLinkID == "" {
+			return ""
+		}
+		return "checkout:" + r.CheckoutLinkID
+	}
+	h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+	// Two transaction IDs, one checkout link: granted once.
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-a"))))
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-b"))))
+	assert.Equal(t, int64(1), c.n.Load())
+
+	// The key is in the shared store, where a webhook handler keyed the
+	// same way finds it done.
+	claim, err := store.Claim(t.Context(), "checkout:0b7c6d2e-8f41-4f5a-9c3e-2d1b0a9f8e7d", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Done, claim.Outcome)
+
+	// An empty key falls back to the transaction ID.
+	var req stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(egressConfirmBody(t, "tx-c"), &req))
+	req.CheckoutLinkID = ""
+	for range 2 {
+		egressConfirmResults(t, egressServe(h, egressRequest(t, "/", req)))
+	}
+	assert.Equal(t, int64(2), c.n.Load())
+	claim, err = store.Claim(t.Context(), stashpay.DefaultConfirmKey(&req), time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Done, claim.Outcome)
+}
+
+func TestConfirmPaymentHandlerConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
+	const dup = 8
+	var n atomic.Int64
+	release := make(chan struct{})
+	entered := make(chan struct{}, dup)
+	h := stashpay.ConfirmPaymentHandler(egressConfig(), func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+		n.Add(1)
+		entered <- struct{}{}
+		<-release
+		return nil, nil
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	body := egressConfirmBody(t, "tx-concurrent")
+	var wg sync.WaitGroup
+	codes := make([]int, dup)
+	for i := range dup {
+		wg.Go(func() {
+			resp, err := srv.Client().Do(egressRequest(t, srv.URL, body))
+			if !assert.NoError(t, err) {
+				return
+			}
+			codes[i] = resp.StatusCode
+			assert.NoError(t, resp.Body.Close())
+		})
+	}
+	<-entered // one call is inside fn; the others wait on the busy key
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	assert.Equal(t, int64(1), n.Load(), "fn runs once")
+	for i, c := range codes {
+		assert.Equal(t, http.StatusOK, c, "call %d", i)
+	}
+}
+
+func TestConfirmPaymentHandlerStoreFailures(t *testing.T) {
+	t.Parallel()
+	t.Run("claim fails", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		var log egressLog
+		cfg := egressConfig()
+		cfg.Logger = log.logger()
+		cfg.Store = &egressStore{claimErr: fmt.Errorf("%w: redis down", dedup.ErrStore)}
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-s")))
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Equal(t, 14, egressErrorBody(t, rec).Code)
+		assert.Zero(t, c.n.Load())
+		assert.Contains(t, log.String(), "redis down")
+	})
+	t.Run("complete fails after the grant", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		var log egressLog
+		cfg := egressConfig()
+		cfg.Logger = log.logger()
+		cfg.Store = &egressStore{inner: dedup.NewMemoryStore(), completeErr: errors.New("write timeout")}
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-s")))
+		assert.Len(t, egressConfirmResults(t, rec), 1, "granted, so success")
+		assert.Equal(t, int64(1), c.n.Load())
+		assert.Contains(t, log.String(), "did not record")
+	})
+	t.Run("busy, no wait", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		cfg := egressConfig()
+		cfg.BusyWait = -1
+		store := &egressStore{outcomes: []dedup.Outcome{dedup.Busy}}
+		cfg.Store = store
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-s")))
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Equal(t, "1", rec.Header().Get("Retry-After"))
+		assert.Zero(t, c.n.Load())
+		assert.Equal(t, 1, store.claimCount())
+	})
+	t.Run("busy until the wait runs out", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		cfg := egressConfig()
+		cfg.BusyWait = 100 * time.Millisecond
+		store := &egressStore{outcomes: []dedup.Outcome{dedup.Busy}}
+		cfg.Store = store
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-s")))
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Zero(t, c.n.Load())
+		assert.Greater(t, store.claimCount(), 1, "it asked again while waiting")
+	})
+	t.Run("busy, then done elsewhere", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		cfg := egressConfig()
+		cfg.Store = &egressStore{outcomes: []dedup.Outcome{dedup.Busy, dedup.Busy, dedup.Done}}
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-s")))
+		assert.Len(t, egressConfirmResults(t, rec), 1)
+		assert.Zero(t, c.n.Load())
+	})
+	t.Run("busy, then the other failed", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		cfg := egressConfig()
+		cfg.Store = &egressStore{outcomes: []dedup.Outcome{dedup.Busy, dedup.Claimed}}
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-s")))
+		assert.Len(t, egressConfirmResults(t, rec), 1)
+		assert.Equal(t, int64(1), c.n.Load(), "this call does the work")
+	})
+	t.Run("busy and the caller gives up", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		cfg := egressConfig()
+		cfg.Store = &egressStore{outcomes: []dedup.Outcome{dedup.Busy}}
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+		defer cancel()
+		req := egressRequest(t, "/", egressConfirmBody(t, "tx-s")).WithContext(ctx)
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), req)
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Zero(t, c.n.Load())
+	})
+}
+
+func TestConfirmPaymentHandlerValidation(t *testing.T) {
+	t.Parallel()
+	tests := map[string]func(r *stashpay.ConfirmPaymentRequest){
+		"no player":            func(r *stashpay.ConfirmPaymentRequest) { r.PlayerID = "" },
+		"no transaction":       func(r *stashpay.ConfirmPaymentRequest) { r.TransactionID = "" },
+		"bad currency":         func(r *stashpay.ConfirmPaymentRequest) { r.Currency = "US" },
+		"decimal places 19":    func(r *stashpay.ConfirmPaymentRequest) { r.DecimalPlaces = 19 },
+		"negative tax":         func(r *stashpay.ConfirmPaymentRequest) { r.Tax = -1 },
+		"zero total":           func(r *stashpay.ConfirmPaymentRequest) { r.Total = 0 },
+		"no time":              func(r *stashpay.ConfirmPaymentRequest) { r.Time = time.Time{} },
+		"no items":             func(r *stashpay.ConfirmPaymentRequest) { r.Items = nil },
+		"item without guid":    func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].GUID = "" },
+		"item without product": func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].ProductID = "" },
+		"quantity 0":           func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].Quantity = 0 },
+		"cents 0":              func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].Cents = 0 },
+		"bonus without id":     func(r *stashpay.ConfirmPaymentRequest) { r.BonusItems[0].ID = "" },
+		"bonus quantity 0":     func(r *stashpay.ConfirmPaymentRequest) { r.BonusItems[0].Quantity = 0 },
+		"region too long":      func(r *stashpay.ConfirmPaymentRequest) { r.Region = "USAX" },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req := egressWantConfirm()
+			mutate(&req)
+			require.ErrorIs(t, req.Validate(), stashpay.ErrInvalidEgressRequest)
+			var c egressCounter
+			rec := egressServe(stashpay.ConfirmPaymentHandler(egressConfig(), c.confirm(nil, nil)), egressRequest(t, "/", req))
+			assert.Equal(t, http.StatusBadRequest, rec.Code)
+			st := egressErrorBody(t, rec)
+			assert.Equal(t, 3, st.Code)
+			assert.Contains(t, st.Message, "invalid egress request")
+			assert.Zero(t, c.n.Load())
+		})
+	}
+}

@@ -1,0 +1,94 @@
+// Package stashpay is a Go SDK for game backends that sell through Stash Pay
+// (https://stash.gg): create checkout links, check payments, answer Stash's
+// purchase calls and receive its webhooks safely.
+//
+//	client, err := stashpay.NewClient(stashpay.Credentials{
+//		ShopID:     os.Getenv("STASH_SHOP_ID"),
+//		IngressKey: os.Getenv("STASH_INGRESS_KEY"),
+//	}, stashpay.WithEnvironment(stashpay.Test))
+//	if err != nil { /* missing or malformed credentials */ }
+//	checkout, err := client.CreateCheckout(ctx, &stashpay.CheckoutParams{
+//		Item: &stashpay.CheckoutItem{ID: "gems_100", Name: "100 gems", PricePerItem: "1.99", Quantity: 1},
+//		User: stashpay.CheckoutUser{ID: playerID},
+//	})
+//	// Store checkout.ID and checkout.TransactionID, then send the player to checkout.URL.
+//
+// A [Client] is safe for concurrent use; create one and share it.
+//
+// # Authentication
+//
+// Stash authenticates server calls with the shop's ingress key. Give
+// [Credentials.ShopID] and [Credentials.IngressKey] (Studio, Project
+// Settings): every request then carries the versioned header
+// x-stash-hmac-signature: v1;{shopId};{unixMillis};{signature}, an
+// HMAC-SHA256 over "{unixMillis}." and the exact body bytes sent (an empty
+// body for GET). Stash rejects timestamps more than 5 minutes from its clock,
+// so keep the server's clock synchronised. The key is used as the raw bytes
+// of the string Studio shows; [WithBase64Key] decodes it first instead.
+// Shops on the deprecated scheme set only [Credentials.APIKey], sent as
+// X-Stash-Api-Key. [NewClient] rejects a mix of both, or neither.
+//
+// Keys and signatures never appear in errors, in log lines, or when a
+// [Client] or [Credentials] is formatted with fmt or log/slog.
+//
+// # Errors
+//
+// A non-2xx answer from Stash is an [*APIError] carrying the HTTP status,
+// the google.rpc code, message and details of the body, the request ID and
+// any Retry-After. Get it with errors.As, or test its kind with errors.Is and
+// [ErrNotFound], [ErrUnauthenticated], [ErrRateLimited] and their siblings.
+// Failures detected locally are sentinel errors, wrapped with details:
+// [ErrMissingCredentials], [ErrInvalidOption], [ErrInvalidParams] (nothing was
+// sent), [ErrMalformedResponse]. Network failures wrap the net/http error;
+// context cancellation is visible with errors.Is(err, context.Canceled).
+//
+// # Retries and idempotency
+//
+// A request is retried, by default twice ([WithMaxRetries]), after a network
+// error or an answer of 408, 409, 429 or 5xx (except 501). Other statuses
+// are final. Waits grow exponentially from 0.5 s to at most 8 s, with
+// jitter; a Retry-After header (seconds or an HTTP date) is honoured, and
+// when it asks for more than 30 s the client stops and returns the
+// [*APIError] with RetryAfter set. A wait ends early when the context is
+// done, and no retry starts when its wait would outlast the context's
+// deadline.
+//
+// Every attempt is signed anew with a fresh timestamp and sends the same
+// body bytes. For [Client.CreateCheckout] this means the same transactionId:
+// set [CheckoutParams.TransactionID] to your own purchase ID (or let the
+// client generate one and store [Checkout.TransactionID]) so that a retried
+// request, or your own retry of a failed call, names the same purchase.
+// Stash documents no Idempotency-Key header.
+//
+// # Amounts
+//
+// Amounts are never floats. [Amount] keeps the string Stash sent; convert it
+// with [Amount.MinorUnits] (decimal major units, "1.99" -> 199 at scale 2) or
+// [Amount.ParseMinor] (a string already in minor units), both of which fail
+// instead of rounding. Stash's sources disagree on whether checkout prices
+// are major or minor units; see [CheckoutItem.PricePerItem].
+//
+// # Webhooks
+//
+// Stash posts events (PURCHASE_SUCCEEDED and others) to a URL set in Studio,
+// signed with the webhook secret. Package
+// github.com/stashpay/stashpay-go/webhook verifies the signature on the raw
+// body and offers an http.Handler that runs your function exactly once per
+// event; package github.com/stashpay/stashpay-go/events holds the typed
+// events.
+//
+// # Egress
+//
+// In the pre-purchase validation flow Stash calls your backend to register,
+// confirm and cancel purchases, signed with the egress key.
+// [ConfirmPaymentHandler] and its siblings verify those calls, decode them
+// and grant exactly once per transaction.
+//
+// # Testing
+//
+// [WithHTTPClient] accepts any *http.Client, so tests can plug in an
+// http.RoundTripper such as httpmock's MockTransport, and [WithBaseURL]
+// points a client at an httptest server. Package
+// github.com/stashpay/stashpay-go/stashpaytest (coming) provides a fake Stash
+// that enforces its authentication and sends signed webhooks.
+package stashpay

@@ -1,0 +1,128 @@
+package stashpay_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/internal/signing"
+)
+
+// egressBenchLoopback sends b.N signed confirm requests, each for a new
+// transaction, to h over loopback. The client side (building and signing
+// the body) is the same for every handler, so results compare as ratios.
+func egressBenchLoopback(b *testing.B, h http.Handler) {
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := srv.Client()
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, egressTestdata(b, "egress_confirm.json")); err != nil {
+		b.Fatal(err)
+	}
+	before, after, ok := bytes.Cut(compact.Bytes(), []byte("tx-7f3a9c"))
+	if !ok {
+		b.Fatal("template lacks the transaction ID")
+	}
+	key, err := signing.NewKey([]byte(egressTestKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	url := srv.URL + stashpay.ConfirmPaymentPath
+	body := make([]byte, 0, compact.Len()+32)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		body = append(append(append(append(body[:0], before...), "tx-"...), strconv.Itoa(i)...), after...)
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(stashpay.EgressSignatureHeader, key.SignV1(egressTestShop, time.Now(), body))
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
+
+// BenchmarkEgressConfirmLoopback is a confirm end to end: read, verify,
+// decode, validate, claim and complete in the memory store, call the
+// function, encode the default results.
+func BenchmarkEgressConfirmLoopback(b *testing.B) {
+	egressBenchLoopback(b, stashpay.ConfirmPaymentHandler(egressConfig(),
+		func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, nil
+		}))
+}
+
+// BenchmarkEgressBaselineLoopback is the baseline: the same server and
+// requests, a handler that reads the body and answers 200 with a fixed
+// results body.
+func BenchmarkEgressBaselineLoopback(b *testing.B) {
+	answer := []byte(`{"results":[{"guid":"5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a","productId":"gems_500"}]}`)
+	egressBenchLoopback(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+}
+
+// BenchmarkEgressDecodeConfirm measures the tolerant decoder alone.
+func BenchmarkEgressDecodeConfirm(b *testing.B) {
+	data := egressTestdata(b, "egress_confirm.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		var r stashpay.ConfirmPaymentRequest
+		if err := json.Unmarshal(data, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEgressDecodeBaselineStdlib decodes the same body with
+// encoding/json into plain tagged structs (camelCase only, no tolerance).
+func BenchmarkEgressDecodeBaselineStdlib(b *testing.B) {
+	type item struct {
+		GUID      string            `json:"guid"`
+		ProductID string            `json:"productId"`
+		Quantity  int64             `json:"quantity"`
+		Cents     int64             `json:"cents"`
+		Metadata  map[string]string `json:"metadata"`
+	}
+	type plain struct {
+		PlayerID, TransactionID, CheckoutLinkID, ShopID, Environment, Currency string
+		DecimalPlaces                                                          int
+		Tax, Total                                                             int64
+		TimeMillis                                                             int64 `json:"timeMillis,string"`
+		PaymentMethodType                                                      string
+		Items                                                                  []item
+		Platform, Browser, DeviceID, Source, IPAddress, Region, UserEmail      string
+		EmailMarketingOptIn                                                    *bool
+		BonusItems                                                             []struct {
+			ID       string
+			Quantity int64
+		}
+		Loyalty json.RawMessage
+	}
+	data := egressTestdata(b, "egress_confirm.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		var r plain
+		if err := json.Unmarshal(data, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,326 @@
+// Command confirm is a small game backend for the pre-purchase validation
+// flow: Stash calls the game before it completes a charge, and the game
+// reserves, grants or refuses.
+//
+//  1. The game client asks for a checkout: POST /checkout
+//     {"playerId": "alice", "sku": "sword"}; the backend answers its URL.
+//  2. When the player pays, Stash calls POST /api/v1/purchase/register: the
+//     backend checks the offer (known SKU, right price) and reserves stock;
+//     a sold-out item is refused per item, and Stash does not charge.
+//  3. Stash then calls POST /api/v1/purchase/confirm: the backend grants the
+//     items exactly once and answers 200 with results, which completes the
+//     charge; refusing (RejectPurchase, a non-2xx answer) fails it. Or Stash
+//     calls POST /api/v1/purchase/cancel (the payment was declined) and the
+//     backend releases the reservation.
+//
+// Set this backend's base URL in Studio under Project Settings, Game Backend.
+// With STASH_WEBHOOK_SECRET set, /webhooks/stash also grants on
+// PURCHASE_SUCCEEDED, keyed on the same checkout link ID as confirm and
+// through one shared exactly-once store, so a purchase that arrives by both
+// routes is granted once.
+//
+// GET /inventory?player=alice shows what a player owns.
+//
+// Configuration, from the environment:
+//
+//	STASH_SHOP_ID         the shop ID (Studio's App ID)   required
+//	STASH_INGRESS_KEY     the Ingress API key              required (checkouts)
+//	STASH_EGRESS_KEY      the Egress API key               required (Stash's calls)
+//	STASH_WEBHOOK_SECRET  the webhook's secret             optional
+//	STASH_ENV             test (default) or production
+//	STASH_BASE_URL        overrides the API base URL (e.g. a stashpaytest fake)
+//	ADDR                  listen address, default localhost:8080
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/examples/internal/inventory"
+	"github.com/stashpay/stashpay-go/webhook"
+)
+
+// config is what the backend needs, read from the environment by loadConfig.
+type config struct {
+	ShopID        string
+	IngressKey    string
+	EgressKey     string
+	WebhookSecret string // optional
+	Env           stashpay.Environment
+	BaseURL       string
+	Addr          string
+}
+
+// loadConfig reads the configuration through getenv (os.Getenv in main).
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{
+		ShopID:        getenv("STASH_SHOP_ID"),
+		IngressKey:    getenv("STASH_INGRESS_KEY"),
+		EgressKey:     getenv("STASH_EGRESS_KEY"),
+		WebhookSecret: getenv("STASH_WEBHOOK_SECRET"),
+		BaseURL:       getenv("STASH_BASE_URL"),
+		Addr:          getenv("ADDR"),
+	}
+	var errs []error
+	for _, req := range []struct{ name, value string }{
+		{"STASH_SHOP_ID", cfg.ShopID}, {"STASH_INGRESS_KEY", cfg.IngressKey}, {"STASH_EGRESS_KEY", cfg.EgressKey},
+	} {
+		if req.value == "" {
+			errs = append(errs, errors.New(req.name+" is not set"))
+		}
+	}
+	switch getenv("STASH_ENV") {
+	case "", "test":
+		cfg.Env = stashpay.Test
+	case "production":
+		cfg.Env = stashpay.Production
+	default:
+		errs = append(errs, errors.New("STASH_ENV must be test or production"))
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "localhost:8080"
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// price returns the price of a SKU the game sells, in dollars.
+func price(sku string) (stashpay.Amount, bool) {
+	switch sku {
+	case "gems_100":
+		return "1.99", true
+	case "gems_500":
+		return "8.99", true
+	case "sword":
+		return "4.99", true
+	default:
+		return "", false
+	}
+}
+
+// swordStock is how many swords the shop has: a limited item, to show a
+// refused registration.
+const swordStock = 3
+
+// backend is the game backend.
+type backend struct {
+	http.Handler
+	client *stashpay.Client
+	inv    *inventory.Inventory
+	env    stashpay.Environment
+	log    *slog.Logger
+}
+
+// newBackend builds the backend; opts go to stashpay.NewClient.
+func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend, error) {
+	clientOpts := []stashpay.Option{stashpay.WithEnvironment(cfg.Env), stashpay.WithLogger(log)}
+	if cfg.BaseURL != "" {
+		clientOpts = append(clientOpts, stashpay.WithBaseURL(cfg.BaseURL))
+	}
+	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: cfg.ShopID, IngressKey: cfg.IngressKey}, append(clientOpts, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	b := &backend{client: client, inv: inventory.New(), env: cfg.Env, log: log}
+	b.inv.SetStock("sword", swordStock)
+
+	// One exactly-once store and one key for both grant routes.
+	store := dedup.NewMemoryStore()
+	egress := stashpay.EgressConfig{
+		ShopID: cfg.ShopID, EgressKey: cfg.EgressKey, Store: store, Logger: log,
+		KeyFunc: func(req *stashpay.ConfirmPaymentRequest) string {
+			return purchaseKey(req.CheckoutLinkID, req.TransactionID)
+		},
+	}
+	if err := egress.Validate(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /checkout", b.createCheckout)
+	mux.HandleFunc("GET /inventory", b.inventory)
+	mux.Handle("/api/v1/purchase/", stashpay.PurchaseHandler(egress, stashpay.PurchaseFuncs{
+		Register: b.register, Confirm: b.confirm, Cancel: b.cancel,
+	}))
+	if cfg.WebhookSecret != "" {
+		v, err := webhook.NewVerifier(cfg.WebhookSecret)
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("/webhooks/stash", webhook.NewHandler(v, b.onEvent, webhook.WithStore(store), webhook.WithLogger(log),
+			webhook.WithKeyFunc(func(e events.Event) string {
+				if p, ok := e.(*events.PurchaseSucceeded); ok && p.CheckoutLinkID != "" {
+					return purchaseKey(p.CheckoutLinkID, "")
+				}
+				return webhook.DefaultKey(e)
+			})))
+	}
+	b.Handler = mux
+	return b, nil
+}
+
+// purchaseKey is a purchase's identity on every route: the checkout link ID
+// when there is one, else the transaction ID.
+func purchaseKey(checkoutLinkID, transactionID string) string {
+	if checkoutLinkID != "" {
+		return "checkout:" + checkoutLinkID
+	}
+	return "tx:" + transactionID
+}
+
+func (b *backend) createCheckout(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		PlayerID string `json:"playerId"`
+		SKU      string `json:"sku"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.PlayerID == "" {
+		http.Error(w, "want {\"playerId\", \"sku\"}", http.StatusBadRequest)
+		return
+	}
+	p, ok := price(req.SKU)
+	if !ok {
+		http.Error(w, "unknown sku", http.StatusBadRequest)
+		return
+	}
+	co, err := b.client.CreateCheckout(r.Context(), &stashpay.CheckoutParams{
+		Item: &stashpay.CheckoutItem{ID: req.SKU, PricePerItem: p, Quantity: 1, Name: req.SKU},
+		User: stashpay.CheckoutUser{ID: req.PlayerID},
+	})
+	if err != nil {
+		b.log.Error("create checkout", "error", err)
+		http.Error(w, "checkout failed", http.StatusBadGateway)
+		return
+	}
+	writeJSON(w, map[string]string{"checkoutId": co.ID, "url": co.URL, "transactionId": co.TransactionID})
+}
+
+// wrongEnvironment reports a call from the other Stash environment.
+func (b *backend) wrongEnvironment(env stashpay.PaymentEnvironment) bool {
+	switch env {
+	case stashpay.PaymentEnvironmentTest:
+		return b.env != stashpay.Test
+	case stashpay.PaymentEnvironmentProduction:
+		return b.env != stashpay.Production
+	default:
+		return false
+	}
+}
+
+// items converts Stash's purchase lines to inventory items.
+func items(lines []stashpay.PurchaseItem) []inventory.Item {
+	out := make([]inventory.Item, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, inventory.Item{SKU: l.ProductID, Quantity: l.Quantity})
+	}
+	return out
+}
+
+// register checks the offer and reserves stock (step 1).
+func (b *backend) register(_ context.Context, req *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
+	if b.wrongEnvironment(req.Environment) {
+		return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedPurchaseLocked, "wrong environment")
+	}
+	for _, it := range req.Registrations {
+		p, ok := price(it.ProductID)
+		if !ok {
+			return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInvalidOffer, "unknown product")
+		}
+		if want, err := p.MinorUnits(req.DecimalPlaces); err != nil || want != it.Cents {
+			return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInvalidPrice, "price changed")
+		}
+	}
+	key := purchaseKey(req.CheckoutLinkID, req.TransactionID)
+	if err := b.inv.Reserve(key, items(req.Registrations)); errors.Is(err, inventory.ErrOutOfStock) {
+		return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInsufficientInventory, "sold out")
+	} else if err != nil {
+		return nil, err
+	}
+	b.log.Info("purchase registered", "key", key, "player", req.PlayerID)
+	return nil, nil // every item registered
+}
+
+// confirm grants the purchase (step 2A). It refuses only before granting.
+func (b *backend) confirm(_ context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+	if b.wrongEnvironment(req.Environment) {
+		return nil, stashpay.RejectPurchase("wrong environment")
+	}
+	key := purchaseKey(req.CheckoutLinkID, req.TransactionID)
+	lines := items(req.Items)
+	// A confirm without a register (or after a restart lost it) reserves
+	// now, and refuses if the stock is gone: nothing granted, no charge.
+	if err := b.inv.Reserve(key, lines); err != nil {
+		return nil, stashpay.RejectPurchase("sold out")
+	}
+	for _, bonus := range req.BonusItems {
+		lines = append(lines, inventory.Item{SKU: bonus.ID, Quantity: bonus.Quantity})
+	}
+	if b.inv.Grant(key, req.PlayerID, lines) {
+		b.log.Info("purchase granted", "key", key, "player", req.PlayerID)
+	}
+	return nil, nil // one result per item: the purchase completes
+}
+
+// cancel releases a reservation (step 2B).
+func (b *backend) cancel(_ context.Context, req *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+	key := purchaseKey(req.CheckoutLinkID, req.TransactionID)
+	switch {
+	case b.inv.Granted(key):
+		return nil, stashpay.RejectCancellation(stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, "")
+	case !b.inv.Release(key):
+		return nil, stashpay.RejectCancellation(stashpay.PurchaseCancellationStatusFailedTransactionNotFound, "")
+	}
+	b.log.Info("purchase cancelled", "key", key)
+	return nil, nil
+}
+
+// onEvent grants on PURCHASE_SUCCEEDED when confirm has not already.
+func (b *backend) onEvent(_ context.Context, e events.Event) error {
+	p, ok := e.(*events.PurchaseSucceeded)
+	if !ok || (e.Environment() != "" && e.Environment() != b.env.String()) {
+		return nil
+	}
+	lines := make([]inventory.Item, 0, len(p.Items))
+	for _, it := range p.Items {
+		lines = append(lines, inventory.Item{SKU: it.ID, Quantity: it.Quantity})
+	}
+	if b.inv.Grant(purchaseKey(p.CheckoutLinkID, "order-"+p.OrderID), p.UserID, lines) {
+		b.log.Info("purchase granted by webhook", "order", p.OrderID)
+	}
+	return nil
+}
+
+func (b *backend) inventory(w http.ResponseWriter, r *http.Request) {
+	player := r.URL.Query().Get("player")
+	writeJSON(w, map[string]any{"player": player, "items": b.inv.Items(player)})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		log.Error("configuration", "error", err)
+		os.Exit(2)
+	}
+	b, err := newBackend(cfg, log)
+	if err != nil {
+		log.Error("startup", "error", err)
+		os.Exit(2)
+	}
+	srv := &http.Server{Addr: cfg.Addr, Handler: b, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("listening", "addr", cfg.Addr, "environment", cfg.Env)
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("server", "error", err)
+		os.Exit(1)
+	}
+}

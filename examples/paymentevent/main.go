@@ -1,0 +1,340 @@
+// Command paymentevent is a small game backend that grants purchases by
+// asking Stash for the payment's status: the sync post-purchase flow, for
+// games that show rewards as soon as the player returns, without webhooks.
+//
+//  1. The game client asks for a checkout: POST /checkout
+//     {"playerId": "alice", "sku": "gems_100"}. The backend creates it with
+//     Stash, remembers it as pending and answers the checkout URL.
+//  2. The player pays on Stash's page and returns to the game.
+//  3. The client calls POST /checkout/{checkoutId}/claim (add ?wait=10s to
+//     poll until the payment settles). The backend calls GetPaymentEvent and,
+//     once the payment succeeded, grants the items exactly once: a second
+//     claim, a retry or the reconciler finds them granted already.
+//
+// A reconciler polls every pending checkout once a minute, so a purchase is
+// granted even when the player never comes back to claim it.
+//
+// GET /inventory?player=alice shows what a player owns.
+//
+// Configuration, from the environment:
+//
+//	STASH_SHOP_ID      the shop ID (Studio's App ID)   required
+//	STASH_INGRESS_KEY  the Ingress API key              required
+//	STASH_ENV          test (default) or production
+//	STASH_BASE_URL     overrides the API base URL (e.g. a stashpaytest fake)
+//	ADDR               listen address, default localhost:8080
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"time"
+
+	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/examples/internal/inventory"
+)
+
+// config is what the backend needs, read from the environment by loadConfig.
+type config struct {
+	ShopID     string
+	IngressKey string
+	Env        stashpay.Environment
+	BaseURL    string
+	Addr       string
+	// PollEvery is the pause between two GetPaymentEvent calls of a claim
+	// that waits; 0 means 500ms.
+	PollEvery time.Duration
+}
+
+// loadConfig reads the configuration through getenv (os.Getenv in main).
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{
+		ShopID:     getenv("STASH_SHOP_ID"),
+		IngressKey: getenv("STASH_INGRESS_KEY"),
+		BaseURL:    getenv("STASH_BASE_URL"),
+		Addr:       getenv("ADDR"),
+	}
+	var errs []error
+	if cfg.ShopID == "" {
+		errs = append(errs, errors.New("STASH_SHOP_ID is not set"))
+	}
+	if cfg.IngressKey == "" {
+		errs = append(errs, errors.New("STASH_INGRESS_KEY is not set"))
+	}
+	switch getenv("STASH_ENV") {
+	case "", "test":
+		cfg.Env = stashpay.Test
+	case "production":
+		cfg.Env = stashpay.Production
+	default:
+		errs = append(errs, errors.New("STASH_ENV must be test or production"))
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "localhost:8080"
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// price returns the price of a SKU the game sells, in dollars.
+func price(sku string) (string, bool) {
+	switch sku {
+	case "gems_100":
+		return "1.99", true
+	case "gems_500":
+		return "8.99", true
+	case "sword":
+		return "4.99", true
+	default:
+		return "", false
+	}
+}
+
+// pending is a checkout the backend created and has not granted yet.
+type pending struct {
+	Player string
+	SKU    string
+}
+
+// backend is the game backend.
+type backend struct {
+	http.Handler
+	client    *stashpay.Client
+	inv       *inventory.Inventory
+	log       *slog.Logger
+	pollEvery time.Duration
+
+	mu      sync.Mutex
+	pending map[string]pending // checkout ID -> what was sold
+}
+
+// newBackend builds the backend; opts go to stashpay.NewClient.
+func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend, error) {
+	clientOpts := []stashpay.Option{stashpay.WithEnvironment(cfg.Env), stashpay.WithLogger(log)}
+	if cfg.BaseURL != "" {
+		clientOpts = append(clientOpts, stashpay.WithBaseURL(cfg.BaseURL))
+	}
+	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: cfg.ShopID, IngressKey: cfg.IngressKey}, append(clientOpts, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	b := &backend{client: client, inv: inventory.New(), log: log, pollEvery: cfg.PollEvery, pending: map[string]pending{}}
+	if b.pollEvery <= 0 {
+		b.pollEvery = 500 * time.Millisecond
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /checkout", b.createCheckout)
+	mux.HandleFunc("POST /checkout/{id}/claim", b.claim)
+	mux.HandleFunc("GET /inventory", b.inventory)
+	b.Handler = mux
+	return b, nil
+}
+
+func (b *backend) createCheckout(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		PlayerID string `json:"playerId"`
+		SKU      string `json:"sku"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.PlayerID == "" {
+		http.Error(w, "want {\"playerId\", \"sku\"}", http.StatusBadRequest)
+		return
+	}
+	p, ok := price(req.SKU)
+	if !ok {
+		http.Error(w, "unknown sku", http.StatusBadRequest)
+		return
+	}
+	co, err := b.client.CreateCheckout(r.Context(), &stashpay.CheckoutParams{
+		Item: &stashpay.CheckoutItem{ID: req.SKU, PricePerItem: stashpay.Amount(p), Quantity: 1, Name: req.SKU},
+		User: stashpay.CheckoutUser{ID: req.PlayerID},
+	})
+	if err != nil {
+		b.log.Error("create checkout", "error", err)
+		http.Error(w, "checkout failed", http.StatusBadGateway)
+		return
+	}
+	b.mu.Lock()
+	b.pending[co.ID] = pending{Player: req.PlayerID, SKU: req.SKU}
+	b.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{"checkoutId": co.ID, "url": co.URL, "transactionId": co.TransactionID})
+}
+
+// claimResult is the answer of a claim.
+type claimResult struct {
+	Status  stashpay.PaymentStatus `json:"status"`
+	Granted bool                   `json:"granted"` // the items are the player's (now or earlier)
+	New     bool                   `json:"new"`     // this call granted them
+}
+
+// claim checks a checkout's payment and grants it once it succeeded.
+func (b *backend) claim(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	b.mu.Lock()
+	p, ok := b.pending[id]
+	b.mu.Unlock()
+	if !ok && !b.inv.Granted(grantKey(id)) {
+		http.Error(w, "unknown checkout", http.StatusNotFound)
+		return
+	}
+	wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
+	ctx, cancel := context.WithTimeout(r.Context(), min(max(wait, 0), time.Minute)+10*time.Second)
+	defer cancel()
+	deadline := time.Now().Add(wait)
+	for {
+		res, err := b.settle(ctx, id, p)
+		if err != nil {
+			b.log.Error("claim", "checkout", id, "error", err)
+			http.Error(w, "payment check failed", http.StatusBadGateway)
+			return
+		}
+		if res.Granted || res.Status != stashpay.PaymentStatusPending || !time.Now().Before(deadline) {
+			code := http.StatusOK
+			if !res.Granted && !final(res.Status) {
+				code = http.StatusAccepted // still pending: ask again later
+			}
+			writeJSON(w, code, res)
+			return
+		}
+		select {
+		case <-time.After(b.pollEvery):
+		case <-ctx.Done():
+			writeJSON(w, http.StatusAccepted, res)
+			return
+		}
+	}
+}
+
+// final reports whether a status will not change to succeeded any more.
+func final(s stashpay.PaymentStatus) bool {
+	return s == stashpay.PaymentStatusFailed || s == stashpay.PaymentStatusRefunded
+}
+
+// settle asks Stash for checkout id's payment and grants p once it
+// succeeded. Already granted checkouts are answered without calling Stash.
+func (b *backend) settle(ctx context.Context, id string, p pending) (claimResult, error) {
+	if b.inv.Granted(grantKey(id)) {
+		return claimResult{Status: stashpay.PaymentStatusSucceeded, Granted: true}, nil
+	}
+	ev, err := b.client.GetPaymentEvent(ctx, id)
+	if err != nil {
+		return claimResult{}, err
+	}
+	res := claimResult{Status: ev.Status}
+	if ev.Status != stashpay.PaymentStatusSucceeded {
+		if final(ev.Status) {
+			b.forget(id)
+		}
+		return res, nil
+	}
+	if !paidFor(ev, p.SKU) {
+		return res, fmt.Errorf("payment of checkout %s does not include %s", id, p.SKU)
+	}
+	res.Granted = true
+	res.New = b.inv.Grant(grantKey(id), p.Player, []inventory.Item{{SKU: p.SKU, Quantity: 1}})
+	if res.New {
+		b.log.Info("purchase granted", "checkout", id, "player", p.Player, "sku", p.SKU)
+	}
+	b.forget(id)
+	return res, nil
+}
+
+// paidFor reports whether the payment event lists sku (or lists no items).
+func paidFor(ev *stashpay.PaymentEvent, sku string) bool {
+	if len(ev.Items) == 0 {
+		return true
+	}
+	for _, it := range ev.Items {
+		if it.ID == sku {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *backend) forget(id string) {
+	b.mu.Lock()
+	delete(b.pending, id)
+	b.mu.Unlock()
+}
+
+// grantKey is the purchase's identity for the inventory: the checkout link
+// ID, which the webhook and confirm routes carry as well.
+func grantKey(checkoutID string) string { return "checkout:" + checkoutID }
+
+// reconcile checks every pending checkout once, granting those that were
+// paid. It returns how many it granted.
+func (b *backend) reconcile(ctx context.Context) int {
+	b.mu.Lock()
+	todo := make(map[string]pending, len(b.pending))
+	for id, p := range b.pending {
+		todo[id] = p
+	}
+	b.mu.Unlock()
+	granted := 0
+	for id, p := range todo {
+		res, err := b.settle(ctx, id, p)
+		if err != nil {
+			b.log.Warn("reconcile", "checkout", id, "error", err)
+			continue
+		}
+		if res.New {
+			granted++
+		}
+	}
+	return granted
+}
+
+func (b *backend) inventory(w http.ResponseWriter, r *http.Request) {
+	player := r.URL.Query().Get("player")
+	writeJSON(w, http.StatusOK, map[string]any{"player": player, "items": b.inv.Items(player)})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		log.Error("configuration", "error", err)
+		os.Exit(2)
+	}
+	b, err := newBackend(cfg, log)
+	if err != nil {
+		log.Error("startup", "error", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				b.reconcile(ctx)
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	srv := &http.Server{Addr: cfg.Addr, Handler: b, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	log.Info("listening", "addr", cfg.Addr, "environment", cfg.Env)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("server", "error", err)
+		os.Exit(1)
+	}
+}

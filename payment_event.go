@@ -1,0 +1,204 @@
+package stashpay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// pathPaymentEvent is the endpoint of [Client.GetPaymentEvent], without the ID.
+const pathPaymentEvent = "/sdk/server/payment/"
+
+// PaymentStatus is the status of a payment event. It is an open enum: a
+// value this SDK does not know is kept as sent. Stash documents only
+// [PaymentStatusUnspecified]; the other constants follow Stash's naming
+// pattern and are unconfirmed.
+type PaymentStatus string
+
+// Payment statuses. Only PaymentStatusUnspecified appears in Stash's
+// documentation; the others are plausible names that are NOT confirmed by
+// any public source. Compare against them with care, and treat any status
+// you do not recognise as "not paid yet".
+const (
+	PaymentStatusUnspecified PaymentStatus = "PAYMENT_STATUS_UNSPECIFIED"
+	PaymentStatusPending     PaymentStatus = "PAYMENT_STATUS_PENDING"   // unconfirmed
+	PaymentStatusSucceeded   PaymentStatus = "PAYMENT_STATUS_SUCCEEDED" // unconfirmed
+	PaymentStatusFailed      PaymentStatus = "PAYMENT_STATUS_FAILED"    // unconfirmed
+	PaymentStatusRefunded    PaymentStatus = "PAYMENT_STATUS_REFUNDED"  // unconfirmed
+)
+
+// PaymentEvent is the state of a payment, as returned by
+// [Client.GetPaymentEvent]. Fields Stash did not send are zero.
+type PaymentEvent struct {
+	// Status is the payment's status (an open enum).
+	Status PaymentStatus
+	// Currency is the ISO 4217 currency of the amounts.
+	Currency string
+	// Items are the purchased items.
+	Items []PaymentEventItem
+	// BonusItems are the free items granted with the purchase.
+	BonusItems []PaymentEventBonusItem
+	// Total is the amount charged, tax included, as sent.
+	Total Amount
+	// Tax is the tax part of Total, as sent.
+	Tax Amount
+	// Time is the time of the event (Stash's timeMillis), in UTC; zero if
+	// absent.
+	Time time.Time
+	// Raw is the response body as received, for fields this SDK does not
+	// decode yet.
+	Raw json.RawMessage
+}
+
+// PaymentEventItem is a purchased item of a [PaymentEvent].
+type PaymentEventItem struct {
+	ID           string
+	PricePerItem Amount
+	Quantity     int64
+	Name         string
+	Description  string
+}
+
+// PaymentEventBonusItem is a free item of a [PaymentEvent].
+type PaymentEventBonusItem struct {
+	ID          string
+	Name        string
+	Quantity    int64
+	Description string
+}
+
+// GetPaymentEvent returns the payment event of id (GET
+// /sdk/server/payment/{id}), the checkout link ID returned by
+// [Client.CreateCheckout]. An empty id (or "." or "..") is an error wrapping
+// [ErrInvalidParams] and nothing is sent. id is path-escaped. A payment
+// Stash does not know is an [*APIError] matching [ErrNotFound].
+func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent, error) {
+	if id == "" || id == "." || id == ".." {
+		return nil, fmt.Errorf("%w: payment event ID is empty or a dot segment", ErrInvalidParams)
+	}
+	data, err := c.doRequest(ctx, http.MethodGet, pathPaymentEvent+url.PathEscape(id), nil)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := decodePaymentEvent(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payment event: %w", ErrMalformedResponse, err)
+	}
+	return ev, nil
+}
+
+// paymentEventWire is the JSON of a payment event. Amounts and int64 values
+// are accepted as JSON strings or numbers; unknown fields are ignored.
+type paymentEventWire struct {
+	Status   PaymentStatus `json:"status"`
+	Currency string        `json:"currency"`
+	Items    []struct {
+		ID           string        `json:"id"`
+		PricePerItem ingressAmount `json:"pricePerItem"`
+		Quantity     ingressInt64  `json:"quantity"`
+		Name         string        `json:"name"`
+		Description  string        `json:"description"`
+	} `json:"items"`
+	BonusItems []struct {
+		ID          string       `json:"id"`
+		Name        string       `json:"name"`
+		Quantity    ingressInt64 `json:"quantity"`
+		Description string       `json:"description"`
+	} `json:"bonusItems"`
+	Total      ingressAmount `json:"total"`
+	Tax        ingressAmount `json:"tax"`
+	TimeMillis ingressInt64  `json:"timeMillis"`
+}
+
+// decodePaymentEvent decodes a GetPaymentEvent response body. Raw aliases
+// data.
+func decodePaymentEvent(data []byte) (*PaymentEvent, error) {
+	var w paymentEventWire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, err
+	}
+	ev := &PaymentEvent{
+		Status:   w.Status,
+		Currency: w.Currency,
+		Total:    Amount(w.Total),
+		Tax:      Amount(w.Tax),
+		Raw:      data,
+	}
+	if w.TimeMillis != 0 {
+		ev.Time = time.UnixMilli(int64(w.TimeMillis)).UTC()
+	}
+	if len(w.Items) > 0 {
+		ev.Items = make([]PaymentEventItem, len(w.Items))
+		for i, it := range w.Items {
+			ev.Items[i] = PaymentEventItem{
+				ID: it.ID, PricePerItem: Amount(it.PricePerItem), Quantity: int64(it.Quantity),
+				Name: it.Name, Description: it.Description,
+			}
+		}
+	}
+	if len(w.BonusItems) > 0 {
+		ev.BonusItems = make([]PaymentEventBonusItem, len(w.BonusItems))
+		for i, it := range w.BonusItems {
+			ev.BonusItems[i] = PaymentEventBonusItem{
+				ID: it.ID, Name: it.Name, Quantity: int64(it.Quantity), Description: it.Description,
+			}
+		}
+	}
+	return ev, nil
+}
+
+// ingressInt64 is an int64 sent as a JSON string (protobuf's int64 mapping) or
+// a number. null and "" are 0.
+type ingressInt64 int64
+
+func (n *ingressInt64) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			*n = 0
+			return nil
+		}
+		b = []byte(s)
+	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("not an int64: %q", b)
+	}
+	*n = ingressInt64(v)
+	return nil
+}
+
+// ingressAmount is an amount sent as a JSON string or, tolerated, a number;
+// the number's text is kept exactly, never converted to a float.
+type ingressAmount string
+
+func (a *ingressAmount) UnmarshalJSON(b []byte) error {
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*a = ingressAmount(s)
+		return nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
+		return fmt.Errorf("not an amount: %q", b)
+	}
+	*a = ingressAmount(num)
+	return nil
+}

@@ -1,0 +1,146 @@
+package stashpay_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go"
+)
+
+func TestGetPaymentEvent(t *testing.T) {
+	t.Parallel()
+	body := string(readGolden(t, "ingress_payment_event.json"))
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, body)})
+
+	ev, err := c.GetPaymentEvent(t.Context(), "4b1f0c2e-9a57-4e0b-9f7e-2f1c7c5d1a10")
+	require.NoError(t, err)
+	assert.Equal(t, stashpay.PaymentStatusUnspecified, ev.Status)
+	assert.Equal(t, "USD", ev.Currency)
+	assert.Equal(t, stashpay.Amount("4.30"), ev.Total)
+	assert.Equal(t, stashpay.Amount("0.32"), ev.Tax)
+	assert.Equal(t, time.Date(2025, 11, 23, 12, 0, 0, 0, time.UTC), ev.Time)
+	assert.Equal(t, []stashpay.PaymentEventItem{{
+		ID: "gems_100", PricePerItem: "1.99", Quantity: 2, Name: "100 gems", Description: "A pile of gems",
+	}}, ev.Items)
+	assert.Equal(t, []stashpay.PaymentEventBonusItem{{ID: "bonus_coin", Name: "Coin", Quantity: 5, Description: "Shiny"}}, ev.BonusItems)
+	assert.JSONEq(t, body, string(ev.Raw))
+
+	reqs := f.requests()
+	require.Len(t, reqs, 1)
+	r := reqs[0]
+	assert.Equal(t, http.MethodGet, r.Method)
+	assert.Equal(t, "/sdk/server/payment/4b1f0c2e-9a57-4e0b-9f7e-2f1c7c5d1a10", r.EscapedPath)
+	assert.Empty(t, r.Body)
+	assert.Empty(t, r.Header.Get("Content-Type"), "a GET has no body")
+	verifyV1(t, r) // signed over the empty body
+}
+
+func TestGetPaymentEventEscapesID(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"a/b":       "/sdk/server/payment/a%2Fb",
+		"a b?c#d":   "/sdk/server/payment/a%20b%3Fc%23d",
+		"../admin":  "/sdk/server/payment/..%2Fadmin",
+		"ord_123-x": "/sdk/server/payment/ord_123-x",
+	}
+	for id, want := range tests {
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{}`)})
+			_, err := c.GetPaymentEvent(t.Context(), id)
+			require.NoError(t, err)
+			assert.Equal(t, want, f.requests()[0].EscapedPath)
+		})
+	}
+}
+
+func TestGetPaymentEventInvalidID(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"", ".", ".."} {
+		c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{}`)})
+		ev, err := c.GetPaymentEvent(t.Context(), id)
+		require.ErrorIs(t, err, stashpay.ErrInvalidParams, "id %q", id)
+		assert.Nil(t, ev)
+		assert.Empty(t, f.requests(), "nothing is sent for %q", id)
+	}
+}
+
+func TestGetPaymentEventDecoding(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		want func(t *testing.T, ev *stashpay.PaymentEvent)
+	}{
+		{"timeMillis as a number", `{"timeMillis":1763899200123}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, int64(1763899200123), ev.Time.UnixMilli())
+		}},
+		{"timeMillis absent", `{"status":"PAYMENT_STATUS_UNSPECIFIED"}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.True(t, ev.Time.IsZero())
+			assert.Nil(t, ev.Items)
+		}},
+		{"timeMillis empty string", `{"timeMillis":""}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.True(t, ev.Time.IsZero())
+		}},
+		{"unknown status kept", `{"status":"PAYMENT_STATUS_SOMETHING_NEW"}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, stashpay.PaymentStatus("PAYMENT_STATUS_SOMETHING_NEW"), ev.Status)
+		}},
+		{"unknown fields ignored", `{"status":"X","newThing":{"deep":[1,{"a":null}]},"items":[{"id":"i","extra":true,"quantity":"3"}]}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			require.Len(t, ev.Items, 1)
+			assert.Equal(t, int64(3), ev.Items[0].Quantity, "a quantity as a string is accepted")
+			assert.Contains(t, string(ev.Raw), "newThing")
+		}},
+		{"amounts as numbers keep their text", `{"total":12.50,"tax":0,"items":[{"pricePerItem":0.10}]}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, stashpay.Amount("12.50"), ev.Total)
+			assert.Equal(t, stashpay.Amount("0"), ev.Tax)
+			assert.Equal(t, stashpay.Amount("0.10"), ev.Items[0].PricePerItem)
+		}},
+		{"nulls", `{"total":null,"timeMillis":null,"items":null,"bonusItems":[{"quantity":null}]}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Empty(t, ev.Total)
+			assert.Equal(t, []stashpay.PaymentEventBonusItem{{}}, ev.BonusItems)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, tt.body)})
+			ev, err := c.GetPaymentEvent(t.Context(), "p")
+			require.NoError(t, err)
+			tt.want(t, ev)
+		})
+	}
+}
+
+func TestGetPaymentEventMalformed(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`not json`, `[]`, `{"timeMillis":"12x"}`, `{"timeMillis":1.5}`, `{"total":true}`, `{"items":{}}`} {
+		c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, body)})
+		_, err := c.GetPaymentEvent(t.Context(), "p")
+		assert.ErrorIs(t, err, stashpay.ErrMalformedResponse, body)
+	}
+}
+
+func TestGetPaymentEventNotFound(t *testing.T) {
+	t.Parallel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{
+		jsonResponder(404, string(readGolden(t, "ingress_error_not_found.json")), "X-Request-Id", "req-123"),
+	})
+	_, err := c.GetPaymentEvent(t.Context(), "missing")
+	require.ErrorIs(t, err, stashpay.ErrNotFound)
+	var apiErr *stashpay.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 404, apiErr.StatusCode)
+	assert.Equal(t, 5, apiErr.Code)
+	assert.Equal(t, "payment event not found", apiErr.Message)
+	assert.Equal(t, "req-123", apiErr.RequestID)
+	assert.Equal(t, "GET", apiErr.Method)
+	assert.Equal(t, "/sdk/server/payment/missing", apiErr.Path)
+	require.Len(t, apiErr.Details, 1)
+	assert.Contains(t, string(apiErr.Details[0]), "PAYMENT_NOT_FOUND")
+	assert.Len(t, f.requests(), 1, "a 404 is not retried")
+}

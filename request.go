@@ -1,0 +1,176 @@
+package stashpay
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/stashpay/stashpay-go/internal/httpx"
+)
+
+// Header names of the two ingress authentication schemes.
+const (
+	headerSignature = "X-Stash-Hmac-Signature" // x-stash-hmac-signature, canonical form
+	headerAPIKey    = "X-Stash-Api-Key"
+)
+
+// Body size limits. Stash's responses are a few hundred bytes; the limits
+// only stop a misbehaving peer from making the client read without bound.
+const (
+	maxSuccessBody = 1 << 20  // a 2xx body larger than this is ErrResponseTooLarge
+	maxErrorBody   = 64 << 10 // an error body is read up to this size
+	drainLimit     = 64 << 10 // at most this much is discarded before closing
+)
+
+// doRequest sends method path with body (nil for a GET, which then signs an
+// empty body) and returns the body of the 2xx response. It retries as the
+// package documentation describes: every attempt is a new request with the
+// same body bytes and a fresh signature. A non-2xx answer that is not retried
+// is returned as an *APIError.
+func (c *Client) doRequest(ctx context.Context, method, path string, body []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("stashpay: %s %s: %w", method, path, err)
+	}
+	target := c.baseURL + path
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		var (
+			data       []byte
+			result     error
+			retry      bool
+			status     int
+			requestID  string
+			retryAfter time.Duration
+		)
+		resp, auth, err := c.send(ctx, method, target, body)
+		switch {
+		case err != nil:
+			result = fmt.Errorf("stashpay: %s %s: %w", method, path, err)
+			retry = httpx.RetryableError(err)
+		case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+			status = resp.StatusCode
+			if c.logger != nil {
+				requestID = apiErrorText(scrubSecrets(requestIDFrom(resp.Header), []string{auth}), maxRequestIDLen)
+			}
+			data, retry, result = c.readSuccess(resp, method, path)
+		default:
+			status = resp.StatusCode
+			apiErr := c.checkResponse(resp, method, path, auth)
+			result, requestID, retryAfter = apiErr, apiErr.RequestID, apiErr.RetryAfter
+			retry = httpx.RetryableStatus(status)
+		}
+		var wait time.Duration
+		if retry && attempt <= c.maxRetries && ctx.Err() == nil {
+			wait, retry = c.retryWait(ctx, attempt, retryAfter)
+		} else {
+			retry = false
+		}
+		c.logAttempt(ctx, method, path, attempt, status, time.Since(start), requestID, result, retry, wait)
+		if !retry {
+			return data, result
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("stashpay: %s %s: retry abandoned: %w; last attempt: %w", method, path, err, result)
+		}
+	}
+}
+
+// send builds, signs and sends one attempt. It returns the authentication
+// header value it sent, for scrubbing from an error body.
+func (c *Client) send(ctx context.Context, method, target string, body []byte) (*http.Response, string, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, "", err
+	}
+	// One allocation holds every header value of the attempt; each value
+	// slice has its capacity clipped so that an Add elsewhere copies.
+	vals := &[3]string{"application/json", c.userAgent}
+	if c.auth.key != nil {
+		vals[2] = c.auth.key.SignV1(c.auth.shopID, c.now(), body)
+	} else {
+		vals[2] = c.auth.apiKey()
+	}
+	h := req.Header
+	if body != nil {
+		h["Content-Type"] = vals[0:1:1]
+	}
+	h["User-Agent"] = vals[1:2:2]
+	if c.auth.key != nil {
+		h[headerSignature] = vals[2:3:3]
+	} else {
+		h[headerAPIKey] = vals[2:3:3]
+	}
+	resp, err := c.hc.Do(req)
+	return resp, vals[2], err
+}
+
+// readSuccess reads a 2xx body to its end, with a limit, and closes it. A failed read is
+// worth a retry (the same body and transaction ID are sent again); an
+// oversized body is not.
+func (c *Client) readSuccess(resp *http.Response, method, path string) (data []byte, retry bool, err error) {
+	data, truncated, rerr := httpx.ReadLimited(resp.Body, maxSuccessBody, min(resp.ContentLength, drainLimit))
+	if truncated {
+		_ = resp.Body.Close()
+		return nil, false, fmt.Errorf("%w: %s %s: more than %d bytes", ErrResponseTooLarge, method, path, maxSuccessBody)
+	}
+	if rerr != nil {
+		httpx.DrainAndClose(resp.Body, drainLimit)
+		return nil, httpx.RetryableError(rerr), fmt.Errorf("stashpay: %s %s: reading response: %w", method, path, rerr)
+	}
+	_ = resp.Body.Close() // read to EOF: nothing left to drain
+	return data, false, nil
+}
+
+// retryWait returns how long to wait before the next attempt, or false when
+// no retry should happen: the server asked for a longer wait than the cap,
+// or the wait would outlast the context's deadline.
+func (c *Client) retryWait(ctx context.Context, attempt int, retryAfter time.Duration) (time.Duration, bool) {
+	wait := httpx.Backoff(attempt-1, c.backoffBase, c.backoffMax, c.jitter)
+	if retryAfter > c.maxRetryAfter {
+		return 0, false
+	}
+	wait = max(wait, retryAfter)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return 0, false
+	}
+	return wait, true
+}
+
+// logAttempt writes the one debug line of an attempt. It never logs headers
+// or bodies, so no key or signature can reach the log.
+func (c *Client) logAttempt(ctx context.Context, method, path string, attempt, status int, d time.Duration,
+	requestID string, err error, retry bool, wait time.Duration) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 9)
+	attrs = append(attrs,
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Int("status", status),
+		slog.Int("attempt", attempt),
+		slog.Duration("duration", d),
+	)
+	if requestID != "" {
+		attrs = append(attrs, slog.String("request_id", requestID))
+	}
+	if err != nil {
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) { // the status already tells an API error
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+	}
+	if retry {
+		attrs = append(attrs, slog.Duration("retry_in", wait))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "stashpay: request", attrs...)
+}

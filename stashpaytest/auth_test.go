@@ -1,0 +1,141 @@
+package stashpaytest_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stashpay/stashpay-go/stashpaytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestIngressAuth(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	const shop, key = "shop-a", "ingress-secret"
+	tests := []struct {
+		name     string
+		apiKey   string // legacy key configured on the fake
+		method   string
+		auth     auth
+		wantCode int
+		wantMsg  string
+	}{
+		{"v1 POST", "", http.MethodPost, v1(key, shop, now, false), 200, ""},
+		{"v1 GET signs empty body", "", http.MethodGet, v1(key, shop, now, true), 200, ""},
+		{"v1 timestamp 4m59s old", "", http.MethodPost, v1(key, shop, now.Add(-4*time.Minute-59*time.Second), false), 200, ""},
+		{"v1 timestamp 4m59s ahead", "", http.MethodPost, v1(key, shop, now.Add(4*time.Minute+59*time.Second), false), 200, ""},
+		{"v1 timestamp 5m01s old", "", http.MethodPost, v1(key, shop, now.Add(-5*time.Minute-time.Second), false), 401, "5 minutes"},
+		{"v1 timestamp 5m01s ahead", "", http.MethodPost, v1(key, shop, now.Add(5*time.Minute+time.Second), false), 401, "5 minutes"},
+		{"v1 wrong shop", "", http.MethodPost, v1(key, "shop-b", now, false), 401, "shop ID"},
+		{"v1 wrong key", "", http.MethodPost, v1("other-secret", shop, now, false), 401, "invalid signature"},
+		{"v1 GET signed over a body", "", http.MethodGet, signGETWithBody(key, shop, now), 401, "invalid signature"},
+		{"v1 POST signed over empty body", "", http.MethodPost, v1(key, shop, now, true), 401, "invalid signature"},
+		{"v1 garbage signature", "", http.MethodPost, rawHeader("X-Stash-Hmac-Signature", "v1;shop-a;1772366400000;AAAA"), 401, "invalid signature"},
+		{"malformed header", "", http.MethodPost, rawHeader("X-Stash-Hmac-Signature", "v1;shop-a"), 401, "malformed"},
+		{"unsupported version", "", http.MethodPost, rawHeader("X-Stash-Hmac-Signature", "v2;shop-a;1772366400000;AAAA"), 401, "version"},
+		{"no auth", "", http.MethodPost, nil, 401, "missing"},
+		{"api key while legacy auth is off", "", http.MethodPost, apiKey("legacy"), 401, "not supported"},
+		{"api key", "legacy", http.MethodPost, apiKey("legacy"), 200, ""},
+		{"api key GET", "legacy", http.MethodGet, apiKey("legacy"), 200, ""},
+		{"wrong api key", "legacy", http.MethodPost, apiKey("legacy2"), 401, "invalid API key"},
+		{"bad v1 wins over good api key", "legacy", http.MethodPost, both(v1("nope", shop, now, false), apiKey("legacy")), 401, "invalid signature"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			opts := []stashpaytest.Option{
+				stashpaytest.WithShopID(shop), stashpaytest.WithIngressKey(key),
+				stashpaytest.WithClock(func() time.Time { return now }),
+			}
+			if tc.apiKey != "" {
+				opts = append(opts, stashpaytest.WithAPIKey(tc.apiKey))
+			}
+			s := stashpaytest.Start(t, opts...)
+			var id string
+			if tc.method == http.MethodGet {
+				// A checkout to look up, created with a valid signature.
+				code, out := call(t, s, http.MethodPost, checkoutPath, []byte(gemsCheckout), v1(key, shop, now, false))
+				require.Equal(t, 200, code, string(out))
+				id = s.Checkouts()[0].ID
+			}
+			path, body := checkoutPath, []byte(gemsCheckout)
+			if tc.method == http.MethodGet {
+				path, body = paymentPath+id, nil
+			}
+			code, out := call(t, s, tc.method, path, body, tc.auth)
+			require.Equal(t, tc.wantCode, code, string(out))
+			calls := s.IngressCalls()
+			last := calls[len(calls)-1]
+			assert.Equal(t, tc.wantCode, last.StatusCode)
+			if tc.wantCode == 200 {
+				return
+			}
+			st := decodeStatus(t, out)
+			assert.Equal(t, 16, st.Code, "UNAUTHENTICATED")
+			assert.Contains(t, st.Message, tc.wantMsg)
+			assert.NotContains(t, st.Message, key)
+			assert.Equal(t, 16, last.Code)
+			if tc.method == http.MethodPost {
+				assert.Empty(t, s.Checkouts(), "a rejected request creates nothing")
+			}
+		})
+	}
+}
+
+func both(a, b auth) auth {
+	return func(t *testing.T, r *http.Request, body []byte) { a(t, r, body); b(t, r, body) }
+}
+
+// signGETWithBody signs a GET over a non-empty body that is not sent.
+func signGETWithBody(key, shop string, at time.Time) auth {
+	return func(t *testing.T, r *http.Request, _ []byte) {
+		v1(key, shop, at, false)(t, r, []byte("{}"))
+	}
+}
+
+func TestIngressTamperedBody(t *testing.T) {
+	t.Parallel()
+	s := stashpaytest.Start(t)
+	signed := []byte(gemsCheckout)
+	tampered := []byte(`{"item":{"id":"gems_100","pricePerItem":"0.01","quantity":2},"user":{"id":"player-1"}}`)
+	code, out := call(t, s, http.MethodPost, checkoutPath, tampered, func(t *testing.T, r *http.Request, _ []byte) {
+		validV1(s)(t, r, signed)
+	})
+	require.Equal(t, http.StatusUnauthorized, code, string(out))
+	assert.Empty(t, s.Checkouts())
+}
+
+func TestIngressRouting(t *testing.T) {
+	t.Parallel()
+	s := stashpaytest.Start(t)
+	tests := []struct {
+		name, method, path string
+		wantStatus         int
+		wantCode           int
+	}{
+		{"unknown path", http.MethodGet, "/sdk/server/nothing", 404, 5},
+		{"GET on checkout", http.MethodGet, checkoutPath, 405, 12},
+		{"POST on payment", http.MethodPost, paymentPath + "x", 405, 12},
+		{"unknown payment", http.MethodGet, paymentPath + "no-such-id", 404, 5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, out := call(t, s, tc.method, tc.path, nil, validV1(s))
+			require.Equal(t, tc.wantStatus, code, string(out))
+			assert.Equal(t, tc.wantCode, decodeStatus(t, out).Code)
+		})
+	}
+}
+
+func TestServerStringHidesKeys(t *testing.T) {
+	t.Parallel()
+	s := stashpaytest.Start(t, stashpaytest.WithIngressKey("very-secret-ingress"), stashpaytest.WithAPIKey("very-secret-api"))
+	for _, out := range []string{s.String(), s.GoString(), fmt.Sprintf("%v %+v %#v %s", s, s, s, s)} {
+		assert.NotContains(t, out, "very-secret")
+		assert.Contains(t, out, s.URL())
+	}
+}

@@ -1,0 +1,183 @@
+package stashpaytest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// The JSON bodies the fake sends to the game's purchase endpoints, field for
+// field as STASH-API section 4.1 lists them: lowerCamelCase names, enums as
+// name strings, timeMillis (int64) as a string, amounts as integer minor units
+// with decimalPlaces.
+
+type wireEgressItem struct {
+	GUID      string            `json:"guid"`
+	ProductID string            `json:"productId"`
+	Quantity  int64             `json:"quantity"`
+	Cents     int64             `json:"cents"`
+	Metadata  map[string]string `json:"metadata"`
+}
+
+type wireEgressCommon struct {
+	PlayerID       string `json:"playerId"`
+	TransactionID  string `json:"transactionId"`
+	CheckoutLinkID string `json:"checkoutLinkId"`
+	ShopID         string `json:"shopId"`
+	Environment    string `json:"environment"`
+	Currency       string `json:"currency"`
+	DecimalPlaces  int    `json:"decimalPlaces"`
+}
+
+type wireEgressContext struct {
+	Platform  string `json:"platform"`
+	Source    string `json:"source"`
+	Region    string `json:"region"`
+	IPAddress string `json:"ipAddress"`
+	Browser   string `json:"browser"`
+	DeviceID  string `json:"deviceId"`
+}
+
+type wireRegisterRequest struct {
+	wireEgressCommon
+	Registrations []wireEgressItem `json:"registrations"`
+	wireEgressContext
+}
+
+type wireBonus struct {
+	ID       string `json:"id"`
+	Quantity int64  `json:"quantity"`
+}
+
+type wireConfirmRequest struct {
+	wireEgressCommon
+	Tax                 int64            `json:"tax"`
+	Total               int64            `json:"total"`
+	TimeMillis          string           `json:"timeMillis"`
+	Items               []wireEgressItem `json:"items"`
+	PaymentMethodType   string           `json:"paymentMethodType"`
+	UserEmail           string           `json:"userEmail,omitempty"`
+	EmailMarketingOptIn bool             `json:"emailMarketingOptIn"`
+	BonusItems          []wireBonus      `json:"bonusItems,omitempty"`
+	wireEgressContext
+}
+
+type wireCancelRequest struct {
+	wireEgressCommon
+	Items []wireEgressItem `json:"items"`
+}
+
+func (s *Server) egressCommon(c *Checkout) wireEgressCommon {
+	env := "PAYMENT_ENVIRONMENT_TEST"
+	if s.cfg.environment == "production" {
+		env = "PAYMENT_ENVIRONMENT_PRODUCTION"
+	}
+	return wireEgressCommon{
+		PlayerID: c.User.ID, TransactionID: c.TransactionID, CheckoutLinkID: c.ID, ShopID: s.cfg.shopID,
+		Environment: env, Currency: c.Currency, DecimalPlaces: c.DecimalPlaces,
+	}
+}
+
+func egressContext(c *Checkout) wireEgressContext {
+	platform := "PURCHASE_PLATFORM_UNSPECIFIED"
+	switch c.User.Platform {
+	case "IOS", "1":
+		platform = "PURCHASE_PLATFORM_IOS"
+	case "ANDROID", "2":
+		platform = "PURCHASE_PLATFORM_ANDROID"
+	}
+	return wireEgressContext{
+		Platform: platform, Source: "PURCHASE_SOURCE_DIRECT", Region: c.RegionCode,
+		IPAddress: "127.0.0.1", Browser: "stashpaytest", DeviceID: "stashpaytest-device",
+	}
+}
+
+func egressItems(c *Checkout, guids []string) []wireEgressItem {
+	items := make([]wireEgressItem, len(c.Items))
+	for i, it := range c.Items {
+		items[i] = wireEgressItem{GUID: guids[i], ProductID: it.ID, Quantity: it.Quantity, Cents: it.UnitMinor, Metadata: map[string]string{}}
+	}
+	return items
+}
+
+// register calls the game's register endpoint; the error matches
+// ErrRegisterRefused unless the game answered 200 with every item
+// registered.
+func (s *Server) register(ctx context.Context, c *Checkout, guids []string) (*EgressCall, error) {
+	body, err := json.Marshal(wireRegisterRequest{
+		wireEgressCommon: s.egressCommon(c), Registrations: egressItems(c, guids), wireEgressContext: egressContext(c),
+	})
+	if err != nil {
+		return nil, err
+	}
+	call := s.callEgress(ctx, "register", body)
+	if call.StatusCode != 200 {
+		return call, fmt.Errorf("%w: %s", ErrRegisterRefused, call.describe())
+	}
+	var resp struct {
+		Statuses []struct {
+			GUID      string   `json:"guid"`
+			ProductID string   `json:"productId"`
+			Status    wireEnum `json:"status"`
+			Message   string   `json:"message"`
+		} `json:"statuses"`
+	}
+	if err := decodeObject(call.Response, &resp); err != nil {
+		return call, fmt.Errorf("%w: undecodable answer: %v", ErrRegisterRefused, err)
+	}
+	if len(resp.Statuses) == 0 {
+		return call, fmt.Errorf("%w: no statuses in the answer", ErrRegisterRefused)
+	}
+	for _, st := range resp.Statuses {
+		switch st.Status {
+		case "PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED", "SUCCESS_REGISTERED", "1":
+		default:
+			return call, fmt.Errorf("%w: item %s%s: %s %s", ErrRegisterRefused, st.GUID, st.ProductID, st.Status, st.Message)
+		}
+	}
+	return call, nil
+}
+
+// confirm calls the game's confirm endpoint; the error matches
+// ErrConfirmRefused unless the game answered 2xx with results.
+func (s *Server) confirm(ctx context.Context, c *Checkout, guids []string) (*EgressCall, error) {
+	req := wireConfirmRequest{
+		wireEgressCommon: s.egressCommon(c), Tax: c.Tax, Total: c.Total,
+		TimeMillis: strconv.FormatInt(s.cfg.now().UnixMilli(), 10), Items: egressItems(c, guids),
+		PaymentMethodType: "PAYMENT_METHOD_TYPE_CARD", UserEmail: c.User.ValidatedEmail,
+		wireEgressContext: egressContext(c),
+	}
+	for _, b := range c.BonusItems {
+		req.BonusItems = append(req.BonusItems, wireBonus{ID: b.ID, Quantity: b.Quantity})
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	call := s.callEgress(ctx, "confirm", body)
+	if call.StatusCode < 200 || call.StatusCode > 299 {
+		return call, fmt.Errorf("%w: %s", ErrConfirmRefused, call.describe())
+	}
+	var resp struct {
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := decodeObject(call.Response, &resp); err != nil || len(resp.Results) == 0 {
+		return call, fmt.Errorf("%w: the answer has no results", ErrConfirmRefused)
+	}
+	return call, nil
+}
+
+// cancelPurchase calls the game's cancel endpoint. Stash expects 200 with an inline
+// status; any answer is recorded, a transport failure is an error.
+func (s *Server) cancelPurchase(ctx context.Context, c *Checkout, guids []string) (*EgressCall, error) {
+	body, err := json.Marshal(wireCancelRequest{wireEgressCommon: s.egressCommon(c), Items: egressItems(c, guids)})
+	if err != nil {
+		return nil, err
+	}
+	call := s.callEgress(ctx, "cancel", body)
+	if call.StatusCode != 200 {
+		return call, fmt.Errorf("stashpaytest: cancel: %s", call.describe())
+	}
+	return call, nil
+}

@@ -1,0 +1,155 @@
+package stashpaytest
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/stashpay/stashpay-go/internal/signing"
+)
+
+// Header names of Stash's ingress authentication.
+const (
+	// SignatureHeader carries the v1 signature on ingress and egress calls.
+	SignatureHeader = "X-Stash-Hmac-Signature"
+	// LegacySignatureHeader carries the deprecated body-only egress signature.
+	LegacySignatureHeader = "Stash-Hmac-Signature"
+	// WebhookSignatureHeader carries a webhook's body signature. It is the
+	// same header name as the legacy egress one.
+	WebhookSignatureHeader = "Stash-Hmac-Signature"
+	// APIKeyHeader carries the legacy ingress API key.
+	APIKeyHeader = "X-Stash-Api-Key"
+	// RetryCountHeader carries the webhook retry counter.
+	RetryCountHeader = "Stash-Retry-Count"
+)
+
+// maxIngressBody bounds request bodies the fake reads.
+const maxIngressBody = 1 << 20
+
+// ingressFunc handles an authenticated API call whose body was read.
+type ingressFunc func(r *http.Request, body []byte) (any, *rpcError)
+
+// ingress wraps an API endpoint: it records the call, applies the injected
+// delay and failures, checks the method, reads the body (bounded),
+// authenticates exactly as Stash does, then runs fn. A nil fn answers 404.
+func (s *Server) ingress(method string, fn ingressFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		call := IngressCall{Method: r.Method, Path: r.URL.Path, At: s.cfg.now(), Auth: authScheme(r)}
+		res, rerr := s.serveIngress(w, r, method, fn)
+		if rerr != nil {
+			call.StatusCode, call.Code, call.Message = rerr.status, rerr.code, rerr.message
+		} else {
+			call.StatusCode = http.StatusOK
+		}
+		s.mu.Lock()
+		s.calls = append(s.calls, call)
+		s.mu.Unlock()
+		if rerr != nil {
+			writeStatus(w, rerr)
+			return
+		}
+		writeJSON(w, res)
+	}
+}
+
+func (s *Server) serveIngress(w http.ResponseWriter, r *http.Request, method string, fn ingressFunc) (any, *rpcError) {
+	s.mu.Lock()
+	delay := s.delay
+	var injected *rpcError
+	if s.failLeft > 0 {
+		s.failLeft--
+		injected = &rpcError{status: s.failStatus, code: codeForStatus(s.failStatus), message: "injected failure"}
+		if s.failAfter > 0 {
+			w.Header().Set("Retry-After", retryAfterSeconds(s.failAfter))
+		}
+	}
+	s.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return nil, &rpcError{status: http.StatusServiceUnavailable, code: codeUnavailable, message: "client went away"}
+		case <-s.ctx.Done():
+			t.Stop()
+			return nil, &rpcError{status: http.StatusServiceUnavailable, code: codeUnavailable, message: "server closing"}
+		}
+	}
+	if injected != nil {
+		return nil, injected
+	}
+	if fn == nil {
+		return nil, &rpcError{status: http.StatusNotFound, code: codeNotFound, message: "Not Found"}
+	}
+	if r.Method != method {
+		w.Header().Set("Allow", method)
+		return nil, &rpcError{status: http.StatusMethodNotAllowed, code: codeUnimplemented, message: "Method Not Allowed"}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxIngressBody+1))
+	if err != nil {
+		return nil, errInvalid("reading request body")
+	}
+	if len(body) > maxIngressBody {
+		return nil, &rpcError{status: http.StatusRequestEntityTooLarge, code: codeResourceExhausted, message: "request body too large"}
+	}
+	if rerr := s.authenticate(r, body); rerr != nil {
+		return nil, rerr
+	}
+	return fn(r, body)
+}
+
+// authScheme names the authentication a request presents.
+func authScheme(r *http.Request) string {
+	switch {
+	case r.Header.Get(SignatureHeader) != "":
+		return "v1"
+	case r.Header.Get(APIKeyHeader) != "":
+		return "api-key"
+	default:
+		return ""
+	}
+}
+
+func unauthenticated(msg string) *rpcError {
+	return &rpcError{status: http.StatusUnauthorized, code: codeUnauthenticated, message: msg}
+}
+
+// authenticate enforces Stash's ingress authentication: a v1 signature (shop
+// ID, +/-5 minutes, HMAC over the raw body, an empty body for GET) made with
+// the ingress key, or, only when legacy auth is configured, X-Stash-Api-Key.
+// When the v1 header is present it alone decides.
+func (s *Server) authenticate(r *http.Request, body []byte) *rpcError {
+	if h := r.Header.Get(SignatureHeader); h != "" {
+		signed := body
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			signed = nil
+		}
+		_, err := s.ingressKey.VerifyV1(h, signed, s.cfg.shopID, s.cfg.now(), signing.DefaultTolerance)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, signing.ErrShopMismatch):
+			return unauthenticated("signature shop ID does not match this shop")
+		case errors.Is(err, signing.ErrTimestampSkew):
+			return unauthenticated("signature timestamp is more than 5 minutes from server time")
+		case errors.Is(err, signing.ErrUnsupportedScheme):
+			return unauthenticated("unsupported signature version")
+		case errors.Is(err, signing.ErrMalformedHeader):
+			return unauthenticated("malformed x-stash-hmac-signature header")
+		default:
+			return unauthenticated("invalid signature")
+		}
+	}
+	if k := r.Header.Get(APIKeyHeader); k != "" {
+		if s.cfg.apiKey == "" {
+			return unauthenticated("X-Stash-Api-Key is not supported for this shop; sign requests with x-stash-hmac-signature")
+		}
+		if !signing.Equal(k, s.cfg.apiKey) {
+			return unauthenticated("invalid API key")
+		}
+		return nil
+	}
+	return unauthenticated("missing x-stash-hmac-signature header")
+}

@@ -1,0 +1,227 @@
+package stashpaytest
+
+import (
+	"context"
+	"fmt"
+	stashpay "github.com/stashpay/stashpay-go"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// EgressCall records one call the fake made to the game's egress endpoints.
+type EgressCall struct {
+	Endpoint   string        // "register", "confirm" or "cancel"
+	URL        string        // the full URL called
+	Request    []byte        // the exact body sent
+	StatusCode int           // the game's answer; 0 when the request failed
+	Response   []byte        // the game's answer body (at most 64 KiB)
+	Err        string        // the transport error, if any
+	Duration   time.Duration // how long the game took to answer
+}
+
+// Payment is the outcome of [Server.Pay] or [Server.Decline].
+type Payment struct {
+	CheckoutID    string
+	TransactionID string
+	OrderID       string // set when the payment completed
+	Status        stashpay.PaymentStatus
+	Register      *EgressCall // nil without an egress URL
+	Confirm       *EgressCall // nil without an egress URL, or when register failed
+	Cancel        *EgressCall // set by Decline
+	Webhook       *Delivery   // the PURCHASE_SUCCEEDED delivery; nil without a webhook URL
+}
+
+// Pay plays the player completing checkoutID's payment, then Stash's back
+// office:
+//
+//  1. With an egress URL ([WithEgressURL]), it calls the game's register,
+//     then confirm endpoint, signed with the egress key. A register answer
+//     other than 200 with every item SUCCESS_REGISTERED fails the payment
+//     ([ErrRegisterRefused]); a confirm answer other than 2xx with a
+//     non-empty "results" fails it too ([ErrConfirmRefused]). A failed
+//     payment is [stashpay.PaymentStatusFailed] and sends no webhook.
+//  2. The payment becomes [stashpay.PaymentStatusSucceeded] for GetPaymentEvent, with a new
+//     order ID.
+//  3. With a webhook URL, a signed PURCHASE_SUCCEEDED v1 webhook is delivered
+//     in the background, with opts; Payment.Webhook is its handle (call its
+//     Wait, or [Server.WaitDeliveries], before checking what the game did).
+//
+// Pay returns the Payment also when it returns an error after the payment
+// started, so that tests can inspect the egress calls. A checkout can be paid
+// once: paying it again fails with [ErrNotPending].
+func (s *Server) Pay(ctx context.Context, checkoutID string, opts ...DeliveryOption) (*Payment, error) {
+	c, err := s.startPayment(checkoutID)
+	if err != nil {
+		return nil, err
+	}
+	p := &Payment{CheckoutID: c.ID, TransactionID: c.TransactionID, Status: stashpay.PaymentStatusPending}
+	if s.egressURL() != "" {
+		guids := itemGUIDs(&c)
+		p.Register, err = s.register(ctx, &c, guids)
+		if err == nil {
+			p.Confirm, err = s.confirm(ctx, &c, guids)
+		}
+		if err != nil {
+			p.Status = s.endPayment(checkoutID, stashpay.PaymentStatusFailed, "")
+			return p, err
+		}
+	}
+	p.OrderID = randomID()
+	p.Status = s.endPayment(checkoutID, stashpay.PaymentStatusSucceeded, p.OrderID)
+	if s.webhookURL() == "" {
+		return p, nil
+	}
+	s.mu.Lock()
+	payload, err := s.purchaseSucceededPayload(s.checkouts[checkoutID])
+	s.mu.Unlock()
+	if err != nil {
+		return p, err
+	}
+	p.Webhook, err = s.newDelivery(payload, opts)
+	return p, err
+}
+
+// Decline plays a payment the player's bank declines after the game reserved
+// the items: with an egress URL, the fake calls register, then cancel. The
+// checkout becomes [stashpay.PaymentStatusFailed] and no webhook is sent. The error is about
+// the calls (a refused register), not the decline itself.
+func (s *Server) Decline(ctx context.Context, checkoutID string) (*Payment, error) {
+	c, err := s.startPayment(checkoutID)
+	if err != nil {
+		return nil, err
+	}
+	p := &Payment{CheckoutID: c.ID, TransactionID: c.TransactionID}
+	if s.egressURL() != "" {
+		guids := itemGUIDs(&c)
+		p.Register, err = s.register(ctx, &c, guids)
+		if err == nil {
+			p.Cancel, err = s.cancelPurchase(ctx, &c, guids)
+		}
+	}
+	p.Status = s.endPayment(checkoutID, stashpay.PaymentStatusFailed, "")
+	return p, err
+}
+
+// startPayment takes a pending checkout for payment, so that concurrent Pay
+// calls for one checkout run once.
+func (s *Server) startPayment(id string) (Checkout, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return Checkout{}, ErrClosed
+	}
+	c, ok := s.checkouts[id]
+	if !ok {
+		return Checkout{}, ErrUnknownCheckout
+	}
+	if c.Status != stashpay.PaymentStatusPending || s.paying[id] {
+		return Checkout{}, fmt.Errorf("%w: %s", ErrNotPending, c.Status)
+	}
+	if s.paying == nil {
+		s.paying = map[string]bool{}
+	}
+	s.paying[id] = true
+	return c.clone(), nil
+}
+
+func (s *Server) endPayment(id string, status stashpay.PaymentStatus, orderID string) stashpay.PaymentStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.paying, id)
+	c := s.checkouts[id]
+	c.Status = status
+	if status == stashpay.PaymentStatusSucceeded {
+		c.OrderID, c.PaidAt = orderID, s.cfg.now()
+		s.byOrder[orderID] = id
+	}
+	return status
+}
+
+func itemGUIDs(c *Checkout) []string {
+	g := make([]string, len(c.Items))
+	for i := range g {
+		g[i] = uuid.NewString()
+	}
+	return g
+}
+
+// callEgress POSTs body, signed with the egress key, to the game's endpoint.
+func (s *Server) callEgress(ctx context.Context, endpoint string, body []byte) *EgressCall {
+	call := &EgressCall{
+		Endpoint: endpoint,
+		URL:      strings.TrimRight(s.egressURL(), "/") + "/api/v1/purchase/" + endpoint,
+		Request:  slices.Clone(body),
+	}
+	opts := []EgressRequestOption{EgressSignedAt(s.cfg.now())}
+	if s.cfg.legacyEgress {
+		opts = append(opts, EgressLegacySignature())
+	}
+	req, err := NewEgressRequest(ctx, s.cfg.shopID, s.cfg.egressKey, call.URL, body, opts...)
+	if err != nil {
+		call.Err = err.Error()
+		return call
+	}
+	req.Header.Set("User-Agent", "stashpaytest")
+	start := time.Now()
+	resp, err := s.hc.Do(req)
+	call.Duration = time.Since(start)
+	if err != nil {
+		call.Err = err.Error()
+		return call
+	}
+	defer resp.Body.Close()
+	call.StatusCode = resp.StatusCode
+	call.Response, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return call
+}
+
+// describe summarises a failed call for an error message.
+func (c *EgressCall) describe() string {
+	if c.Err != "" {
+		return c.Err
+	}
+	body := string(c.Response)
+	if len(body) > 200 {
+		body = body[:200] + "..."
+	}
+	return "HTTP " + strconv.Itoa(c.StatusCode) + ": " + strings.TrimSpace(body)
+}
+
+// handlePayPage serves the checkout URL: GET shows what would be paid, POST
+// pays it (see [Server.Pay]), so a person can play the player with curl.
+func (s *Server) handlePayPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	c, ok := s.Checkout(id)
+	if !ok {
+		http.Error(w, "unknown checkout", http.StatusNotFound)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "stashpaytest checkout %s\nplayer %s, total %s %s, status %s\n",
+			c.ID, c.User.ID, formatAmount(c.Total, c.DecimalPlaces), c.Currency, c.Status)
+		for _, it := range c.Items {
+			fmt.Fprintf(w, "  %d x %s at %s\n", it.Quantity, it.ID, it.PricePerItem)
+		}
+		fmt.Fprintf(w, "POST this URL to pay.\n")
+	case http.MethodPost:
+		p, err := s.Pay(context.WithoutCancel(r.Context()), id)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "paid: order %s, status %s\n", p.OrderID, p.Status)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}

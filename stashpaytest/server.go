@@ -1,0 +1,296 @@
+package stashpaytest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stashpay/stashpay-go/internal/signing"
+)
+
+// Server is a fake Stash on loopback: the ingress API a game backend calls,
+// plus the player and back office that pay checkouts, call the game's egress
+// endpoints and deliver signed webhooks. Build one with [NewServer] or
+// [Start]. A Server is safe for concurrent use.
+type Server struct {
+	cfg        config
+	ts         *httptest.Server
+	ingressKey *signing.Key
+	hc         *http.Client
+
+	ctx    context.Context // cancelled by Close; bounds deliveries
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // running deliveries
+
+	mu            sync.Mutex
+	webhookSecret string
+	checkouts     map[string]*Checkout
+	order         []string
+	byTx          map[string]string
+	byOrder       map[string]string
+	calls         []IngressCall
+	deliveries    []*Delivery
+	holding       bool
+	held          []*Delivery
+	failLeft      int
+	failStatus    int
+	failAfter     time.Duration
+	delay         time.Duration
+	closed        bool
+	paying        map[string]bool
+}
+
+// NewServer starts a fake Stash on a loopback port. Call [Server.Close] when
+// done. It panics when an option is invalid (an empty key or shop ID), as
+// httptest.NewServer panics when it cannot listen.
+func NewServer(opts ...Option) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.shopID == "" {
+		panic("stashpaytest: empty shop ID")
+	}
+	ik, err := signing.NewKey([]byte(cfg.ingressKey))
+	if err != nil {
+		panic("stashpaytest: empty ingress key")
+	}
+	if cfg.egressKey == "" {
+		panic("stashpaytest: empty egress key")
+	}
+	if cfg.webhookSecret == "" {
+		panic("stashpaytest: empty webhook secret")
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg:           cfg,
+		ingressKey:    ik,
+		hc:            hc,
+		ctx:           ctx,
+		cancel:        cancel,
+		webhookSecret: cfg.webhookSecret,
+		checkouts:     map[string]*Checkout{},
+		byTx:          map[string]string{},
+		byOrder:       map[string]string{},
+	}
+	s.ts = httptest.NewUnstartedServer(s.routes())
+	s.ts.Start()
+	return s
+}
+
+// Start is [NewServer] for tests: the server is closed when tb's test ends.
+func Start(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s := NewServer(opts...)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// URL returns the fake's base URL (http://127.0.0.1:port), to pass to the
+// client's WithBaseURL option.
+func (s *Server) URL() string { return s.ts.URL }
+
+// ShopID returns the shop ID the fake expects and sends.
+func (s *Server) ShopID() string { return s.cfg.shopID }
+
+// IngressKey returns the ingress key the fake verifies with, to build the
+// game's client in tests.
+func (s *Server) IngressKey() string { return s.cfg.ingressKey }
+
+// APIKey returns the legacy API key the fake accepts, "" when legacy
+// authentication is off.
+func (s *Server) APIKey() string { return s.cfg.apiKey }
+
+// EgressKey returns the key the fake signs egress calls with.
+func (s *Server) EgressKey() string { return s.cfg.egressKey }
+
+// WebhookSecret returns the secret webhooks are currently signed with.
+func (s *Server) WebhookSecret() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.webhookSecret
+}
+
+// RotateWebhookSecret makes every later delivery signed with secret, as after
+// rotating the secret in Studio. It returns the previous secret.
+func (s *Server) RotateWebhookSecret(secret string) (previous string) {
+	if secret == "" {
+		panic("stashpaytest: empty webhook secret")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	previous, s.webhookSecret = s.webhookSecret, secret
+	return previous
+}
+
+// SetWebhookURL changes the game's webhook URL (see [WithWebhookURL]) for
+// later deliveries and retries, for a game server started after the fake.
+func (s *Server) SetWebhookURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.webhookURL = u
+}
+
+// SetEgressURL changes the base URL of the game's egress endpoints (see
+// [WithEgressURL]) for later payments, for a game server started after the
+// fake.
+func (s *Server) SetEgressURL(base string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.egressURL = base
+}
+
+func (s *Server) webhookURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.webhookURL
+}
+
+func (s *Server) egressURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.egressURL
+}
+
+// Now returns the fake's current time (see [WithClock]).
+func (s *Server) Now() time.Time { return s.cfg.now() }
+
+// String describes the server without revealing any key.
+func (s *Server) String() string { return "stashpaytest.Server(" + s.ts.URL + ")" }
+
+// GoString describes the server without revealing any key.
+func (s *Server) GoString() string { return s.String() }
+
+// Close stops the server, abandons pending webhook retries and held
+// deliveries, and waits for running deliveries to end. It is safe to call more
+// than once.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	held := s.held
+	s.held = nil
+	s.mu.Unlock()
+	s.cancel()
+	for _, d := range held {
+		d.finish(ErrClosed)
+	}
+	s.wg.Wait()
+	s.ts.Close()
+}
+
+// FailIngress makes the next n API calls answer status (429 or a 5xx,
+// typically) with a google.rpc.Status body, before authentication is checked.
+// A retryAfter > 0 is sent as a Retry-After header in whole seconds, rounded
+// up. FailIngress(0, 0, 0) clears the fault.
+func (s *Server) FailIngress(n, status int, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failLeft, s.failStatus, s.failAfter = n, status, retryAfter
+}
+
+// SetIngressDelay delays every later API answer by d (0 turns it off). The
+// delay ends early when the caller gives up on the request.
+func (s *Server) SetIngressDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/sdk/server/checkout_links/generate_quick_pay_url", s.ingress(http.MethodPost, s.handleCheckout))
+	mux.HandleFunc("/sdk/server/payment/{id}", s.ingress(http.MethodGet, s.handlePaymentEvent))
+	mux.HandleFunc("/sdk/", s.ingress("", nil))
+	mux.HandleFunc("/pay/{id}", s.handlePayPage)
+	return mux
+}
+
+// The google.rpc.Code values the fake answers with.
+const (
+	codeInvalidArgument    = 3
+	codeNotFound           = 5
+	codeAlreadyExists      = 6
+	codeResourceExhausted  = 8
+	codeFailedPrecondition = 9
+	codeUnimplemented      = 12
+	codeInternal           = 13
+	codeUnavailable        = 14
+	codeUnauthenticated    = 16
+)
+
+// codeForStatus maps an HTTP status to the google.rpc.Code grpc-gateway would
+// have produced it from.
+func codeForStatus(status int) int {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return codeResourceExhausted
+	case status == http.StatusServiceUnavailable:
+		return codeUnavailable
+	case status == http.StatusUnauthorized:
+		return codeUnauthenticated
+	case status == http.StatusNotFound:
+		return codeNotFound
+	case status == http.StatusConflict:
+		return codeAlreadyExists
+	case status >= 500:
+		return codeInternal
+	default:
+		return codeInvalidArgument
+	}
+}
+
+// rpcError is an error answered as a google.rpc.Status body.
+type rpcError struct {
+	status  int
+	code    int
+	message string
+}
+
+func (e *rpcError) Error() string { return e.message }
+
+func errInvalid(msg string) *rpcError {
+	return &rpcError{status: http.StatusBadRequest, code: codeInvalidArgument, message: msg}
+}
+
+// writeStatus answers a google.rpc.Status body.
+func writeStatus(w http.ResponseWriter, e *rpcError) {
+	body, _ := json.Marshal(struct {
+		Code    int               `json:"code"`
+		Message string            `json:"message"`
+		Details []json.RawMessage `json:"details"`
+	}{e.code, e.message, []json.RawMessage{}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	_, _ = w.Write(body)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeStatus(w, &rpcError{status: http.StatusInternalServerError, code: codeInternal, message: "encoding response"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+func retryAfterSeconds(d time.Duration) string {
+	secs := int64((d + time.Second - 1) / time.Second)
+	return strconv.FormatInt(secs, 10)
+}
