@@ -2,7 +2,6 @@ package stashpay
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -169,7 +168,7 @@ func (c *Client) CreateCheckout(ctx context.Context, p *CheckoutParams) (*Checko
 		return nil, err
 	}
 	out := &Checkout{}
-	if err := json.Unmarshal(data, (*checkoutResponse)(out)); err != nil {
+	if err := decodeCheckoutResponse(data, out); err != nil {
 		return nil, fmt.Errorf("%w: checkout: %w", ErrMalformedResponse, err)
 	}
 	if out.URL == "" {

@@ -113,3 +113,106 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// decodeCheckoutResponse decodes a generate_quick_pay_url body into out,
+// with exactly the result of json.Unmarshal into a checkoutResponse (tests
+// hold the two together). The usual body, a flat object of plain ASCII
+// strings, is scanned directly; anything else goes to encoding/json.
+func decodeCheckoutResponse(data []byte, out *Checkout) error {
+	if scanFlatStrings(data, func(k, v []byte) bool {
+		switch string(k) {
+		case "url":
+			out.URL = string(v)
+		case "id":
+			out.ID = string(v)
+		case "regionCode":
+			out.RegionCode = string(v)
+		default:
+			// Keys differing only in case would match in encoding/json.
+			return !bytesEqualFold(k, "url") && !bytesEqualFold(k, "id") && !bytesEqualFold(k, "regionCode")
+		}
+		return true
+	}) {
+		return nil
+	}
+	*out = Checkout{}
+	return json.Unmarshal(data, (*checkoutResponse)(out))
+}
+
+// scanFlatStrings walks a JSON object whose keys and values are all strings
+// of printable ASCII without escapes, calling fn for each pair. It returns
+// false, having possibly called fn, for any other input or when fn does.
+func scanFlatStrings(data []byte, fn func(k, v []byte) bool) bool {
+	i := skipJSONSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return false
+	}
+	i = skipJSONSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return skipJSONSpace(data, i+1) == len(data)
+	}
+	for {
+		k, next, ok := scanPlainString(data, i)
+		if !ok {
+			return false
+		}
+		i = skipJSONSpace(data, next)
+		if i >= len(data) || data[i] != ':' {
+			return false
+		}
+		v, next, ok := scanPlainString(data, skipJSONSpace(data, i+1))
+		if !ok || !fn(k, v) {
+			return false
+		}
+		i = skipJSONSpace(data, next)
+		if i >= len(data) {
+			return false
+		}
+		switch data[i] {
+		case ',':
+			i = skipJSONSpace(data, i+1)
+		case '}':
+			return skipJSONSpace(data, i+1) == len(data)
+		default:
+			return false
+		}
+	}
+}
+
+// scanPlainString reads a string at data[i] made of printable ASCII with no
+// backslash, returning its contents and the index after the closing quote.
+func scanPlainString(data []byte, i int) (s []byte, next int, ok bool) {
+	if i >= len(data) || data[i] != '"' {
+		return nil, 0, false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return data[i+1 : j], j + 1, true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+func skipJSONSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// bytesEqualFold reports whether ASCII b equals s ignoring ASCII case.
+func bytesEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range len(b) {
+		x, y := b[i]|0x20, s[i]|0x20
+		if x != y || (x < 'a' || x > 'z') && b[i] != s[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -74,3 +74,54 @@ func FuzzCheckoutJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeCheckoutResponseMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, body := range checkoutResponseSeeds {
+		t.Run(body, func(t *testing.T) {
+			t.Parallel()
+			checkDecodeCheckoutResponse(t, []byte(body))
+		})
+	}
+}
+
+var checkoutResponseSeeds = []string{
+	`{"url":"https://pay.stash.gg/pay/4b1f","id":"4b1f","regionCode":"US"}`,
+	" {\n \"url\" : \"u\" ,\t\"id\":\"i\"\r\n}\n",
+	`{}`,
+	`{"url":"a","url":"b"}`,
+	`{"URL":"upper","id":"i"}`,
+	`{"url":"a\u0062","id":"é"}`,
+	`{"url":"u","extra":5,"nested":{"a":[1]}}`,
+	`{"url":"u",}`,
+	`{"url":"u"} x`,
+	`{"url":null}`,
+	`{"url":5}`,
+	`[]`,
+	`"url"`,
+	``,
+	`{"url":"u"`,
+	`{"Id":"x","REGIONCODE":"y"}`,
+}
+
+func checkDecodeCheckoutResponse(t *testing.T, data []byte) {
+	t.Helper()
+	var got, want Checkout
+	gotErr := decodeCheckoutResponse(data, &got)
+	wantErr := json.Unmarshal(data, (*checkoutResponse)(&want))
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("errors differ for %q: got %v, want %v", data, gotErr, wantErr)
+	}
+	if wantErr == nil && got != want {
+		t.Fatalf("results differ for %q: got %+v, want %+v", data, got, want)
+	}
+}
+
+// FuzzCheckoutResponseDecode checks the fast response decoder against
+// encoding/json on arbitrary bodies.
+func FuzzCheckoutResponseDecode(f *testing.F) {
+	for _, s := range checkoutResponseSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(checkDecodeCheckoutResponse)
+}

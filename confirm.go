@@ -10,6 +10,24 @@ import (
 	"github.com/stashpay/stashpay-go/dedup"
 )
 
+// Pre-purchase validation, as the game backend sees it (STASH-API.md 4.1):
+//
+//   - register: reserve the items; always answer 200 with per-item statuses
+//     ([RegisterPaymentHandler]).
+//   - confirm: grant the items. 200 with results completes the purchase and
+//     captures the charge; any 3xx, 4xx or 5xx fails it, so the player is
+//     not charged ([ConfirmPaymentHandler]).
+//   - cancel: release the reservation; always answer 200 with a status
+//     ([CancelPaymentHandler]).
+//
+// Grant order for confirm (the full text is on [ConfirmPaymentFunc]): record
+// the transaction ID and grant the items in one database transaction of
+// the game's own, answering success without granting when it is recorded
+// already; after the commit never return an error; refuse with
+// [RejectPurchase] or fail with another error only while nothing is
+// committed. A failure answered after a grant would leave the player with
+// the items and no charge.
+
 // ConfirmPaymentFunc grants a confirmed purchase. The handler calls it with
 // a request whose signature was verified and which passed
 // [ConfirmPaymentRequest.Validate]; ctx is the request's context.
@@ -24,9 +42,9 @@ import (
 //     if it is there already, commit nothing and return success (nil); if
 //     not, insert it and grant the items (and req.BonusItems); commit.
 //  2. After the commit, return nil (optionally with results). Never return
-//     an error once the grant is committed: if a later step fails (a
-//     notification, a cache), log it and still return nil, or the player
-//     keeps the items without paying.
+//     an error, nor panic, once the grant is committed: if a later step
+//     fails (a notification, a cache), log it and still return nil, or the
+//     player keeps the items without paying.
 //  3. To refuse (item gone, limit reached, player banned), return
 //     [RejectPurchase] before granting anything: the handler answers 422
 //     and Stash fails the purchase.
@@ -51,8 +69,10 @@ type confirmHandler struct {
 }
 
 // ConfirmPaymentHandler returns the http.Handler for Stash's POST
-// /api/v1/purchase/confirm, step 2A of the pre-purchase flow. In order, it
-// answers:
+// /api/v1/purchase/confirm, step 2A of the pre-purchase flow. fn must follow
+// the grant order documented on [ConfirmPaymentFunc]: grant and record the
+// transaction in one commit, and return an error only when nothing was
+// committed. In order, the handler answers:
 //
 //   - 500 when cfg is invalid or fn is nil (see [EgressConfig.Validate]);
 //   - 405 with "Allow: POST" for any other method;
@@ -108,22 +128,18 @@ func ConfirmPaymentHandler(cfg EgressConfig, fn ConfirmPaymentFunc) http.Handler
 
 // ServeHTTP implements http.Handler.
 func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, ok := c.h.readVerified(w, r)
+	req, ok := egressReadRequest[ConfirmPaymentRequest](c.h, w, r)
 	if !ok {
-		return
-	}
-	var req ConfirmPaymentRequest
-	if !c.h.decode(w, body, &req) {
 		return
 	}
 	key := ""
 	if c.keyFunc != nil {
-		key = c.keyFunc(&req)
+		key = c.keyFunc(req)
 	}
 	if key == "" {
-		key = DefaultConfirmKey(&req)
+		key = DefaultConfirmKey(req)
 	}
-	c.confirm(w, r, key, &req)
+	c.confirm(w, r, key, req)
 }
 
 // Back-off of a confirm waiting for a busy key.

@@ -62,74 +62,48 @@ func (r *CancelPaymentRequest) Validate() error {
 // UnmarshalJSON decodes a cancel request tolerantly. It does not validate;
 // call Validate.
 func (r *CancelPaymentRequest) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
+	return egressUnmarshal(data, r.decode)
+}
+
+func (r *CancelPaymentRequest) decode(data []byte, path string) error {
 	*r = CancelPaymentRequest{}
-	return egressObject(data, "", func(k, raw []byte) (bool, error) {
-		switch string(k) {
-		case "playerid":
-			return true, egressString(raw, "", "playerId", &r.PlayerID)
-		case "transactionid":
-			return true, egressString(raw, "", "transactionId", &r.TransactionID)
-		case "checkoutlinkid":
-			return true, egressString(raw, "", "checkoutLinkId", &r.CheckoutLinkID)
-		case "shopid":
-			return true, egressString(raw, "", "shopId", &r.ShopID)
-		case "environment":
-			v, err := egressEnumDecode(raw, "", "environment", egressEnvironmentNames)
-			r.Environment = PaymentEnvironment(v)
-			return true, err
-		case "currency":
-			return true, egressString(raw, "", "currency", &r.Currency)
-		case "decimalplaces":
-			return true, egressSmallInt(raw, "", "decimalPlaces", &r.DecimalPlaces)
-		case "items":
+	shared := egressSharedFields{
+		playerID: &r.PlayerID, transactionID: &r.TransactionID,
+		checkoutLinkID: &r.CheckoutLinkID, shopID: &r.ShopID, currency: &r.Currency,
+		environment: &r.Environment, decimalPlaces: &r.DecimalPlaces,
+	}
+	return egressObject(data, path, func(k, raw []byte) (bool, error) {
+		if string(k) == "items" {
 			return true, decodeEgressItems(raw, "items", &r.Items)
 		}
-		return false, nil
+		return shared.decode(k, raw)
 	})
 }
 
 // MarshalJSON writes the request as Stash sends it.
 func (r CancelPaymentRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		PlayerID       string             `json:"playerId"`
-		TransactionID  string             `json:"transactionId"`
-		CheckoutLinkID string             `json:"checkoutLinkId,omitempty"`
-		ShopID         string             `json:"shopId,omitempty"`
-		Environment    PaymentEnvironment `json:"environment,omitempty"`
-		Currency       string             `json:"currency"`
-		DecimalPlaces  int                `json:"decimalPlaces"`
-		Items          []PurchaseItem     `json:"items"`
+		egressWireCommon
+		Items []PurchaseItem `json:"items"`
 	}{
-		r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment,
-		r.Currency, r.DecimalPlaces, r.Items,
+		egressWireCommon{r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment, r.Currency, r.DecimalPlaces},
+		r.Items,
 	})
 }
 
 // UnmarshalJSON decodes a cancel response tolerantly.
 func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	*r = CancelPaymentResponse{}
-	return egressObject(data, "", func(k, raw []byte) (bool, error) {
-		switch string(k) {
-		case "status":
-			v, err := egressEnumDecode(raw, "", "status", egressCancellationNames)
-			r.Status = PurchaseCancellationStatus(v)
-			return true, err
-		case "message":
-			return true, egressString(raw, "", "message", &r.Message)
-		}
-		return false, nil
+	return egressUnmarshal(data, func(data []byte, path string) error {
+		*r = CancelPaymentResponse{}
+		return egressObject(data, path, func(k, raw []byte) (bool, error) {
+			switch string(k) {
+			case "status":
+				return true, egressEnumField(raw, path, "status", egressCancellationNames, &r.Status)
+			case "message":
+				return true, egressString(raw, path, "message", &r.Message)
+			}
+			return false, nil
+		})
 	})
 }
 
@@ -143,16 +117,12 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, fn == nil)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := h.readVerified(w, r)
+		req, ok := egressReadRequest[CancelPaymentRequest](h, w, r)
 		if !ok {
 			return
 		}
-		var req CancelPaymentRequest
-		if !h.decode(w, body, &req) {
-			return
-		}
 		resp, err := egressCall(h, r, "cancel", func() (*CancelPaymentResponse, error) {
-			return fn(r.Context(), &req)
+			return fn(r.Context(), req)
 		})
 		h.writeJSON(w, http.StatusOK, egressCancelAnswer(resp, err))
 	})

@@ -87,110 +87,68 @@ func (r *RegisterPaymentRequest) Validate() error {
 // UnmarshalJSON decodes a register request tolerantly. It does not
 // validate; call Validate.
 func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
+	return egressUnmarshal(data, r.decode)
+}
+
+func (r *RegisterPaymentRequest) decode(data []byte, path string) error {
 	*r = RegisterPaymentRequest{}
-	return egressObject(data, "", func(k, raw []byte) (bool, error) {
-		switch string(k) {
-		case "playerid":
-			return true, egressString(raw, "", "playerId", &r.PlayerID)
-		case "transactionid":
-			return true, egressString(raw, "", "transactionId", &r.TransactionID)
-		case "checkoutlinkid":
-			return true, egressString(raw, "", "checkoutLinkId", &r.CheckoutLinkID)
-		case "shopid":
-			return true, egressString(raw, "", "shopId", &r.ShopID)
-		case "environment":
-			v, err := egressEnumDecode(raw, "", "environment", egressEnvironmentNames)
-			r.Environment = PaymentEnvironment(v)
-			return true, err
-		case "currency":
-			return true, egressString(raw, "", "currency", &r.Currency)
-		case "decimalplaces":
-			return true, egressSmallInt(raw, "", "decimalPlaces", &r.DecimalPlaces)
-		case "registrations":
+	shared := egressSharedFields{
+		playerID: &r.PlayerID, transactionID: &r.TransactionID,
+		checkoutLinkID: &r.CheckoutLinkID, shopID: &r.ShopID, currency: &r.Currency,
+		environment: &r.Environment, decimalPlaces: &r.DecimalPlaces,
+		platform: &r.Platform, source: &r.Source, browser: &r.Browser,
+		deviceID: &r.DeviceID, ipAddress: &r.IPAddress, region: &r.Region,
+		loyalty: &r.Loyalty,
+	}
+	return egressObject(data, path, func(k, raw []byte) (bool, error) {
+		if string(k) == "registrations" {
 			return true, decodeEgressItems(raw, "registrations", &r.Registrations)
-		case "platform":
-			v, err := egressEnumDecode(raw, "", "platform", egressPlatformNames)
-			r.Platform = PurchasePlatform(v)
-			return true, err
-		case "source":
-			v, err := egressEnumDecode(raw, "", "source", egressSourceNames)
-			r.Source = PurchaseSource(v)
-			return true, err
-		case "loyalty":
-			if egressIsNull(raw) {
-				return true, nil
-			}
-			r.Loyalty = new(PlayerLoyaltyState)
-			return true, r.Loyalty.decode(raw, "loyalty")
 		}
-		return decodeEgressClient(k, raw, &r.Browser, &r.DeviceID, &r.IPAddress, &r.Region, nil)
+		return shared.decode(k, raw)
 	})
 }
 
 // MarshalJSON writes the request as Stash sends it.
 func (r RegisterPaymentRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		PlayerID       string              `json:"playerId"`
-		TransactionID  string              `json:"transactionId"`
-		CheckoutLinkID string              `json:"checkoutLinkId,omitempty"`
-		ShopID         string              `json:"shopId,omitempty"`
-		Environment    PaymentEnvironment  `json:"environment,omitempty"`
-		Currency       string              `json:"currency"`
-		DecimalPlaces  int                 `json:"decimalPlaces"`
-		Registrations  []PurchaseItem      `json:"registrations"`
-		Platform       PurchasePlatform    `json:"platform,omitempty"`
-		Browser        string              `json:"browser,omitempty"`
-		DeviceID       string              `json:"deviceId,omitempty"`
-		Source         PurchaseSource      `json:"source,omitempty"`
-		IPAddress      string              `json:"ipAddress,omitempty"`
-		Region         string              `json:"region,omitempty"`
-		Loyalty        *PlayerLoyaltyState `json:"loyalty,omitempty"`
+		egressWireCommon
+		Registrations []PurchaseItem      `json:"registrations"`
+		Platform      PurchasePlatform    `json:"platform,omitempty"`
+		Browser       string              `json:"browser,omitempty"`
+		DeviceID      string              `json:"deviceId,omitempty"`
+		Source        PurchaseSource      `json:"source,omitempty"`
+		IPAddress     string              `json:"ipAddress,omitempty"`
+		Region        string              `json:"region,omitempty"`
+		Loyalty       *PlayerLoyaltyState `json:"loyalty,omitempty"`
 	}{
-		r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment,
-		r.Currency, r.DecimalPlaces, r.Registrations, r.Platform, r.Browser,
-		r.DeviceID, r.Source, r.IPAddress, r.Region, r.Loyalty,
+		egressWireCommon{r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment, r.Currency, r.DecimalPlaces},
+		r.Registrations, r.Platform, r.Browser, r.DeviceID, r.Source, r.IPAddress, r.Region, r.Loyalty,
 	})
 }
 
 // UnmarshalJSON decodes a register response tolerantly.
 func (r *RegisterPaymentResponse) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	*r = RegisterPaymentResponse{}
-	return egressObject(data, "", func(k, raw []byte) (bool, error) {
-		if string(k) != "statuses" {
-			return false, nil
-		}
-		return true, egressArray(raw, "statuses", func(i int, elem []byte) error {
-			var s OfferStatus
-			p := egressIndex("statuses", i)
-			err := egressObject(elem, p, func(k, raw []byte) (bool, error) {
-				switch string(k) {
-				case "guid":
-					return true, egressString(raw, p, "guid", &s.GUID)
-				case "productid":
-					return true, egressString(raw, p, "productId", &s.ProductID)
-				case "status":
-					v, err := egressEnumDecode(raw, p, "status", egressRegistrationNames)
-					s.Status = PurchaseRegistrationStatus(v)
-					return true, err
-				case "message":
-					return true, egressString(raw, p, "message", &s.Message)
-				}
+	return egressUnmarshal(data, func(data []byte, path string) error {
+		*r = RegisterPaymentResponse{}
+		return egressObject(data, path, func(k, raw []byte) (bool, error) {
+			if string(k) != "statuses" {
 				return false, nil
+			}
+			return true, egressArray(raw, "statuses", func(i int, elem []byte) error {
+				var s OfferStatus
+				p := egressIndex("statuses", i)
+				err := egressObject(elem, p, func(k, raw []byte) (bool, error) {
+					switch string(k) {
+					case "status":
+						return true, egressEnumField(raw, p, "status", egressRegistrationNames, &s.Status)
+					case "message":
+						return true, egressString(raw, p, "message", &s.Message)
+					}
+					return egressItemRef(k, raw, p, &s.GUID, &s.ProductID)
+				})
+				r.Statuses = append(r.Statuses, s)
+				return err
 			})
-			r.Statuses = append(r.Statuses, s)
-			return err
 		})
 	})
 }
@@ -207,18 +165,14 @@ func (r *RegisterPaymentResponse) UnmarshalJSON(data []byte) error {
 func RegisterPaymentHandler(cfg EgressConfig, fn RegisterPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, fn == nil)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := h.readVerified(w, r)
+		req, ok := egressReadRequest[RegisterPaymentRequest](h, w, r)
 		if !ok {
 			return
 		}
-		var req RegisterPaymentRequest
-		if !h.decode(w, body, &req) {
-			return
-		}
 		resp, err := egressCall(h, r, "register", func() (*RegisterPaymentResponse, error) {
-			return fn(r.Context(), &req)
+			return fn(r.Context(), req)
 		})
-		h.writeJSON(w, http.StatusOK, egressRegisterAnswer(&req, resp, err))
+		h.writeJSON(w, http.StatusOK, egressRegisterAnswer(req, resp, err))
 	})
 }
 

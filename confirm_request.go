@@ -139,53 +139,33 @@ func (r *ConfirmPaymentRequest) Validate() error {
 // UnmarshalJSON decodes a confirm request tolerantly; see
 // [ConfirmPaymentRequest]. It does not validate; call Validate.
 func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
+	return egressUnmarshal(data, r.decode)
+}
+
+func (r *ConfirmPaymentRequest) decode(data []byte, path string) error {
 	*r = ConfirmPaymentRequest{}
-	return egressObject(data, "", func(k, raw []byte) (bool, error) {
+	shared := egressSharedFields{
+		playerID: &r.PlayerID, transactionID: &r.TransactionID,
+		checkoutLinkID: &r.CheckoutLinkID, shopID: &r.ShopID, currency: &r.Currency,
+		environment: &r.Environment, decimalPlaces: &r.DecimalPlaces,
+		platform: &r.Platform, source: &r.Source, browser: &r.Browser,
+		deviceID: &r.DeviceID, ipAddress: &r.IPAddress, region: &r.Region,
+		loyalty: &r.Loyalty, userEmail: &r.UserEmail,
+	}
+	return egressObject(data, path, func(k, raw []byte) (bool, error) {
 		switch string(k) {
-		case "playerid":
-			return true, egressString(raw, "", "playerId", &r.PlayerID)
-		case "transactionid":
-			return true, egressString(raw, "", "transactionId", &r.TransactionID)
-		case "checkoutlinkid":
-			return true, egressString(raw, "", "checkoutLinkId", &r.CheckoutLinkID)
-		case "shopid":
-			return true, egressString(raw, "", "shopId", &r.ShopID)
-		case "environment":
-			v, err := egressEnumDecode(raw, "", "environment", egressEnvironmentNames)
-			r.Environment = PaymentEnvironment(v)
-			return true, err
-		case "currency":
-			return true, egressString(raw, "", "currency", &r.Currency)
-		case "decimalplaces":
-			return true, egressSmallInt(raw, "", "decimalPlaces", &r.DecimalPlaces)
 		case "tax":
-			return true, egressInt(raw, "", "tax", &r.Tax)
+			return true, egressInt(raw, path, "tax", &r.Tax)
 		case "total":
-			return true, egressInt(raw, "", "total", &r.Total)
+			return true, egressInt(raw, path, "total", &r.Total)
 		case "timemillis":
-			return true, egressTime(raw, "", "timeMillis", &r.Time)
+			return true, egressTime(raw, path, "timeMillis", &r.Time)
 		case "paymentmethodtype":
-			v, err := egressEnumDecode(raw, "", "paymentMethodType", egressPaymentMethodNames)
-			r.PaymentMethodType = PaymentMethodType(v)
-			return true, err
+			return true, egressEnumField(raw, path, "paymentMethodType", egressPaymentMethodNames, &r.PaymentMethodType)
 		case "items":
 			return true, decodeEgressItems(raw, "items", &r.Items)
-		case "platform":
-			v, err := egressEnumDecode(raw, "", "platform", egressPlatformNames)
-			r.Platform = PurchasePlatform(v)
-			return true, err
-		case "source":
-			v, err := egressEnumDecode(raw, "", "source", egressSourceNames)
-			r.Source = PurchaseSource(v)
-			return true, err
 		case "emailmarketingoptin":
-			return true, egressOptBool(raw, "", "emailMarketingOptIn", &r.EmailMarketingOptIn)
+			return true, egressOptBool(raw, path, "emailMarketingOptIn", &r.EmailMarketingOptIn)
 		case "bonusitems":
 			return true, egressArray(raw, "bonusItems", func(i int, elem []byte) error {
 				var b ConfirmBonusItem
@@ -195,35 +175,9 @@ func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
 				r.BonusItems = append(r.BonusItems, b)
 				return nil
 			})
-		case "loyalty":
-			if egressIsNull(raw) {
-				return true, nil
-			}
-			r.Loyalty = new(PlayerLoyaltyState)
-			return true, r.Loyalty.decode(raw, "loyalty")
 		}
-		return decodeEgressClient(k, raw, &r.Browser, &r.DeviceID, &r.IPAddress, &r.Region, &r.UserEmail)
+		return shared.decode(k, raw)
 	})
-}
-
-// decodeEgressClient decodes the plain string fields about the buyer's
-// client that confirm and register share. userEmail may be nil.
-func decodeEgressClient(k, raw []byte, browser, deviceID, ip, region, email *string) (bool, error) {
-	switch string(k) {
-	case "browser":
-		return true, egressString(raw, "", "browser", browser)
-	case "deviceid":
-		return true, egressString(raw, "", "deviceId", deviceID)
-	case "ipaddress":
-		return true, egressString(raw, "", "ipAddress", ip)
-	case "region":
-		return true, egressString(raw, "", "region", region)
-	case "useremail":
-		if email != nil {
-			return true, egressString(raw, "", "userEmail", email)
-		}
-	}
-	return false, nil
 }
 
 func (b *ConfirmBonusItem) decode(data []byte, path string) error {
@@ -241,13 +195,7 @@ func (b *ConfirmBonusItem) decode(data []byte, path string) error {
 
 // UnmarshalJSON decodes a bonus item tolerantly.
 func (b *ConfirmBonusItem) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	return b.decode(data, "")
+	return egressUnmarshal(data, b.decode)
 }
 
 // MarshalJSON writes the bonus item as Stash sends it.
@@ -286,13 +234,7 @@ func egressMillis(t time.Time) string {
 // stashpaytest uses to build requests for tests.
 func (r ConfirmPaymentRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		PlayerID            string              `json:"playerId"`
-		TransactionID       string              `json:"transactionId"`
-		CheckoutLinkID      string              `json:"checkoutLinkId,omitempty"`
-		ShopID              string              `json:"shopId,omitempty"`
-		Environment         PaymentEnvironment  `json:"environment,omitempty"`
-		Currency            string              `json:"currency"`
-		DecimalPlaces       int                 `json:"decimalPlaces"`
+		egressWireCommon
 		Tax                 int64               `json:"tax"`
 		Total               int64               `json:"total"`
 		TimeMillis          string              `json:"timeMillis,omitempty"`
@@ -309,42 +251,31 @@ func (r ConfirmPaymentRequest) MarshalJSON() ([]byte, error) {
 		BonusItems          []ConfirmBonusItem  `json:"bonusItems,omitempty"`
 		Loyalty             *PlayerLoyaltyState `json:"loyalty,omitempty"`
 	}{
-		r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment,
-		r.Currency, r.DecimalPlaces, r.Tax, r.Total, egressMillis(r.Time),
-		r.PaymentMethodType, r.Items, r.Platform, r.Browser, r.DeviceID,
-		r.Source, r.IPAddress, r.Region, r.UserEmail, r.EmailMarketingOptIn,
-		r.BonusItems, r.Loyalty,
+		egressWireCommon{r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment, r.Currency, r.DecimalPlaces},
+		r.Tax, r.Total, egressMillis(r.Time), r.PaymentMethodType, r.Items,
+		r.Platform, r.Browser, r.DeviceID, r.Source, r.IPAddress, r.Region,
+		r.UserEmail, r.EmailMarketingOptIn, r.BonusItems, r.Loyalty,
 	})
 }
 
 // UnmarshalJSON decodes a confirm response tolerantly (snake_case names
 // accepted).
 func (r *ConfirmPaymentResponse) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	*r = ConfirmPaymentResponse{}
-	return egressObject(data, "", func(k, raw []byte) (bool, error) {
-		if string(k) != "results" {
-			return false, nil
-		}
-		return true, egressArray(raw, "results", func(i int, elem []byte) error {
-			var res ConfirmPaymentResult
-			p := egressIndex("results", i)
-			err := egressObject(elem, p, func(k, raw []byte) (bool, error) {
-				switch string(k) {
-				case "guid":
-					return true, egressString(raw, p, "guid", &res.GUID)
-				case "productid":
-					return true, egressString(raw, p, "productId", &res.ProductID)
-				}
+	return egressUnmarshal(data, func(data []byte, path string) error {
+		*r = ConfirmPaymentResponse{}
+		return egressObject(data, path, func(k, raw []byte) (bool, error) {
+			if string(k) != "results" {
 				return false, nil
+			}
+			return true, egressArray(raw, "results", func(i int, elem []byte) error {
+				var res ConfirmPaymentResult
+				p := egressIndex("results", i)
+				err := egressObject(elem, p, func(k, raw []byte) (bool, error) {
+					return egressItemRef(k, raw, p, &res.GUID, &res.ProductID)
+				})
+				r.Results = append(r.Results, res)
+				return err
 			})
-			r.Results = append(r.Results, res)
-			return err
 		})
 	})
 }

@@ -81,14 +81,23 @@
 //
 // In the pre-purchase validation flow Stash calls your backend to register,
 // confirm and cancel purchases, signed with the egress key.
-// [ConfirmPaymentHandler] and its siblings verify those calls, decode them
-// and grant exactly once per transaction.
+// [ConfirmPaymentHandler] and its siblings ([RegisterPaymentHandler],
+// [CancelPaymentHandler], or [PurchaseHandler] for all three paths) verify
+// those calls, decode them and grant exactly once per transaction.
+//
+// Grant on confirm in one commit that also records the transaction ID, then
+// return nil; never return an error (or panic) after that commit, since any
+// non-2xx answer fails the purchase (see [ConfirmPaymentFunc]). Share the
+// [EgressConfig.Store] and key with the webhook handler so a purchase
+// confirmed here and later delivered as PURCHASE_SUCCEEDED is granted once.
 //
 // # Testing
 //
 // [WithHTTPClient] accepts any *http.Client, so tests can plug in an
 // http.RoundTripper such as httpmock's MockTransport, and [WithBaseURL]
 // points a client at an httptest server. Package
-// github.com/stashpay/stashpay-go/stashpaytest (coming) provides a fake Stash
-// that enforces its authentication and sends signed webhooks.
+// github.com/stashpay/stashpay-go/stashpaytest provides a fake Stash on
+// loopback that enforces Stash's authentication, keeps checkouts and payment
+// events, calls your register and confirm endpoints and delivers signed
+// webhooks with Stash's retry rules and injectable faults.
 package stashpay

@@ -6,18 +6,7 @@ package stashpay
 // UnmarshalJSON accepts the name or the protobuf number of a PaymentEnvironment; unknown
 // values are kept, not rejected.
 func (e *PaymentEnvironment) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	v, err := egressEnumDecode(data, "", "", egressEnvironmentNames)
-	if err != nil {
-		return err
-	}
-	*e = PaymentEnvironment(v)
-	return nil
+	return egressEnumUnmarshal(data, egressEnvironmentNames, e)
 }
 
 // MarshalJSON writes the name (the UNSPECIFIED name for the empty value), or
@@ -41,18 +30,7 @@ func (e PaymentEnvironment) String() string { return string(e) }
 // UnmarshalJSON accepts the name or the protobuf number of a PurchasePlatform; unknown
 // values are kept, not rejected.
 func (p *PurchasePlatform) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	v, err := egressEnumDecode(data, "", "", egressPlatformNames)
-	if err != nil {
-		return err
-	}
-	*p = PurchasePlatform(v)
-	return nil
+	return egressEnumUnmarshal(data, egressPlatformNames, p)
 }
 
 // MarshalJSON writes the name (the UNSPECIFIED name for the empty value), or
@@ -76,18 +54,7 @@ func (p PurchasePlatform) String() string { return string(p) }
 // UnmarshalJSON accepts the name or the protobuf number of a PurchaseSource; unknown
 // values are kept, not rejected.
 func (s *PurchaseSource) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	v, err := egressEnumDecode(data, "", "", egressSourceNames)
-	if err != nil {
-		return err
-	}
-	*s = PurchaseSource(v)
-	return nil
+	return egressEnumUnmarshal(data, egressSourceNames, s)
 }
 
 // MarshalJSON writes the name (the UNSPECIFIED name for the empty value), or
@@ -109,18 +76,7 @@ func (s PurchaseSource) String() string { return string(s) }
 // UnmarshalJSON accepts the name or the protobuf number of a PaymentMethodType; unknown
 // values are kept, not rejected.
 func (m *PaymentMethodType) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	v, err := egressEnumDecode(data, "", "", egressPaymentMethodNames)
-	if err != nil {
-		return err
-	}
-	*m = PaymentMethodType(v)
-	return nil
+	return egressEnumUnmarshal(data, egressPaymentMethodNames, m)
 }
 
 // MarshalJSON writes the name (the UNSPECIFIED name for the empty value), or
@@ -144,18 +100,7 @@ func (m PaymentMethodType) String() string { return string(m) }
 // UnmarshalJSON accepts the name or the protobuf number of a PurchaseRegistrationStatus; unknown
 // values are kept, not rejected.
 func (s *PurchaseRegistrationStatus) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	v, err := egressEnumDecode(data, "", "", egressRegistrationNames)
-	if err != nil {
-		return err
-	}
-	*s = PurchaseRegistrationStatus(v)
-	return nil
+	return egressEnumUnmarshal(data, egressRegistrationNames, s)
 }
 
 // MarshalJSON writes the name (the UNSPECIFIED name for the empty value), or
@@ -181,18 +126,7 @@ func (s PurchaseRegistrationStatus) String() string { return string(s) }
 // UnmarshalJSON accepts the name or the protobuf number of a PurchaseCancellationStatus; unknown
 // values are kept, not rejected.
 func (s *PurchaseCancellationStatus) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	v, err := egressEnumDecode(data, "", "", egressCancellationNames)
-	if err != nil {
-		return err
-	}
-	*s = PurchaseCancellationStatus(v)
-	return nil
+	return egressEnumUnmarshal(data, egressCancellationNames, s)
 }
 
 // MarshalJSON writes the name (the UNSPECIFIED name for the empty value), or
@@ -218,18 +152,7 @@ func (s PurchaseCancellationStatus) String() string { return string(s) }
 // UnmarshalJSON accepts the name or the protobuf number of a LoyaltyRewardType; unknown
 // values are kept, not rejected.
 func (t *LoyaltyRewardType) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil // null leaves the value alone, as encoding/json does
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	v, err := egressEnumDecode(data, "", "", egressRewardTypeNames)
-	if err != nil {
-		return err
-	}
-	*t = LoyaltyRewardType(v)
-	return nil
+	return egressEnumUnmarshal(data, egressRewardTypeNames, t)
 }
 
 // MarshalJSON writes the name (the UNSPECIFIED name for the empty value), or

@@ -170,6 +170,24 @@ type egressRequest interface {
 	Validate() error
 }
 
+// egressReadRequest answers everything that can go wrong before the game's
+// function runs (500, 405, 413, 401, then 400 for a body that does not
+// decode or validate) and returns the verified, valid request.
+func egressReadRequest[T any, P interface {
+	*T
+	egressRequest
+}](h *egressHandler, w http.ResponseWriter, r *http.Request) (*T, bool) {
+	body, ok := h.readVerified(w, r)
+	if !ok {
+		return nil, false
+	}
+	req := new(T)
+	if !h.decode(w, body, P(req)) {
+		return nil, false
+	}
+	return req, true
+}
+
 // decode decodes and validates body into req, answering 400 on failure.
 func (h *egressHandler) decode(w http.ResponseWriter, body []byte, req egressRequest) bool {
 	err := req.UnmarshalJSON(body) // validates the syntax once, then decodes

@@ -29,13 +29,7 @@ func (it PurchaseItem) UnitAmount(decimalPlaces int) (Amount, error) {
 
 // UnmarshalJSON decodes an item tolerantly (see [ConfirmPaymentRequest]).
 func (it *PurchaseItem) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	return it.decode(data, "")
+	return egressUnmarshal(data, it.decode)
 }
 
 func (it *PurchaseItem) decode(data []byte, path string) error {

@@ -47,13 +47,7 @@ type LoyaltyReward struct {
 
 // UnmarshalJSON decodes the state tolerantly (see [ConfirmPaymentRequest]).
 func (s *PlayerLoyaltyState) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	return s.decode(data, "")
+	return egressUnmarshal(data, s.decode)
 }
 
 func (s *PlayerLoyaltyState) decode(data []byte, path string) error {
@@ -89,13 +83,7 @@ func (s *PlayerLoyaltyState) decode(data []byte, path string) error {
 
 // UnmarshalJSON decodes the milestone tolerantly.
 func (m *LoyaltyMilestone) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	return m.decode(data, "")
+	return egressUnmarshal(data, m.decode)
 }
 
 func (m *LoyaltyMilestone) decode(data []byte, path string) error {
@@ -121,13 +109,7 @@ func (m *LoyaltyMilestone) decode(data []byte, path string) error {
 
 // UnmarshalJSON decodes the reward tolerantly.
 func (r *LoyaltyReward) UnmarshalJSON(data []byte) error {
-	if egressIsNull(data) {
-		return nil
-	}
-	if err := egressValid(data); err != nil {
-		return err
-	}
-	return r.decode(data, "")
+	return egressUnmarshal(data, r.decode)
 }
 
 func (r *LoyaltyReward) decode(data []byte, path string) error {
@@ -139,9 +121,7 @@ func (r *LoyaltyReward) decode(data []byte, path string) error {
 		case "quantity":
 			return true, egressInt(raw, path, "quantity", &r.Quantity)
 		case "type":
-			v, err := egressEnumDecode(raw, path, "type", egressRewardTypeNames)
-			r.Type = LoyaltyRewardType(v)
-			return true, err
+			return true, egressEnumField(raw, path, "type", egressRewardTypeNames, &r.Type)
 		}
 		return false, nil
 	})
