@@ -204,10 +204,13 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // release frees key. It uses ctx while ctx is live (the common case, with no
-// extra timer) and a detached, bounded context otherwise.
+// extra timer) and, when that fails for another reason than a lost lease
+// (which a retry cannot change), once more with a detached, bounded context.
 func release(ctx context.Context, s Store, key, token string) {
-	if ctx.Err() == nil && s.Release(ctx, key, token) == nil {
-		return
+	if ctx.Err() == nil {
+		if err := s.Release(ctx, key, token); err == nil || errors.Is(err, ErrLeaseLost) {
+			return
+		}
 	}
 	dctx, cancel := detached(ctx)
 	defer cancel()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,48 +89,17 @@ func Load(tb testing.TB, cfg LoadConfig) LoadResult {
 	}
 	l := &loader{cfg: cfg, keys: keys, grants: make([]atomic.Int64, cfg.Purchases), tries: make([]atomic.Int64, cfg.Purchases)}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range cfg.Workers {
-		wg.Go(func() {
-			for j := range jobs {
-				l.deliver(ctx, j)
-			}
-		})
-	}
-	// The deliveries of one purchase are adjacent, so they run at once on
-	// different workers and, round robin, on different instances.
-	for j := range cfg.Purchases * cfg.Deliveries {
-		jobs <- j
-	}
-	close(jobs)
-	wg.Wait()
-
+	elapsed := runJobs(cfg.Workers, cfg.Purchases*cfg.Deliveries, l.deliver)
 	res := LoadResult{
 		Purchases: cfg.Purchases,
 		Calls:     int(l.calls.Load()),
 		Busy:      int(l.busy.Load()),
 		Failed:    int(l.failed.Load()),
-		Elapsed:   time.Since(start),
+		Elapsed:   elapsed,
 	}
-	for i := range l.grants {
-		switch g := l.grants[i].Load(); {
-		case g == 0:
-			res.Lost++
-		case g > 1:
-			res.Double++
-		}
-		res.Grants += int(l.grants[i].Load())
-	}
-	if n := l.errs.Load(); n > 0 {
-		tb.Errorf("deduptest.Load: %d unexpected errors, the first: %v", n, l.firstErr.Load())
-	}
-	if res.Double > 0 || res.Lost > 0 {
-		tb.Errorf("deduptest.Load: %d keys granted twice or more, %d never granted (of %d)", res.Double, res.Lost, res.Purchases)
-	}
+	res.tally(cfg.Purchases, func(p int) int { return int(l.grants[p].Load()) })
+	l.errs.report(tb, "deduptest.Load")
+	res.reportGrants(tb, "deduptest.Load")
 	return res
 }
 
@@ -141,8 +109,8 @@ type loader struct {
 	grants []atomic.Int64 // successful runs per key
 	tries  []atomic.Int64 // runs per key
 
-	calls, busy, failed, errs atomic.Int64
-	firstErr                  atomic.Value
+	calls, busy, failed atomic.Int64
+	errs                errCounter
 }
 
 // deliver delivers job j until it succeeds or ctx ends.
@@ -175,9 +143,7 @@ func (l *loader) deliver(ctx context.Context, j int) {
 		case res == dedup.Ran && !errors.As(err, &cerr):
 			l.failed.Add(1) // the work failed and its key was released
 		default:
-			if l.errs.Add(1) == 1 {
-				l.firstErr.Store(err)
-			}
+			l.errs.add(err)
 			return
 		}
 	}

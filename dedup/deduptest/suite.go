@@ -9,7 +9,9 @@
 //
 // Code that uses a store (a webhook handler, say) tests its failure paths
 // with [Unreachable] or [FailingStore], and its exactly-once behaviour under
-// redelivery with [Load].
+// redelivery with [Load] (through [dedup.Do]) or [LoadHandlers] (through HTTP
+// handlers such as the webhook and confirm handlers, several instances
+// sharing one store).
 //
 // The package depends on the standard library and dedup only.
 package deduptest

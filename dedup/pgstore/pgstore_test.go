@@ -2,7 +2,6 @@ package pgstore_test
 
 import (
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -39,14 +38,20 @@ func TestConformanceSweepingEveryClaimNoRetention(t *testing.T) {
 // needs no server.
 func unreachablePool(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	pool, err := pgxpool.New(context.Background(), "postgres://nobody@"+addr+"/none?sslmode=disable&connect_timeout=2")
+	pool, err := pgxpool.New(context.Background(), "postgres://nobody@"+deadAddr(t)+"/none?sslmode=disable&connect_timeout=2")
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	return pool
+}
+
+// TestHandlersWhileUnreachable puts the webhook and confirm handlers on a
+// database that does not answer: they answer 503 and grant nothing; the
+// redelivery to a replica whose database answers then grants once.
+func TestHandlersWhileUnreachable(t *testing.T) {
+	t.Parallel()
+	down, err := pgstore.New(unreachablePool(t))
+	require.NoError(t, err)
+	checkUnreachable(t, down, func(t *testing.T) dedup.Store { return newStore(t, newTable(t)) })
 }
 
 func TestNew(t *testing.T) {

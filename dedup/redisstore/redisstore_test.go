@@ -2,7 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"testing"
 	"time"
@@ -121,11 +120,7 @@ func TestNewRejectsNilClient(t *testing.T) {
 // server: every operation fails with dedup.ErrStore and Do runs nothing.
 func TestUnreachable(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	client := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: deadAddr(t), DialTimeout: time.Second, MaxRetries: -1})
 	t.Cleanup(func() { _ = client.Close() })
 	s, err := redisstore.New(client)
 	require.NoError(t, err)
@@ -141,6 +136,18 @@ func TestUnreachable(t *testing.T) {
 	assert.Equal(t, dedup.Skipped, res)
 	assert.ErrorIs(t, err, dedup.ErrStore)
 	assert.False(t, ran, "nothing may run while the store is down")
+}
+
+// TestHandlersWhileUnreachable puts the webhook and confirm handlers on a
+// Redis that does not answer: they answer 503 and grant nothing; the
+// redelivery to a replica whose Redis answers then grants once.
+func TestHandlersWhileUnreachable(t *testing.T) {
+	t.Parallel()
+	client := redis.NewClient(&redis.Options{Addr: deadAddr(t), DialTimeout: time.Second, MaxRetries: -1})
+	t.Cleanup(func() { _ = client.Close() })
+	down, err := redisstore.New(client)
+	require.NoError(t, err)
+	checkUnreachable(t, down, func(t *testing.T) dedup.Store { return newStore(t) })
 }
 
 func TestLoadTwoInstances(t *testing.T) {

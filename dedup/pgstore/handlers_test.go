@@ -1,0 +1,195 @@
+package pgstore_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
+	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/stashpaytest"
+	"github.com/stashpay/stashpay-go/webhook"
+)
+
+// This file runs the store behind the SDK's real handlers: the webhook
+// handler (webhook.NewHandler with webhook.WithStore) and the confirm handler
+// (stashpay.ConfirmPaymentHandler with EgressConfig.Store), as several
+// replicas of a game backend do. It is the same in dedup/redisstore and
+// dedup/pgstore, which are separate modules and cannot share test files.
+
+const (
+	webhookSecret = "stores-webhook-secret"
+	shopID        = "stores-shop"
+	egressKey     = "stores-egress-key"
+)
+
+// grantBook is the game's record of grants, per order or transaction ID.
+type grantBook struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (g *grantBook) grant(id string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil {
+		g.m = make(map[string]int)
+	}
+	g.m[id]++
+}
+
+func (g *grantBook) count(id string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.m[id]
+}
+
+// handlerKind is one of the SDK's handlers that run under a dedup store.
+type handlerKind struct {
+	name    string
+	handler func(t testing.TB, s dedup.Store, b *grantBook) http.Handler
+	request func(ctx context.Context, id string) (*http.Request, error)
+}
+
+var handlerKinds = []handlerKind{
+	{"webhook", webhookInstance, purchaseWebhook},
+	{"confirm", confirmInstance, confirmCall},
+}
+
+// webhookInstance is one replica's webhook handler on store, granting into
+// book.
+func webhookInstance(t testing.TB, store dedup.Store, book *grantBook) http.Handler {
+	t.Helper()
+	v, err := webhook.NewVerifier(webhookSecret)
+	require.NoError(t, err)
+	return webhook.NewHandler(v, func(_ context.Context, e events.Event) error {
+		if p, ok := e.(*events.PurchaseSucceeded); ok {
+			book.grant(p.OrderID)
+		}
+		return nil
+	}, webhook.WithStore(store))
+}
+
+// purchaseWebhook returns a signed PURCHASE_SUCCEEDED delivery of orderID.
+func purchaseWebhook(ctx context.Context, orderID string) (*http.Request, error) {
+	body := fmt.Appendf(nil, `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":%q,"userId":"player-1","currency":"USD","total":"9.99","items":[{"id":"gems-100","quantity":"1","price":"9.99"}]}}`, orderID)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/stash/webhook", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, webhookSecret))
+	return req, nil
+}
+
+// confirmInstance is one replica's confirm handler on store, granting into
+// book.
+func confirmInstance(_ testing.TB, store dedup.Store, book *grantBook) http.Handler {
+	return stashpay.ConfirmPaymentHandler(stashpay.EgressConfig{ShopID: shopID, EgressKey: egressKey, Store: store},
+		func(_ context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			book.grant(req.TransactionID)
+			return nil, nil
+		})
+}
+
+// confirmCall returns a signed confirm call for transactionID.
+func confirmCall(ctx context.Context, transactionID string) (*http.Request, error) {
+	return stashpaytest.NewEgressRequest(ctx, shopID, egressKey, "/api/v1/purchase/confirm", &stashpay.ConfirmPaymentRequest{
+		PlayerID:      "player-1",
+		TransactionID: transactionID,
+		Currency:      "USD",
+		DecimalPlaces: 2,
+		Total:         999,
+		Time:          time.Now(),
+		Items:         []stashpay.PurchaseItem{{GUID: uuid.NewString(), ProductID: "gems-100", Quantity: 1, Cents: 999}},
+	})
+}
+
+// serve delivers one request to h and returns the answer's status.
+func serve(t testing.TB, h http.Handler, req *http.Request, err error) int {
+	t.Helper()
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code
+}
+
+// deadAddr returns a loopback address nothing listens on.
+func deadAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// checkUnreachable delivers one purchase three times to each kind of handler
+// on the unreachable store down: every answer must be 503 (Stash retries) and
+// nothing granted. With a reachable store up sharing the state the real
+// replicas use (nil to skip that part), the redelivery to a replica on up
+// then grants once and a later one is a duplicate: nothing lost, nothing
+// doubled.
+func checkUnreachable(t *testing.T, down dedup.Store, up func(t *testing.T) dedup.Store) {
+	for _, k := range handlerKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			book := &grantBook{}
+			id := "purchase-" + uuid.NewString()
+			h := k.handler(t, down, book)
+			for range 3 {
+				req, err := k.request(t.Context(), id)
+				require.Equal(t, http.StatusServiceUnavailable, serve(t, h, req, err), "store down: Stash must retry")
+			}
+			require.Zero(t, book.count(id), "nothing may be granted while the store is down")
+			if up == nil {
+				return
+			}
+			h = k.handler(t, up(t), book)
+			for range 2 {
+				req, err := k.request(t.Context(), id)
+				require.Equal(t, http.StatusOK, serve(t, h, req, err))
+			}
+			require.Equal(t, 1, book.count(id), "the redelivery grants exactly once")
+		})
+	}
+}
+
+// benchmarkWebhookGrants runs the issue's load once per iteration through two
+// webhook handler instances sharing one store (instances returns the two
+// stores, one per instance): 1,000 purchases, each delivered 3 times at once.
+// It reports grants per second; LoadHandlers fails the benchmark on any
+// double or lost grant.
+func benchmarkWebhookGrants(b *testing.B, workers int, instances func(b *testing.B) [2]dedup.Store) {
+	var grants int
+	var secs float64
+	for b.Loop() {
+		book := &grantBook{}
+		stores := instances(b)
+		run := uuid.NewString()
+		order := func(p int) string { return fmt.Sprintf("order-%s-%d", run, p) }
+		res := deduptest.LoadHandlers(b, deduptest.HandlerLoadConfig{
+			Handlers: []http.Handler{webhookInstance(b, stores[0], book), webhookInstance(b, stores[1], book)},
+			Request:  func(ctx context.Context, p int) (*http.Request, error) { return purchaseWebhook(ctx, order(p)) },
+			Granted:  func(p int) int { return book.count(order(p)) },
+			Workers:  workers,
+		})
+		if res.Double != 0 || res.Lost != 0 || res.Grants != res.Purchases {
+			b.Fatalf("%d double and %d lost grants, %d grants for %d purchases", res.Double, res.Lost, res.Grants, res.Purchases)
+		}
+		grants += res.Grants
+		secs += res.Elapsed.Seconds()
+	}
+	b.ReportMetric(float64(grants)/secs, "grants/s")
+}
