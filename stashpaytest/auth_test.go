@@ -1,11 +1,13 @@
 package stashpaytest_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/stashpay/stashpay-go/internal/signing"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,6 +29,10 @@ func TestIngressAuth(t *testing.T) {
 		{"v1 GET signs empty body", "", http.MethodGet, v1(key, shop, now, true), 200, ""},
 		{"v1 timestamp 4m59s old", "", http.MethodPost, v1(key, shop, now.Add(-4*time.Minute-59*time.Second), false), 200, ""},
 		{"v1 timestamp 4m59s ahead", "", http.MethodPost, v1(key, shop, now.Add(4*time.Minute+59*time.Second), false), 200, ""},
+		{"v1 timestamp exactly 5m old", "", http.MethodPost, v1(key, shop, now.Add(-5*time.Minute), false), 200, ""},
+		{"v1 timestamp exactly 5m ahead", "", http.MethodPost, v1(key, shop, now.Add(5*time.Minute), false), 200, ""},
+		{"v1 timestamp 5m+1ms old", "", http.MethodPost, v1(key, shop, now.Add(-5*time.Minute-time.Millisecond), false), 401, "5 minutes"},
+		{"v1 timestamp 5m+1ms ahead", "", http.MethodPost, v1(key, shop, now.Add(5*time.Minute+time.Millisecond), false), 401, "5 minutes"},
 		{"v1 timestamp 5m01s old", "", http.MethodPost, v1(key, shop, now.Add(-5*time.Minute-time.Second), false), 401, "5 minutes"},
 		{"v1 timestamp 5m01s ahead", "", http.MethodPost, v1(key, shop, now.Add(5*time.Minute+time.Second), false), 401, "5 minutes"},
 		{"v1 wrong shop", "", http.MethodPost, v1(key, "shop-b", now, false), 401, "shop ID"},
@@ -37,6 +43,15 @@ func TestIngressAuth(t *testing.T) {
 		{"malformed header", "", http.MethodPost, rawHeader("X-Stash-Hmac-Signature", "v1;shop-a"), 401, "malformed"},
 		{"unsupported version", "", http.MethodPost, rawHeader("X-Stash-Hmac-Signature", "v2;shop-a;1772366400000;AAAA"), 401, "version"},
 		{"no auth", "", http.MethodPost, nil, 401, "missing"},
+		{"v1 signed with the key base64-decoded", "", http.MethodPost, v1Decoded(key, shop, now), 401, "invalid signature"},
+		{"legacy hmac POST", "", http.MethodPost, legacyHMAC(key, false), 200, ""},
+		{"legacy hmac GET signs empty body", "", http.MethodGet, legacyHMAC(key, true), 200, ""},
+		{"legacy hmac GET signed over a body", "", http.MethodGet, legacyHMACOver(key, []byte("{}")), 401, "stash-hmac-signature"},
+		{"legacy hmac wrong key", "", http.MethodPost, legacyHMAC("other-secret", false), 401, "stash-hmac-signature"},
+		{"legacy hmac POST signed over empty body", "", http.MethodPost, legacyHMAC(key, true), 401, "stash-hmac-signature"},
+		{"bad v1 wins over good legacy hmac", "", http.MethodPost, both(v1("nope", shop, now, false), legacyHMAC(key, false)), 401, "invalid signature"},
+		{"good v1 wins over bad legacy hmac", "", http.MethodPost, both(v1(key, shop, now, false), legacyHMAC("nope", false)), 200, ""},
+		{"bad legacy hmac wins over good api key", "legacy", http.MethodPost, both(legacyHMAC("nope", false), apiKey("legacy")), 401, "stash-hmac-signature"},
 		{"api key while legacy auth is off", "", http.MethodPost, apiKey("legacy"), 401, "not supported"},
 		{"api key", "legacy", http.MethodPost, apiKey("legacy"), 200, ""},
 		{"api key GET", "legacy", http.MethodGet, apiKey("legacy"), 200, ""},
@@ -82,6 +97,38 @@ func TestIngressAuth(t *testing.T) {
 				assert.Empty(t, s.Checkouts(), "a rejected request creates nothing")
 			}
 		})
+	}
+}
+
+// legacyHMAC signs the body (or nothing, when signEmpty) with the
+// deprecated body-only stash-hmac-signature.
+func legacyHMAC(key string, signEmpty bool) auth {
+	return func(t *testing.T, r *http.Request, body []byte) {
+		if signEmpty {
+			body = nil
+		}
+		legacyHMACOver(key, body)(t, r, nil)
+	}
+}
+
+// legacyHMACOver signs signed, whatever the request's body is.
+func legacyHMACOver(key string, signed []byte) auth {
+	return func(t *testing.T, r *http.Request, _ []byte) {
+		k, err := signing.NewKey([]byte(key))
+		require.NoError(t, err)
+		r.Header.Set("stash-hmac-signature", k.SignBody(signed))
+	}
+}
+
+// v1Decoded signs with the key's base64url-decoded bytes: the fake, like
+// Stash, keys the HMAC with the key string's raw UTF-8 bytes, so this fails.
+func v1Decoded(key, shop string, at time.Time) auth {
+	return func(t *testing.T, r *http.Request, body []byte) {
+		raw, err := base64.RawURLEncoding.DecodeString(key)
+		require.NoError(t, err)
+		k, err := signing.NewKey(raw)
+		require.NoError(t, err)
+		r.Header.Set("x-stash-hmac-signature", k.SignV1(shop, at, body))
 	}
 }
 

@@ -9,7 +9,8 @@
 //     /sdk/server/payment/{id}, with Stash's authentication enforced exactly
 //     (a v1 x-stash-hmac-signature with the shop ID, a timestamp within 5
 //     minutes either way and an HMAC over the raw body, an empty body for GET;
-//     X-Stash-Api-Key only when [WithAPIKey] enables it), request bodies
+//     the deprecated body-only stash-hmac-signature; X-Stash-Api-Key only
+//     when [WithAPIKey] enables it), request bodies
 //     validated as Stash documents them (exactly one of item and
 //     catalogItems, a user ID, positive quantities and prices, ...), and
 //     errors answered as google.rpc.Status JSON with the matching HTTP

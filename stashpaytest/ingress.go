@@ -13,7 +13,9 @@ import (
 const (
 	// SignatureHeader carries the v1 signature on ingress and egress calls.
 	SignatureHeader = "X-Stash-Hmac-Signature"
-	// LegacySignatureHeader carries the deprecated body-only egress signature.
+	// LegacySignatureHeader carries the deprecated body-only signature
+	// ("legacyHmac"): base64 HMAC-SHA256 of the raw body (an empty body for
+	// GET) with the ingress key on ingress calls, the egress key on egress.
 	LegacySignatureHeader = "Stash-Hmac-Signature"
 	// WebhookSignatureHeader carries a webhook's body signature. It is the
 	// same header name as the legacy egress one.
@@ -105,6 +107,8 @@ func authScheme(r *http.Request) string {
 	switch {
 	case r.Header.Get(SignatureHeader) != "":
 		return "v1"
+	case r.Header.Get(LegacySignatureHeader) != "":
+		return "legacy-hmac"
 	case r.Header.Get(APIKeyHeader) != "":
 		return "api-key"
 	default:
@@ -116,16 +120,22 @@ func unauthenticated(msg string) *rpcError {
 	return &rpcError{status: http.StatusUnauthorized, code: codeUnauthenticated, message: msg}
 }
 
-// authenticate enforces Stash's ingress authentication: a v1 signature (shop
-// ID, +/-5 minutes, HMAC over the raw body, an empty body for GET) made with
-// the ingress key, or, only when legacy auth is configured, X-Stash-Api-Key.
-// When the v1 header is present it alone decides.
+// authenticate enforces Stash's ingress authentication (STASH-API.md 1.2,
+// 1.3), the first header present deciding alone:
+//
+//  1. x-stash-hmac-signature, v1: the shop ID, a timestamp within 5 minutes
+//     either way, and an HMAC with the ingress key over "{ms}." + the raw
+//     body (an empty body for GET);
+//  2. stash-hmac-signature, the deprecated legacyHmac: an HMAC with the
+//     ingress key over the raw body alone (an empty body for GET);
+//  3. X-Stash-Api-Key, only when legacy API-key auth is configured: Stash
+//     no longer accepts it from new shops.
 func (s *Server) authenticate(r *http.Request, body []byte) *rpcError {
+	signed := body
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		signed = nil
+	}
 	if h := r.Header.Get(SignatureHeader); h != "" {
-		signed := body
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			signed = nil
-		}
 		_, err := s.ingressKey.VerifyV1(h, signed, s.cfg.shopID, s.cfg.now(), signing.DefaultTolerance)
 		switch {
 		case err == nil:
@@ -141,6 +151,12 @@ func (s *Server) authenticate(r *http.Request, body []byte) *rpcError {
 		default:
 			return unauthenticated("invalid signature")
 		}
+	}
+	if sig := r.Header.Get(LegacySignatureHeader); sig != "" {
+		if err := s.ingressKey.VerifyBody(signed, sig); err != nil {
+			return unauthenticated("invalid stash-hmac-signature")
+		}
+		return nil
 	}
 	if k := r.Header.Get(APIKeyHeader); k != "" {
 		if s.cfg.apiKey == "" {

@@ -105,7 +105,7 @@ func (c *Checkout) clone() Checkout {
 type IngressCall struct {
 	Method     string
 	Path       string
-	Auth       string // "v1", "api-key" or "" when the request carried neither
+	Auth       string // "v1", "legacy-hmac", "api-key", or "" when the request carried none
 	StatusCode int    // the HTTP status answered
 	Code       int    // the google.rpc.Status code answered, 0 on success
 	Message    string // the error message answered, if any

@@ -34,75 +34,32 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"os"
-	"time"
+	"os/signal"
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
 // config is what the backend needs, read from the environment by loadConfig.
 type config struct {
-	ShopID        string
-	IngressKey    string
+	app.Config
 	EgressKey     string
 	WebhookSecret string // optional
-	Env           stashpay.Environment
-	BaseURL       string
-	Addr          string
 }
 
 // loadConfig reads the configuration through getenv (os.Getenv in main).
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{
-		ShopID:        getenv("STASH_SHOP_ID"),
-		IngressKey:    getenv("STASH_INGRESS_KEY"),
-		EgressKey:     getenv("STASH_EGRESS_KEY"),
-		WebhookSecret: getenv("STASH_WEBHOOK_SECRET"),
-		BaseURL:       getenv("STASH_BASE_URL"),
-		Addr:          getenv("ADDR"),
-	}
-	var errs []error
-	for _, req := range []struct{ name, value string }{
-		{"STASH_SHOP_ID", cfg.ShopID}, {"STASH_INGRESS_KEY", cfg.IngressKey}, {"STASH_EGRESS_KEY", cfg.EgressKey},
-	} {
-		if req.value == "" {
-			errs = append(errs, errors.New(req.name+" is not set"))
-		}
-	}
-	switch getenv("STASH_ENV") {
-	case "", "test":
-		cfg.Env = stashpay.Test
-	case "production":
-		cfg.Env = stashpay.Production
-	default:
-		errs = append(errs, errors.New("STASH_ENV must be test or production"))
-	}
-	if cfg.Addr == "" {
-		cfg.Addr = "localhost:8080"
-	}
-	return cfg, errors.Join(errs...)
-}
-
-// price returns the price of a SKU the game sells, in dollars.
-func price(sku string) (stashpay.Amount, bool) {
-	switch sku {
-	case "gems_100":
-		return "1.99", true
-	case "gems_500":
-		return "8.99", true
-	case "sword":
-		return "4.99", true
-	default:
-		return "", false
-	}
+	base, err := app.LoadConfig(getenv)
+	egressKey, err2 := app.Required(getenv, "STASH_EGRESS_KEY")
+	return config{Config: base, EgressKey: egressKey, WebhookSecret: getenv("STASH_WEBHOOK_SECRET")}, errors.Join(err, err2)
 }
 
 // swordStock is how many swords the shop has: a limited item, to show a
@@ -112,23 +69,18 @@ const swordStock = 3
 // backend is the game backend.
 type backend struct {
 	http.Handler
-	client *stashpay.Client
-	inv    *inventory.Inventory
-	env    stashpay.Environment
-	log    *slog.Logger
+	inv *inventory.Inventory
+	env stashpay.Environment
+	log *slog.Logger
 }
 
 // newBackend builds the backend; opts go to stashpay.NewClient.
 func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend, error) {
-	clientOpts := []stashpay.Option{stashpay.WithEnvironment(cfg.Env), stashpay.WithLogger(log)}
-	if cfg.BaseURL != "" {
-		clientOpts = append(clientOpts, stashpay.WithBaseURL(cfg.BaseURL))
-	}
-	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: cfg.ShopID, IngressKey: cfg.IngressKey}, append(clientOpts, opts...)...)
+	client, err := app.NewClient(cfg.Config, log, opts...)
 	if err != nil {
 		return nil, err
 	}
-	b := &backend{client: client, inv: inventory.New(), env: cfg.Env, log: log}
+	b := &backend{inv: inventory.New(), env: cfg.Env, log: log}
 	b.inv.SetStock("sword", swordStock)
 
 	// One exactly-once store and one key for both grant routes.
@@ -143,8 +95,8 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /checkout", b.createCheckout)
-	mux.HandleFunc("GET /inventory", b.inventory)
+	mux.HandleFunc("POST /checkout", app.CheckoutHandler(client, log, nil))
+	mux.HandleFunc("GET /inventory", app.InventoryHandler(b.inv))
 	mux.Handle("/api/v1/purchase/", stashpay.PurchaseHandler(egress, stashpay.PurchaseFuncs{
 		Register: b.register, Confirm: b.confirm, Cancel: b.cancel,
 	}))
@@ -174,32 +126,6 @@ func purchaseKey(checkoutLinkID, transactionID string) string {
 	return "tx:" + transactionID
 }
 
-func (b *backend) createCheckout(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		PlayerID string `json:"playerId"`
-		SKU      string `json:"sku"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.PlayerID == "" {
-		http.Error(w, "want {\"playerId\", \"sku\"}", http.StatusBadRequest)
-		return
-	}
-	p, ok := price(req.SKU)
-	if !ok {
-		http.Error(w, "unknown sku", http.StatusBadRequest)
-		return
-	}
-	co, err := b.client.CreateCheckout(r.Context(), &stashpay.CheckoutParams{
-		Item: &stashpay.CheckoutItem{ID: req.SKU, PricePerItem: p, Quantity: 1, Name: req.SKU},
-		User: stashpay.CheckoutUser{ID: req.PlayerID},
-	})
-	if err != nil {
-		b.log.Error("create checkout", "error", err)
-		http.Error(w, "checkout failed", http.StatusBadGateway)
-		return
-	}
-	writeJSON(w, map[string]string{"checkoutId": co.ID, "url": co.URL, "transactionId": co.TransactionID})
-}
-
 // wrongEnvironment reports a call from the other Stash environment.
 func (b *backend) wrongEnvironment(env stashpay.PaymentEnvironment) bool {
 	switch env {
@@ -212,22 +138,13 @@ func (b *backend) wrongEnvironment(env stashpay.PaymentEnvironment) bool {
 	}
 }
 
-// items converts Stash's purchase lines to inventory items.
-func items(lines []stashpay.PurchaseItem) []inventory.Item {
-	out := make([]inventory.Item, 0, len(lines))
-	for _, l := range lines {
-		out = append(out, inventory.Item{SKU: l.ProductID, Quantity: l.Quantity})
-	}
-	return out
-}
-
 // register checks the offer and reserves stock (step 1).
 func (b *backend) register(_ context.Context, req *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
 	if b.wrongEnvironment(req.Environment) {
 		return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedPurchaseLocked, "wrong environment")
 	}
 	for _, it := range req.Registrations {
-		p, ok := price(it.ProductID)
+		p, ok := app.Price(it.ProductID)
 		if !ok {
 			return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInvalidOffer, "unknown product")
 		}
@@ -236,7 +153,7 @@ func (b *backend) register(_ context.Context, req *stashpay.RegisterPaymentReque
 		}
 	}
 	key := purchaseKey(req.CheckoutLinkID, req.TransactionID)
-	if err := b.inv.Reserve(key, items(req.Registrations)); errors.Is(err, inventory.ErrOutOfStock) {
+	if err := b.inv.Reserve(key, app.EgressItems(req.Registrations)); errors.Is(err, inventory.ErrOutOfStock) {
 		return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInsufficientInventory, "sold out")
 	} else if err != nil {
 		return nil, err
@@ -251,7 +168,7 @@ func (b *backend) confirm(_ context.Context, req *stashpay.ConfirmPaymentRequest
 		return nil, stashpay.RejectPurchase("wrong environment")
 	}
 	key := purchaseKey(req.CheckoutLinkID, req.TransactionID)
-	lines := items(req.Items)
+	lines := app.EgressItems(req.Items)
 	// A confirm without a register (or after a restart lost it) reserves
 	// now, and refuses if the stock is gone: nothing granted, no charge.
 	if err := b.inv.Reserve(key, lines); err != nil {
@@ -282,27 +199,13 @@ func (b *backend) cancel(_ context.Context, req *stashpay.CancelPaymentRequest) 
 // onEvent grants on PURCHASE_SUCCEEDED when confirm has not already.
 func (b *backend) onEvent(_ context.Context, e events.Event) error {
 	p, ok := e.(*events.PurchaseSucceeded)
-	if !ok || (e.Environment() != "" && e.Environment() != b.env.String()) {
+	if !ok || app.OtherEnvironment(e.Environment(), b.env) {
 		return nil
 	}
-	lines := make([]inventory.Item, 0, len(p.Items))
-	for _, it := range p.Items {
-		lines = append(lines, inventory.Item{SKU: it.ID, Quantity: it.Quantity})
-	}
-	if b.inv.Grant(purchaseKey(p.CheckoutLinkID, "order-"+p.OrderID), p.UserID, lines) {
+	if b.inv.Grant(purchaseKey(p.CheckoutLinkID, "order-"+p.OrderID), p.UserID, app.PurchasedItems(p)) {
 		b.log.Info("purchase granted by webhook", "order", p.OrderID)
 	}
 	return nil
-}
-
-func (b *backend) inventory(w http.ResponseWriter, r *http.Request) {
-	player := r.URL.Query().Get("player")
-	writeJSON(w, map[string]any{"player": player, "items": b.inv.Items(player)})
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 func main() {
@@ -317,9 +220,10 @@ func main() {
 		log.Error("startup", "error", err)
 		os.Exit(2)
 	}
-	srv := &http.Server{Addr: cfg.Addr, Handler: b, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "addr", cfg.Addr, "environment", cfg.Env)
-	if err := srv.ListenAndServe(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	log.Info("confirm example", "environment", cfg.Env)
+	if err := app.Serve(ctx, cfg.Addr, b, log); err != nil {
 		log.Error("server", "error", err)
 		os.Exit(1)
 	}

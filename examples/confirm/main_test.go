@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,8 +21,8 @@ func setup(t *testing.T, opts ...stashpaytest.Option) (*stashpaytest.Server, *ba
 	t.Helper()
 	fake := stashpaytest.Start(t, opts...)
 	b, err := newBackend(config{
-		ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), EgressKey: fake.EgressKey(),
-		WebhookSecret: fake.WebhookSecret(), BaseURL: fake.URL(), Env: stashpay.Test,
+		Config:    app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: stashpay.Test},
+		EgressKey: fake.EgressKey(), WebhookSecret: fake.WebhookSecret(),
 	}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	srv := httptest.NewServer(b)

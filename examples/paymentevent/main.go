@@ -27,8 +27,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,16 +36,13 @@ import (
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
 )
 
 // config is what the backend needs, read from the environment by loadConfig.
 type config struct {
-	ShopID     string
-	IngressKey string
-	Env        stashpay.Environment
-	BaseURL    string
-	Addr       string
+	app.Config
 	// PollEvery is the pause between two GetPaymentEvent calls of a claim
 	// that waits; 0 means 500ms.
 	PollEvery time.Duration
@@ -55,45 +50,8 @@ type config struct {
 
 // loadConfig reads the configuration through getenv (os.Getenv in main).
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{
-		ShopID:     getenv("STASH_SHOP_ID"),
-		IngressKey: getenv("STASH_INGRESS_KEY"),
-		BaseURL:    getenv("STASH_BASE_URL"),
-		Addr:       getenv("ADDR"),
-	}
-	var errs []error
-	if cfg.ShopID == "" {
-		errs = append(errs, errors.New("STASH_SHOP_ID is not set"))
-	}
-	if cfg.IngressKey == "" {
-		errs = append(errs, errors.New("STASH_INGRESS_KEY is not set"))
-	}
-	switch getenv("STASH_ENV") {
-	case "", "test":
-		cfg.Env = stashpay.Test
-	case "production":
-		cfg.Env = stashpay.Production
-	default:
-		errs = append(errs, errors.New("STASH_ENV must be test or production"))
-	}
-	if cfg.Addr == "" {
-		cfg.Addr = "localhost:8080"
-	}
-	return cfg, errors.Join(errs...)
-}
-
-// price returns the price of a SKU the game sells, in dollars.
-func price(sku string) (string, bool) {
-	switch sku {
-	case "gems_100":
-		return "1.99", true
-	case "gems_500":
-		return "8.99", true
-	case "sword":
-		return "4.99", true
-	default:
-		return "", false
-	}
+	base, err := app.LoadConfig(getenv)
+	return config{Config: base}, err
 }
 
 // pending is a checkout the backend created and has not granted yet.
@@ -116,11 +74,7 @@ type backend struct {
 
 // newBackend builds the backend; opts go to stashpay.NewClient.
 func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend, error) {
-	clientOpts := []stashpay.Option{stashpay.WithEnvironment(cfg.Env), stashpay.WithLogger(log)}
-	if cfg.BaseURL != "" {
-		clientOpts = append(clientOpts, stashpay.WithBaseURL(cfg.BaseURL))
-	}
-	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: cfg.ShopID, IngressKey: cfg.IngressKey}, append(clientOpts, opts...)...)
+	client, err := app.NewClient(cfg.Config, log, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -129,40 +83,18 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 		b.pollEvery = 500 * time.Millisecond
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /checkout", b.createCheckout)
+	mux.HandleFunc("POST /checkout", app.CheckoutHandler(client, log, b.remember))
 	mux.HandleFunc("POST /checkout/{id}/claim", b.claim)
-	mux.HandleFunc("GET /inventory", b.inventory)
+	mux.HandleFunc("GET /inventory", app.InventoryHandler(b.inv))
 	b.Handler = mux
 	return b, nil
 }
 
-func (b *backend) createCheckout(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		PlayerID string `json:"playerId"`
-		SKU      string `json:"sku"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.PlayerID == "" {
-		http.Error(w, "want {\"playerId\", \"sku\"}", http.StatusBadRequest)
-		return
-	}
-	p, ok := price(req.SKU)
-	if !ok {
-		http.Error(w, "unknown sku", http.StatusBadRequest)
-		return
-	}
-	co, err := b.client.CreateCheckout(r.Context(), &stashpay.CheckoutParams{
-		Item: &stashpay.CheckoutItem{ID: req.SKU, PricePerItem: stashpay.Amount(p), Quantity: 1, Name: req.SKU},
-		User: stashpay.CheckoutUser{ID: req.PlayerID},
-	})
-	if err != nil {
-		b.log.Error("create checkout", "error", err)
-		http.Error(w, "checkout failed", http.StatusBadGateway)
-		return
-	}
+// remember records a new checkout as pending.
+func (b *backend) remember(co *stashpay.Checkout, player, sku string) {
 	b.mu.Lock()
-	b.pending[co.ID] = pending{Player: req.PlayerID, SKU: req.SKU}
+	b.pending[co.ID] = pending{Player: player, SKU: sku}
 	b.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]string{"checkoutId": co.ID, "url": co.URL, "transactionId": co.TransactionID})
 }
 
 // claimResult is the answer of a claim.
@@ -198,13 +130,13 @@ func (b *backend) claim(w http.ResponseWriter, r *http.Request) {
 			if !res.Granted && !final(res.Status) {
 				code = http.StatusAccepted // still pending: ask again later
 			}
-			writeJSON(w, code, res)
+			app.WriteJSON(w, code, res)
 			return
 		}
 		select {
 		case <-time.After(b.pollEvery):
 		case <-ctx.Done():
-			writeJSON(w, http.StatusAccepted, res)
+			app.WriteJSON(w, http.StatusAccepted, res)
 			return
 		}
 	}
@@ -290,17 +222,6 @@ func (b *backend) reconcile(ctx context.Context) int {
 	return granted
 }
 
-func (b *backend) inventory(w http.ResponseWriter, r *http.Request) {
-	player := r.URL.Query().Get("player")
-	writeJSON(w, http.StatusOK, map[string]any{"player": player, "items": b.inv.Items(player)})
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := loadConfig(os.Getenv)
@@ -327,13 +248,8 @@ func main() {
 			}
 		}
 	}()
-	srv := &http.Server{Addr: cfg.Addr, Handler: b, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	log.Info("listening", "addr", cfg.Addr, "environment", cfg.Env)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	log.Info("paymentevent example", "environment", cfg.Env)
+	if err := app.Serve(ctx, cfg.Addr, b, log); err != nil {
 		log.Error("server", "error", err)
 		os.Exit(1)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,7 +21,7 @@ func setup(t *testing.T, opts ...stashpay.Option) (*stashpaytest.Server, *backen
 	t.Helper()
 	fake := stashpaytest.Start(t)
 	b, err := newBackend(config{
-		ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: stashpay.Test,
+		Config:    app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: stashpay.Test},
 		PollEvery: 5 * time.Millisecond,
 	}, slog.New(slog.DiscardHandler), opts...)
 	require.NoError(t, err)

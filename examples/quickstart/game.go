@@ -16,6 +16,7 @@ import (
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
 	"github.com/stashpay/stashpay-go/webhook"
 )
@@ -26,6 +27,7 @@ type faults struct {
 	grantTwice     bool // no exactly-once protection at all
 	acceptForgery  bool // webhooks are not verified
 	refuseConfirms bool // confirm always answers an error
+	hangConfirms   bool // confirm never answers (until Stash gives up)
 }
 
 // game is the sample game backend: all three granting flows in one server,
@@ -103,10 +105,15 @@ func (g *game) key(checkoutLinkID string) string {
 	return "checkout:" + checkoutLinkID
 }
 
-// createCheckout asks Stash for a checkout for one unit of sku.
-func (g *game) createCheckout(ctx context.Context, player, sku, price string) (*stashpay.Checkout, error) {
+// createCheckout asks Stash for a checkout for one unit of sku, at the
+// price every example charges.
+func (g *game) createCheckout(ctx context.Context, player, sku string) (*stashpay.Checkout, error) {
+	price, ok := app.Price(sku)
+	if !ok {
+		return nil, fmt.Errorf("unknown sku %q", sku)
+	}
 	co, err := g.client.CreateCheckout(ctx, &stashpay.CheckoutParams{
-		Item: &stashpay.CheckoutItem{ID: sku, PricePerItem: stashpay.Amount(price), Quantity: 1, Name: sku},
+		Item: &stashpay.CheckoutItem{ID: sku, PricePerItem: price, Quantity: 1, Name: sku},
 		User: stashpay.CheckoutUser{ID: player},
 	})
 	if err != nil {
@@ -151,7 +158,7 @@ func (g *game) claim(ctx context.Context, checkoutID string) (stashpay.PaymentSt
 
 // register reserves the items of a purchase (pre-purchase flow, step 1).
 func (g *game) register(_ context.Context, req *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
-	items := purchaseItems(req.Registrations)
+	items := app.EgressItems(req.Registrations)
 	if err := g.inv.Reserve(g.key(req.CheckoutLinkID), items); err != nil {
 		g.t.line("game", "register called", "%s: refused, %v", req.PlayerID, err)
 		return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInsufficientInventory, "sold out")
@@ -161,12 +168,16 @@ func (g *game) register(_ context.Context, req *stashpay.RegisterPaymentRequest)
 }
 
 // confirm grants a purchase (pre-purchase flow, step 2).
-func (g *game) confirm(_ context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+func (g *game) confirm(ctx context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
 	g.t.line("game", "confirm called", "%s: transaction %s, total %d cents", req.PlayerID, short(req.TransactionID), req.Total)
+	if g.faults.hangConfirms {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	if g.faults.refuseConfirms {
 		return nil, stashpay.RejectPurchase("refused by fault injection")
 	}
-	g.grant(g.key(req.CheckoutLinkID), req.PlayerID, purchaseItems(req.Items))
+	g.grant(g.key(req.CheckoutLinkID), req.PlayerID, app.EgressItems(req.Items))
 	return nil, nil
 }
 
@@ -178,20 +189,8 @@ func (g *game) onEvent(ctx context.Context, e events.Event) error {
 		return nil
 	}
 	g.t.line("game", "webhook received", "%s order %s", e.Type(), short(p.OrderID))
-	items := make([]inventory.Item, 0, len(p.Items))
-	for _, it := range p.Items {
-		items = append(items, inventory.Item{SKU: it.ID, Quantity: it.Quantity})
-	}
-	g.grant(g.key(p.CheckoutLinkID), p.UserID, items)
+	g.grant(g.key(p.CheckoutLinkID), p.UserID, app.PurchasedItems(p))
 	return nil
-}
-
-func purchaseItems(lines []stashpay.PurchaseItem) []inventory.Item {
-	out := make([]inventory.Item, 0, len(lines))
-	for _, l := range lines {
-		out = append(out, inventory.Item{SKU: l.ProductID, Quantity: l.Quantity})
-	}
-	return out
 }
 
 func describe(items []inventory.Item) string {
@@ -255,7 +254,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 // without checking their signature.
 func unverified(fn func(context.Context, events.Event) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		e, err := events.Parse(body)
 		if err != nil {
 			http.Error(w, "bad event", http.StatusBadRequest)

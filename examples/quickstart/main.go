@@ -33,14 +33,20 @@ import (
 	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
-func main() { os.Exit(realMain(os.Stdout, os.Stderr)) }
+func main() { os.Exit(realMain(os.Stdout, os.Stderr, faults{}, timeout)) }
 
-// realMain runs the quickstart and returns the process exit status: 0 when
-// every check passed, 1 otherwise.
-func realMain(stdout, stderr io.Writer) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// timeout bounds the whole run: every step takes milliseconds, so a step
+// that hangs fails the run within seconds instead of blocking it.
+const timeout = 10 * time.Second
+
+// realMain runs the quickstart with the game misbehaving as f says (main
+// passes none) and returns the process exit status: 0 when every check
+// passed, 1 when a check failed, a step could not run, or the run took longer
+// than limit.
+func realMain(stdout, stderr io.Writer, f faults, limit time.Duration) int {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	if err := run(ctx, stdout, faults{}); err != nil {
+	if err := run(ctx, stdout, f); err != nil {
 		fmt.Fprintln(stderr, "quickstart:", err)
 		return 1
 	}
@@ -137,7 +143,7 @@ func paid(t *transcript, p *stashpaytest.Payment) {
 func asyncFlow(ctx context.Context, t *transcript, fake *stashpaytest.Server, g *game, _, hookURL string) error {
 	t.section("1. async: PURCHASE_SUCCEEDED webhook -> grant once")
 	fake.SetWebhookURL(hookURL)
-	co, err := g.createCheckout(ctx, "alice", "gems_100", "1.99")
+	co, err := g.createCheckout(ctx, "alice", "gems_100")
 	if err != nil {
 		return err
 	}
@@ -155,7 +161,7 @@ func asyncFlow(ctx context.Context, t *transcript, fake *stashpaytest.Server, g 
 func syncFlow(ctx context.Context, t *transcript, fake *stashpaytest.Server, g *game, _, _ string) error {
 	t.section("2. sync: GetPaymentEvent -> grant once")
 	fake.SetWebhookURL("") // this game relies on GetPaymentEvent alone
-	co, err := g.createCheckout(ctx, "bob", "gems_500", "8.99")
+	co, err := g.createCheckout(ctx, "bob", "gems_500")
 	if err != nil {
 		return err
 	}
@@ -183,7 +189,7 @@ func prePurchaseFlow(ctx context.Context, t *transcript, fake *stashpaytest.Serv
 	fake.SetWebhookURL(hookURL)
 	fake.SetEgressURL(gameURL)
 	defer fake.SetEgressURL("")
-	co, err := g.createCheckout(ctx, "carol", "sword", "4.99")
+	co, err := g.createCheckout(ctx, "carol", "sword")
 	if err != nil {
 		return err
 	}

@@ -51,12 +51,39 @@ func TestQuickstart(t *testing.T) {
 	assert.Contains(t, transcript, "carol owns sword x1")
 }
 
+// TestRealMainExitStatus checks the status main passes to os.Exit: 0 for a
+// good run, 1 whenever the game misbehaves, including a step that hangs,
+// which must end the run at its time limit rather than block it.
 func TestRealMainExitStatus(t *testing.T) {
 	t.Parallel()
-	var stdout, stderr bytes.Buffer
-	assert.Equal(t, 0, realMain(&stdout, &stderr), stderr.String())
-	assert.Empty(t, stderr.String())
-	assert.Contains(t, stdout.String(), "checks passed")
+	tests := []struct {
+		name       string
+		f          faults
+		limit      time.Duration
+		wantStatus int
+		wantStderr string
+	}{
+		{"well-behaved game", faults{}, timeout, 0, ""},
+		{"granting twice", faults{grantTwice: true}, timeout, 1, "check(s) failed"},
+		{"accepting forgeries", faults{acceptForgery: true}, timeout, 1, "mallory owns gems_500 x1000"},
+		{"refusing confirms", faults{refuseConfirms: true}, timeout, 1, "carol's purchase was confirmed"},
+		{"confirm hangs", faults{hangConfirms: true}, time.Second, 1, "carol's purchase was confirmed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, tc.wantStatus, realMain(&stdout, &stderr, tc.f, tc.limit), "stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
+			if tc.wantStatus == 0 {
+				assert.Empty(t, stderr.String())
+				assert.Contains(t, stdout.String(), "checks passed")
+				return
+			}
+			assert.Contains(t, stderr.String(), "quickstart: ")
+			assert.Contains(t, stderr.String(), tc.wantStderr)
+			assert.NotContains(t, stdout.String(), "checks passed")
+		})
+	}
 }
 
 func TestQuickstartDetectsMisbehaviour(t *testing.T) {

@@ -27,16 +27,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
-	"time"
+	"os/signal"
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
 	"github.com/stashpay/stashpay-go/webhook"
 )
@@ -44,80 +43,33 @@ import (
 // config is what the backend needs to know, read from the environment by
 // loadConfig.
 type config struct {
-	ShopID        string
-	IngressKey    string
+	app.Config
 	WebhookSecret string
-	Env           stashpay.Environment
-	BaseURL       string // optional override of the environment's base URL
-	Addr          string
 }
 
 // loadConfig reads the configuration through getenv (os.Getenv in main).
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{
-		ShopID:        getenv("STASH_SHOP_ID"),
-		IngressKey:    getenv("STASH_INGRESS_KEY"),
-		WebhookSecret: getenv("STASH_WEBHOOK_SECRET"),
-		BaseURL:       getenv("STASH_BASE_URL"),
-		Addr:          getenv("ADDR"),
-	}
-	var missing []error
-	for name, v := range map[string]string{
-		"STASH_SHOP_ID": cfg.ShopID, "STASH_INGRESS_KEY": cfg.IngressKey, "STASH_WEBHOOK_SECRET": cfg.WebhookSecret,
-	} {
-		if v == "" {
-			missing = append(missing, fmt.Errorf("%s is not set", name))
-		}
-	}
-	if err := errors.Join(missing...); err != nil {
+	base, err := app.LoadConfig(getenv)
+	secret, err2 := app.Required(getenv, "STASH_WEBHOOK_SECRET")
+	if err := errors.Join(err, err2); err != nil {
 		return config{}, err
 	}
-	switch getenv("STASH_ENV") {
-	case "", "test":
-		cfg.Env = stashpay.Test
-	case "production":
-		cfg.Env = stashpay.Production
-	default:
-		return config{}, errors.New("STASH_ENV must be test or production")
-	}
-	if cfg.Addr == "" {
-		cfg.Addr = "localhost:8080"
-	}
-	return cfg, nil
-}
-
-// price returns the price of a SKU the game sells, in dollars.
-func price(sku string) (string, bool) {
-	switch sku {
-	case "gems_100":
-		return "1.99", true
-	case "gems_500":
-		return "8.99", true
-	case "sword":
-		return "4.99", true
-	default:
-		return "", false
-	}
+	return config{Config: base, WebhookSecret: secret}, nil
 }
 
 // backend is the game backend: an http.Handler over the Stash client, the
 // webhook handler and the inventory.
 type backend struct {
 	http.Handler
-	client *stashpay.Client
-	inv    *inventory.Inventory
-	env    string // the webhook environment accepted: "test" or "production"
-	log    *slog.Logger
+	inv *inventory.Inventory
+	env stashpay.Environment // the environment whose webhooks are accepted
+	log *slog.Logger
 }
 
 // newBackend builds the backend. opts are passed to stashpay.NewClient after
 // the backend's own (a test adds stashpay.WithHTTPClient, for instance).
 func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend, error) {
-	clientOpts := []stashpay.Option{stashpay.WithEnvironment(cfg.Env), stashpay.WithLogger(log)}
-	if cfg.BaseURL != "" {
-		clientOpts = append(clientOpts, stashpay.WithBaseURL(cfg.BaseURL))
-	}
-	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: cfg.ShopID, IngressKey: cfg.IngressKey}, append(clientOpts, opts...)...)
+	client, err := app.NewClient(cfg.Config, log, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,46 +77,19 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 	if err != nil {
 		return nil, err
 	}
-	b := &backend{client: client, inv: inventory.New(), env: cfg.Env.String(), log: log}
+	b := &backend{inv: inventory.New(), env: cfg.Env, log: log}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /checkout", b.createCheckout)
+	mux.HandleFunc("POST /checkout", app.CheckoutHandler(client, log, nil))
 	mux.Handle("/webhooks/stash", webhook.NewHandler(verifier, b.onEvent, webhook.WithLogger(log)))
-	mux.HandleFunc("GET /inventory", b.inventory)
+	mux.HandleFunc("GET /inventory", app.InventoryHandler(b.inv))
 	b.Handler = mux
 	return b, nil
-}
-
-// createCheckout creates a Stash checkout for one unit of a SKU.
-func (b *backend) createCheckout(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		PlayerID string `json:"playerId"`
-		SKU      string `json:"sku"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.PlayerID == "" {
-		http.Error(w, "want {\"playerId\", \"sku\"}", http.StatusBadRequest)
-		return
-	}
-	p, ok := price(req.SKU)
-	if !ok {
-		http.Error(w, "unknown sku", http.StatusBadRequest)
-		return
-	}
-	co, err := b.client.CreateCheckout(r.Context(), &stashpay.CheckoutParams{
-		Item: &stashpay.CheckoutItem{ID: req.SKU, PricePerItem: stashpay.Amount(p), Quantity: 1, Name: req.SKU},
-		User: stashpay.CheckoutUser{ID: req.PlayerID},
-	})
-	if err != nil {
-		b.log.Error("create checkout", "error", err)
-		http.Error(w, "checkout failed", http.StatusBadGateway)
-		return
-	}
-	writeJSON(w, map[string]string{"checkoutId": co.ID, "url": co.URL, "transactionId": co.TransactionID})
 }
 
 // onEvent handles one verified webhook event. It returns nil once the event
 // is handled (the handler then answers 200); an error makes Stash redeliver.
 func (b *backend) onEvent(_ context.Context, e events.Event) error {
-	if env := e.Environment(); env != "" && env != b.env {
+	if env := e.Environment(); app.OtherEnvironment(env, b.env) {
 		// Test and production are configured separately in Studio; an event
 		// from the other environment is acknowledged and ignored.
 		b.log.Warn("webhook from another environment ignored", "environment", env)
@@ -172,11 +97,7 @@ func (b *backend) onEvent(_ context.Context, e events.Event) error {
 	}
 	switch e := e.(type) {
 	case *events.PurchaseSucceeded:
-		items := make([]inventory.Item, 0, len(e.Items))
-		for _, it := range e.Items {
-			items = append(items, inventory.Item{SKU: it.ID, Quantity: it.Quantity})
-		}
-		if b.inv.Grant(grantKey(e), e.UserID, items) {
+		if b.inv.Grant(grantKey(e), e.UserID, app.PurchasedItems(e)) {
 			b.log.Info("purchase granted", "order", e.OrderID, "player", e.UserID)
 		} else {
 			b.log.Info("purchase already granted", "order", e.OrderID)
@@ -200,15 +121,6 @@ func grantKey(e *events.PurchaseSucceeded) string {
 	return "order:" + e.OrderID
 }
 
-func (b *backend) inventory(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, map[string]any{"player": r.URL.Query().Get("player"), "items": b.inv.Items(r.URL.Query().Get("player"))})
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := loadConfig(os.Getenv)
@@ -221,9 +133,10 @@ func main() {
 		log.Error("startup", "error", err)
 		os.Exit(2)
 	}
-	srv := &http.Server{Addr: cfg.Addr, Handler: b, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "addr", cfg.Addr, "environment", cfg.Env)
-	if err := srv.ListenAndServe(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	log.Info("webhook example", "environment", cfg.Env)
+	if err := app.Serve(ctx, cfg.Addr, b, log); err != nil {
 		log.Error("server", "error", err)
 		os.Exit(1)
 	}

@@ -3,27 +3,35 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	stashpay "github.com/stashpay/stashpay-go"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// setup starts a fake Stash and this backend wired to each other.
+// setup starts a fake Stash and this backend (for the test environment)
+// wired to each other.
 func setup(t *testing.T, opts ...stashpaytest.Option) (*stashpaytest.Server, *backend, *httptest.Server) {
+	t.Helper()
+	return setupIn(t, stashpay.Test, opts...)
+}
+
+// setupIn is setup with the backend configured for env.
+func setupIn(t *testing.T, env stashpay.Environment, opts ...stashpaytest.Option) (*stashpaytest.Server, *backend, *httptest.Server) {
 	t.Helper()
 	fake := stashpaytest.Start(t, opts...)
 	b, err := newBackend(config{
-		ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), WebhookSecret: fake.WebhookSecret(), BaseURL: fake.URL(),
-		Env: stashpay.Test,
+		Config:        app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: env},
+		WebhookSecret: fake.WebhookSecret(),
 	}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	srv := httptest.NewServer(b)
@@ -134,14 +142,30 @@ func TestWebhookFlowRetriesAfterRotation(t *testing.T) {
 	assert.Equal(t, int64(1), b.inv.Count("alice", "sword"))
 }
 
-func TestWebhookFlowIgnoresOtherEnvironment(t *testing.T) {
+func TestWebhookFlowEnvironment(t *testing.T) {
 	t.Parallel()
-	fake, b, srv := setup(t, stashpaytest.WithProductionEnvironment())
-	_, co := checkout(t, srv, "alice", "gems_100")
-	p, err := fake.Pay(t.Context(), co["checkoutId"])
-	require.NoError(t, err)
-	require.NoError(t, p.Webhook.Wait(t.Context()), "acknowledged")
-	assert.Zero(t, b.inv.Grants(), "a production event does not grant in a test backend")
+	tests := []struct {
+		name      string
+		backend   stashpay.Environment
+		fakeOpts  []stashpaytest.Option
+		wantGrant int
+	}{
+		{"test backend, test event", stashpay.Test, nil, 1},
+		{"production backend, production event", stashpay.Production, []stashpaytest.Option{stashpaytest.WithProductionEnvironment()}, 1},
+		{"test backend ignores production event", stashpay.Test, []stashpaytest.Option{stashpaytest.WithProductionEnvironment()}, 0},
+		{"production backend ignores test event", stashpay.Production, nil, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fake, b, srv := setupIn(t, tc.backend, tc.fakeOpts...)
+			_, co := checkout(t, srv, "alice", "gems_100")
+			p, err := fake.Pay(t.Context(), co["checkoutId"])
+			require.NoError(t, err)
+			require.NoError(t, p.Webhook.Wait(t.Context()), "acknowledged either way")
+			assert.Equal(t, tc.wantGrant, b.inv.Grants())
+		})
+	}
 }
 
 func TestWebhookFlowOtherEvents(t *testing.T) {
@@ -174,7 +198,7 @@ func TestCheckoutErrors(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code)
 
 	fake.FailIngress(10, http.StatusServiceUnavailable, 0)
-	b, err := newBackend(config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), WebhookSecret: "x", BaseURL: fake.URL()},
+	b, err := newBackend(config{Config: app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL()}, WebhookSecret: "x"},
 		slog.New(slog.DiscardHandler), stashpay.WithMaxRetries(0))
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
