@@ -278,3 +278,23 @@ func TestCloseAbandonsRetries(t *testing.T) {
 	_, err = s.Pay(ctx, "x")
 	assert.ErrorIs(t, err, stashpaytest.ErrClosed)
 }
+
+func TestSendEventsOutOfOrder(t *testing.T) {
+	t.Parallel()
+	hooks, hookURL := startRecorder(t, nil)
+	s := stashpaytest.Start(t, stashpaytest.WithWebhookURL(hookURL))
+	first := []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1"}}`)
+	second := []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"orderId":"o1","refundId":"r1"}}`)
+	ds, err := s.SendEventsOutOfOrder(t.Context(), []any{first, second})
+	require.NoError(t, err)
+	require.Len(t, ds, 2)
+	assert.True(t, ds[0].Delivered())
+	assert.True(t, ds[1].Delivered())
+	var got []string
+	for _, rq := range hooks.requests() {
+		var env struct{ Type string }
+		require.NoError(t, json.Unmarshal(rq.Body, &env))
+		got = append(got, env.Type)
+	}
+	assert.Equal(t, []string{"PURCHASE_REFUNDED", "PURCHASE_SUCCEEDED"}, got, "the refund arrives first")
+}

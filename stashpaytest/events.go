@@ -311,3 +311,22 @@ func randomID() string {
 	}
 	return string(b[:])
 }
+
+// SendEventsOutOfOrder delivers payloads (each as [Server.SendEvent] takes
+// it) in one call, in the reverse of the order given: the last first, each
+// delivery ended before the next starts. Use it to check that the game copes
+// with, say, a refund or a cancellation arriving before the event it
+// follows. The deliveries are returned in the order given. For events the
+// fake sends by itself (from [Server.Pay]), use [Server.HoldDeliveries] and
+// [Server.ReleaseDeliveries] with [Reversed] instead.
+func (s *Server) SendEventsOutOfOrder(ctx context.Context, payloads []any, opts ...DeliveryOption) ([]*Delivery, error) {
+	out := make([]*Delivery, len(payloads))
+	for i := len(payloads) - 1; i >= 0; i-- {
+		d, err := s.SendEvent(ctx, payloads[i], opts...)
+		out[i] = d
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
