@@ -30,7 +30,10 @@
 // [Parse] returns one concrete pointer type per known event type and
 // [*Unknown] for any other, so a new event type never fails a webhook. Extra
 // members and unknown enum values decode without error; open enumerations are
-// typed strings with constants ([Source], [SubscriptionStatus]).
+// typed strings with constants ([Source], [SubscriptionStatus]). Since Stash
+// sends int64 values as JSON numbers in some payloads and as strings in
+// others, integers (quantities, timeMillis) and booleans decode from either
+// kind, exactly; only a value that cannot be converted exactly is an error.
 //
 // # Amounts and currencies
 //

@@ -9,15 +9,15 @@ type envelope struct {
 	Environment string `json:"environment"`
 	ID          string `json:"id"`
 
-	PurchaseSucceeded      *PurchaseSucceeded     `json:"purchaseSucceeded"`
-	PurchaseRefunded       *PurchaseRefunded      `json:"purchaseRefunded"`
-	OpenPayment            *CreatePaymentIntent   `json:"openPayment"`
-	FreeItemRedeemed       *FreeItemRedeemed      `json:"freeItemRedeemed"`
-	MutateCart             *MutateCart            `json:"mutateCart"`
-	ViewItem               *ViewItem              `json:"viewItem"`
-	ViewCheckoutPage       *ViewCheckoutPage      `json:"viewCheckoutPage"`
-	ViewProductDetailsPage *ViewProductDetailPage `json:"viewProductDetailsPage"`
-	SendCartButtonClick    *CartButtonClick       `json:"sendCartButtonClick"`
+	PurchaseSucceeded      *purchaseSucceededJSON   `json:"purchaseSucceeded"`
+	PurchaseRefunded       *purchaseRefundedJSON    `json:"purchaseRefunded"`
+	OpenPayment            *createPaymentIntentJSON `json:"openPayment"`
+	FreeItemRedeemed       *FreeItemRedeemed        `json:"freeItemRedeemed"`
+	MutateCart             *mutateCartJSON          `json:"mutateCart"`
+	ViewItem               *ViewItem                `json:"viewItem"`
+	ViewCheckoutPage       *ViewCheckoutPage        `json:"viewCheckoutPage"`
+	ViewProductDetailsPage *ViewProductDetailPage   `json:"viewProductDetailsPage"`
+	SendCartButtonClick    *CartButtonClick         `json:"sendCartButtonClick"`
 
 	EventData json.RawMessage `json:"eventData"`
 	Data      json.RawMessage `json:"data"`
@@ -36,15 +36,15 @@ func (env *envelope) wrapped(t Type) decoded {
 	switch t {
 	case TypePurchaseSucceeded:
 		if env.PurchaseSucceeded != nil {
-			return env.PurchaseSucceeded
+			return env.PurchaseSucceeded.result()
 		}
 	case TypePurchaseRefunded:
 		if env.PurchaseRefunded != nil {
-			return env.PurchaseRefunded
+			return env.PurchaseRefunded.result()
 		}
 	case TypeCreatePaymentIntent:
 		if env.OpenPayment != nil {
-			return env.OpenPayment
+			return env.OpenPayment.result()
 		}
 	case TypeFreeItemRedeemed:
 		if env.FreeItemRedeemed != nil {
@@ -52,7 +52,7 @@ func (env *envelope) wrapped(t Type) decoded {
 		}
 	case TypeMutateCart:
 		if env.MutateCart != nil {
-			return env.MutateCart
+			return env.MutateCart.result()
 		}
 	case TypeViewItem:
 		if env.ViewItem != nil {

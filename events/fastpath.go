@@ -204,7 +204,7 @@ func (s *scanner) items() []Item {
 				it.ID = s.str()
 			case "quantity":
 				s.once(&seen, 1<<1)
-				it.Quantity = s.int64()
+				it.Quantity = s.flexInt()
 			case "price":
 				s.once(&seen, 1<<2)
 				it.Price = s.amount()

@@ -246,23 +246,10 @@ func digits(b []byte, j int) int {
 	return j
 }
 
-// int64 reads an integer number that fits in an int64, as encoding/json
-// decodes one into an int64 field.
-func (s *scanner) int64() int64 {
-	lit, integer := s.number()
-	if !integer {
-		s.fail()
-		return 0
-	}
-	v, _, err := parseFlexInt(lit)
-	if err != nil {
-		s.fail()
-	}
-	return v
-}
-
-// millis reads a timeMillis value as [Millis.UnmarshalJSON] decodes it.
-func (s *scanner) millis() Millis {
+// flexInt reads an integer as a JSON number or a JSON string holding one, as
+// flexInt.UnmarshalJSON (item quantities) and [Millis.UnmarshalJSON] decode
+// it; null fails, since those leave the field unchanged.
+func (s *scanner) flexInt() int64 {
 	var lit []byte
 	if s.i < len(s.b) && s.b[s.i] == '"' {
 		start := s.i
@@ -278,8 +265,11 @@ func (s *scanner) millis() Millis {
 	if err != nil || null {
 		s.fail()
 	}
-	return Millis(v)
+	return v
 }
+
+// millis reads a timeMillis value as [Millis.UnmarshalJSON] decodes it.
+func (s *scanner) millis() Millis { return Millis(s.flexInt()) }
 
 // amount reads an [Amount] from a string or number, as
 // [Amount.UnmarshalJSON] decodes it.
@@ -291,17 +281,32 @@ func (s *scanner) amount() Amount {
 	return Amount(lit)
 }
 
-// boolean reads true or false.
+// boolean reads true or false, bare or quoted, as flexBool.UnmarshalJSON
+// decodes it.
 func (s *scanner) boolean() bool {
 	rest := s.b[s.i:]
+	quoted := len(rest) > 0 && rest[0] == '"'
+	if quoted {
+		rest = rest[1:]
+	}
+	var v bool
+	var n int
 	switch {
 	case len(rest) >= 4 && string(rest[:4]) == "true":
-		s.i += 4
-		return true
+		v, n = true, 4
 	case len(rest) >= 5 && string(rest[:5]) == "false":
-		s.i += 5
+		v, n = false, 5
+	default:
+		s.fail()
 		return false
 	}
-	s.fail()
-	return false
+	if quoted {
+		if n >= len(rest) || rest[n] != '"' {
+			s.fail()
+			return false
+		}
+		n += 2
+	}
+	s.i += n
+	return v
 }

@@ -22,7 +22,12 @@ import (
 // Errors match [ErrMalformed] with [errors.Is]: the payload is not a JSON
 // object ([ErrMalformed]), has no string "type" ([ErrMissingType]), a known
 // type has no payload object ([ErrMissingPayload]), or a documented member of
-// a known type has the wrong JSON kind ([ErrMalformed]).
+// a known type has the wrong JSON kind ([ErrMalformed]). Members Stash may
+// send in either kind are tolerant: item quantities and timeMillis decode from
+// a JSON number or an integer string ("2"), booleans from true/false or the
+// strings "true"/"false", amounts from a string or a number. A value that
+// cannot be converted exactly ("2.5" as a quantity, "yes" as a boolean) is
+// still [ErrMalformed]: guessing could grant the wrong thing.
 //
 // Parse does not verify signatures; verify the raw bytes first (package
 // webhook does). It does not retain payload: [Event.Raw] is a copy. Parse is
@@ -118,7 +123,8 @@ func finish(b base, ev decoded, data json.RawMessage, used string) (Event, error
 	if data == nil {
 		return nil, ErrMissingPayload
 	}
-	if err := json.Unmarshal(data, ev); err != nil {
+	ev, err := unmarshalPayload(data, ev)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %q payload: %w", ErrMalformed, truncate(string(b.typ)), err)
 	}
 	ev.init(b)

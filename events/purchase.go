@@ -17,7 +17,8 @@ const (
 type Item struct {
 	// ID is the item (SKU) identifier.
 	ID string `json:"id"`
-	// Quantity is the number of units; cart mutations may be negative.
+	// Quantity is the number of units; cart mutations may be negative. It
+	// decodes from a JSON number or a string holding an integer.
 	Quantity int64 `json:"quantity"`
 	// Price is the per-item price as sent (see [Amount] for its unit);
 	// absent in cart and payment-intent events.
@@ -36,7 +37,8 @@ type TaxDetails struct {
 type TaxItem struct {
 	// Label names the tax, e.g. "Sales Tax".
 	Label string `json:"label"`
-	// IsInclusive reports whether the tax is included in the prices.
+	// IsInclusive reports whether the tax is included in the prices (a JSON
+	// boolean or "true"/"false").
 	IsInclusive bool `json:"isInclusive"`
 	// Amount is the tax amount as sent (see [Amount] for its unit).
 	Amount Amount `json:"amount"`
@@ -74,7 +76,8 @@ type PurchaseSucceeded struct {
 	Total Amount `json:"total"`
 	// TaxDetails breaks the tax down, when sent.
 	TaxDetails TaxDetails `json:"taxDetails"`
-	// EmailMarketingOptIn reports the player's marketing consent.
+	// EmailMarketingOptIn reports the player's marketing consent (a JSON
+	// boolean or "true"/"false").
 	EmailMarketingOptIn bool `json:"emailMarketingOptIn"`
 	// RegionCode is the player's CLDR region, e.g. "US".
 	RegionCode string `json:"regionCode"`

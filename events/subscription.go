@@ -81,17 +81,20 @@ type SubscriptionPayment struct {
 }
 
 // UnmarshalJSON accepts timestamps as RFC 3339 strings, empty strings, null
-// or Unix milliseconds.
+// or Unix milliseconds, and booleans as JSON booleans or "true"/"false".
 func (p *SubscriptionPayment) UnmarshalJSON(b []byte) error {
 	type plain SubscriptionPayment
 	aux := struct {
 		*plain
-		CreatedAt flexTime `json:"createdAt"`
-		UpdatedAt flexTime `json:"updatedAt"`
-	}{plain: (*plain)(p)}
+		TaxInclusive flexBool `json:"taxInclusive"`
+		Succeeded    flexBool `json:"succeeded"`
+		CreatedAt    flexTime `json:"createdAt"`
+		UpdatedAt    flexTime `json:"updatedAt"`
+	}{plain: (*plain)(p), TaxInclusive: flexBool(p.TaxInclusive), Succeeded: flexBool(p.Succeeded)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
+	p.TaxInclusive, p.Succeeded = bool(aux.TaxInclusive), bool(aux.Succeeded)
 	p.CreatedAt, p.UpdatedAt = time.Time(aux.CreatedAt), time.Time(aux.UpdatedAt)
 	return nil
 }
@@ -161,7 +164,7 @@ func (s *Subscription) EffectiveID() string {
 
 // UnmarshalJSON decodes a subscription tolerantly: timestamps as RFC 3339
 // strings, empty strings, null or Unix milliseconds; integers as numbers or
-// strings; status as a string or a number (kept as text); both spellings of
+// strings; booleans as JSON booleans or "true"/"false"; status as a string or a number (kept as text); both spellings of
 // the cancellation time.
 func (s *Subscription) UnmarshalJSON(b []byte) error {
 	type plain Subscription
@@ -169,6 +172,7 @@ func (s *Subscription) UnmarshalJSON(b []byte) error {
 		*plain
 		Status             flexString `json:"status"`
 		OriginalBillingDay flexInt    `json:"originalBillingDay"`
+		CancelAtPeriodEnd  flexBool   `json:"cancelAtPeriodEnd"`
 		TrialEnd           flexTime   `json:"trialEnd"`
 		AccessEndDate      flexTime   `json:"accessEndDate"`
 		CurrentPeriodStart flexTime   `json:"currentPeriodStart"`
@@ -179,10 +183,11 @@ func (s *Subscription) UnmarshalJSON(b []byte) error {
 		CancelledAt        flexTime   `json:"cancelledAt"`
 		CreatedAt          flexTime   `json:"createdAt"`
 		UpdatedAt          flexTime   `json:"updatedAt"`
-	}{plain: (*plain)(s)}
+	}{plain: (*plain)(s), CancelAtPeriodEnd: flexBool(s.CancelAtPeriodEnd)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
+	s.CancelAtPeriodEnd = bool(aux.CancelAtPeriodEnd)
 	s.Status = SubscriptionStatus(aux.Status)
 	s.OriginalBillingDay = int64(aux.OriginalBillingDay)
 	s.TrialEnd = time.Time(aux.TrialEnd)

@@ -64,6 +64,11 @@
 // Every answer has a JSON body and Content-Type application/json; error
 // bodies say what went wrong in general terms only. Unknown event types are
 // not an error: fn receives them as [*events.Unknown] and should return nil.
+// Integers and booleans that Stash may send as JSON strings ("quantity": "2")
+// decode exactly (see [events.Parse]); only a payload that is not JSON, has
+// no type, or holds a value that cannot be converted exactly is answered 400.
+// Stash keeps redelivering such a delivery, so watch the handler's log
+// ([WithLogger]) for "malformed event".
 //
 // # Exactly once
 //

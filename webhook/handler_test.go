@@ -45,6 +45,8 @@ func TestHandlerAnswers(t *testing.T) {
 		{name: "malformed JSON, valid signature", method: http.MethodPost, body: []byte(`{"type":"PURCHASE_`), sig: "sign", wantCode: 400},
 		{name: "no type, valid signature", method: http.MethodPost, body: []byte(`{"foo":1}`), sig: "sign", wantCode: 400},
 		{name: "empty body, valid signature", method: http.MethodPost, body: []byte{}, sig: "sign", wantCode: 400},
+		{name: "string quantity and opt-in, valid signature", method: http.MethodPost, body: []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o-str","items":[{"id":"gem","quantity":"2"}],"emailMarketingOptIn":"true"}}`), sig: "sign", wantCode: 200, wantCalls: 1},
+		{name: "inexact quantity, valid signature", method: http.MethodPost, body: []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o-bad","items":[{"id":"gem","quantity":"2.5"}]}}`), sig: "sign", wantCode: 400},
 		{name: "unknown type acknowledged", method: http.MethodPost, body: []byte(`{"type":"LOYALTY_TIER_CHANGED","loyalty":{}}`), sig: "sign", wantCode: 200, wantCalls: 1},
 		{name: "oversize", method: http.MethodPost, body: big, sig: "sign", opts: []webhook.HandlerOption{webhook.WithMaxBodyBytes(1024)}, wantCode: 413},
 		{name: "oversize, no length", method: http.MethodPost, body: big, sig: "sign", chunked: true, opts: []webhook.HandlerOption{webhook.WithMaxBodyBytes(1024)}, wantCode: 413},
@@ -98,6 +100,39 @@ func TestHandlerSeeds(t *testing.T) {
 			require.Equal(t, 1, rec.calls())
 			want := strings.ToUpper(strings.TrimSuffix(name, ".json"))
 			assert.Equal(t, events.Type(want), rec.events[0].Type())
+		})
+	}
+}
+
+// TestHandlerTolerantKinds checks that an int64 or boolean sent as a string
+// (as Stash does in its proto-JSON payloads) reaches fn with its exact value
+// instead of a 400 that Stash would redeliver for a day.
+func TestHandlerTolerantKinds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, qty, optIn string
+		wantQty          int64
+		wantOptIn        bool
+	}{
+		{"numbers", `3`, `true`, 3, true},
+		{"strings", `"3"`, `"true"`, 3, true},
+		{"string false", `"12"`, `"false"`, 12, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{}
+			h := webhook.NewHandler(newVerifier(t), rec.fn)
+			body := []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o-` + tt.name +
+				`","items":[{"id":"gem","quantity":` + tt.qty + `}],"emailMarketingOptIn":` + tt.optIn + `}}`)
+			resp := serve(h, signedRequest(t.Context(), t, "/webhook", body, testSecret))
+			require.Equal(t, 200, resp.Code, resp.Body.String())
+			require.Equal(t, 1, rec.calls())
+			e, ok := rec.events[0].(*events.PurchaseSucceeded)
+			require.True(t, ok)
+			require.Len(t, e.Items, 1)
+			assert.Equal(t, tt.wantQty, e.Items[0].Quantity)
+			assert.Equal(t, tt.wantOptIn, e.EmailMarketingOptIn)
 		})
 	}
 }

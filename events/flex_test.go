@@ -1,0 +1,117 @@
+package events_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/events"
+)
+
+// TestParseTolerantKinds checks that quantities and booleans decode from
+// either JSON kind Stash may use, on the fast path (documented shape) and on
+// the encoding/json path (an extra member forces it), for every event type
+// that has such members.
+func TestParseTolerantKinds(t *testing.T) {
+	t.Parallel()
+	type want struct {
+		quantities []int64
+		optIn      bool
+		inclusive  bool
+	}
+	purchase := func(extra, qty, optIn, inclusive string) string {
+		return `{"type":"PURCHASE_SUCCEEDED",` + extra + `"purchaseSucceeded":{"orderId":"o",` +
+			`"items":[{"id":"a","quantity":` + qty + `}],"emailMarketingOptIn":` + optIn +
+			`,"taxDetails":{"items":[{"label":"VAT","isInclusive":` + inclusive + `}]}}}`
+	}
+	tests := []struct {
+		name, payload string
+		want          want
+	}{
+		{"fast numbers", purchase(``, `2`, `true`, `false`), want{[]int64{2}, true, false}},
+		{"fast strings", purchase(``, `"2"`, `"true"`, `"true"`), want{[]int64{2}, true, true}},
+		{"fast negative string", purchase(``, `"-7"`, `"false"`, `true`), want{[]int64{-7}, false, true}},
+		{"std numbers", purchase(`"x":1,`, `3`, `false`, `true`), want{[]int64{3}, false, true}},
+		{"std strings", purchase(`"x":1,`, `"3"`, `"true"`, `"false"`), want{[]int64{3}, true, false}},
+		{"std max int64", purchase(`"x":1,`, `"9223372036854775807"`, `"false"`, `"false"`),
+			want{[]int64{9223372036854775807}, false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := parseAs[*events.PurchaseSucceeded](t, []byte(tt.payload))
+			var got []int64
+			for _, it := range e.Items {
+				got = append(got, it.Quantity)
+			}
+			assert.Equal(t, tt.want.quantities, got)
+			assert.Equal(t, "a", e.Items[0].ID)
+			assert.Equal(t, tt.want.optIn, e.EmailMarketingOptIn)
+			require.Len(t, e.TaxDetails.Items, 1)
+			assert.Equal(t, tt.want.inclusive, e.TaxDetails.Items[0].IsInclusive)
+			assert.Equal(t, "VAT", e.TaxDetails.Items[0].Label)
+		})
+	}
+}
+
+// TestParseTolerantQuantitiesOtherEvents covers the other events with items.
+func TestParseTolerantQuantitiesOtherEvents(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, payload string
+		want          []events.Item
+	}{
+		{"refund", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"orderId":"o","items":[{"id":"a","quantity":"1","price":"199"}]}}`,
+			[]events.Item{{ID: "a", Quantity: 1, Price: "199"}}},
+		{"mutate cart", `{"type":"MUTATE_CART","mutateCart":{"items":[{"id":"a","quantity":"-2"},{"id":"b","quantity":4}]}}`,
+			[]events.Item{{ID: "a", Quantity: -2}, {ID: "b", Quantity: 4}}},
+		{"payment intent", `{"type":"CREATE_PAYMENT_INTENT","openPayment":{"items":[{"id":"a","quantity":"5","metadata":{"k":"v"}}]}}`,
+			[]events.Item{{ID: "a", Quantity: 5, Metadata: map[string]string{"k": "v"}}}},
+		{"null quantity", `{"type":"MUTATE_CART","mutateCart":{"items":[{"id":"a","quantity":null}]}}`,
+			[]events.Item{{ID: "a"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev, err := events.Parse([]byte(tt.payload))
+			require.NoError(t, err)
+			var got []events.Item
+			switch e := ev.(type) {
+			case *events.PurchaseRefunded:
+				got = e.Items
+			case *events.MutateCart:
+				got = e.Items
+			case *events.CreatePaymentIntent:
+				got = e.Items
+			default:
+				t.Fatalf("unexpected %T", ev)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestParseTolerantSubscriptionBooleans covers the booleans of v2 events.
+func TestParseTolerantSubscriptionBooleans(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, data                string
+		cancel, inclusive, paidOK bool
+	}{
+		{"bools", `{"id":"s","cancelAtPeriodEnd":true,"payment":{"paymentId":"p","taxInclusive":false,"succeeded":true}}`, true, false, true},
+		{"strings", `{"id":"s","cancelAtPeriodEnd":"true","payment":{"paymentId":"p","taxInclusive":"true","succeeded":"false"}}`, true, true, false},
+		{"nulls", `{"id":"s","cancelAtPeriodEnd":null,"payment":{"paymentId":"p","taxInclusive":null,"succeeded":null}}`, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := parseAs[*events.SubscriptionCanceled](t, []byte(`{"type":"subscription.canceled","data":`+tt.data+`}`))
+			assert.Equal(t, tt.cancel, e.CancelAtPeriodEnd)
+			require.NotNil(t, e.Payment)
+			assert.Equal(t, "p", e.Payment.PaymentID)
+			assert.Equal(t, tt.inclusive, e.Payment.TaxInclusive)
+			assert.Equal(t, tt.paidOK, e.Payment.Succeeded)
+		})
+	}
+}
