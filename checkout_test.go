@@ -187,6 +187,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.detail)
 			assert.Nil(t, got)
 			assert.Empty(t, f.requests(), "nothing is sent")
+			assert.Zero(t, f.mt.GetTotalCallCount(), "the transport is never called")
 		})
 	}
 }

@@ -41,6 +41,7 @@ type seenRequest struct {
 // every request and answers with the next responder of its script (the last
 // one repeats).
 type fakeStash struct {
+	mt     *httpmock.MockTransport // every request of the client goes through it
 	mu     sync.Mutex
 	reqs   []seenRequest
 	script []httpmock.Responder
@@ -75,8 +76,8 @@ func (f *fakeStash) requests() []seenRequest {
 func newFake(t *testing.T, creds stashpay.Credentials, script []httpmock.Responder, opts ...stashpay.Option) (*stashpay.Client, *fakeStash, *sleepRecorder) {
 	t.Helper()
 	require.NotEmpty(t, script)
-	f := &fakeStash{script: script}
 	mt := httpmock.NewMockTransport()
+	f := &fakeStash{mt: mt, script: script}
 	mt.RegisterNoResponder(f.respond)
 	sr := &sleepRecorder{}
 	all := append([]stashpay.Option{

@@ -94,6 +94,56 @@ func TestRetryNetworkErrors(t *testing.T) {
 	assert.Len(t, f.requests(), 3)
 }
 
+// TestRetryAttemptTimeout: an attempt cut by the http.Client's Timeout is
+// retried like a network error, but the expiry of the caller's own context
+// ends the call.
+func TestRetryAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	// hang answers only when the request is abandoned.
+	hang := func(req *http.Request) (*http.Response, error) {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	tests := []struct {
+		name          string
+		clientTimeout time.Duration
+		ctxTimeout    time.Duration
+		wantRequests  int
+		wantErr       error // nil: success
+	}{
+		{"client timeout retried", 50 * time.Millisecond, 0, 2, nil},
+		{"caller deadline not retried", 0, 50 * time.Millisecond, 1, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeStash{script: []httpmock.Responder{hang, jsonResponder(200, `{"status":"PAYMENT_STATUS_SUCCEEDED"}`)}}
+			mt := httpmock.NewMockTransport()
+			mt.RegisterNoResponder(f.respond)
+			sr := &sleepRecorder{}
+			c, err := stashpay.NewClient(v1Creds(),
+				stashpay.WithHTTPClient(&http.Client{Transport: mt, Timeout: tt.clientTimeout}),
+				stashpay.WithSleepForTest(sr.sleep))
+			require.NoError(t, err)
+			ctx := t.Context()
+			if tt.ctxTimeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
+				defer cancel()
+			}
+			ev, err := c.GetPaymentEvent(ctx, "p")
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				assert.Equal(t, stashpay.PaymentStatusSucceeded, ev.Status)
+			} else {
+				require.ErrorIs(t, err, tt.wantErr)
+			}
+			assert.Len(t, f.requests(), tt.wantRequests)
+			assert.Len(t, sr.recorded(), tt.wantRequests-1)
+		})
+	}
+}
+
 func TestRetryBackoffGrowsWithJitter(t *testing.T) {
 	t.Parallel()
 	c, _, sr := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(500, `{}`)}, stashpay.WithMaxRetries(5))
@@ -121,6 +171,8 @@ func TestRetryAfter(t *testing.T) {
 		{"seconds honoured", "12", 3, 12 * time.Second, 12 * time.Second},
 		{"HTTP date honoured", now.Add(20 * time.Second).Format(http.TimeFormat), 3, 20 * time.Second, 20 * time.Second},
 		{"shorter than backoff", "0", 3, 0, 0},
+		{"at the cap: retried", "30", 3, 30 * time.Second, 30 * time.Second},
+		{"just over the cap: no retry", "31", 1, 0, 31 * time.Second},
 		{"over the cap: no retry", "3600", 1, 0, time.Hour},
 		{"malformed ignored", "soon", 3, 0, 0},
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,11 +115,10 @@ func TestWithHTTPClientIsCopied(t *testing.T) {
 	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	mt.RegisterNoResponder(jsonResponder(200, checkoutOK))
-	redirectCalls := 0
 	hc := &http.Client{
 		Transport:     mt,
 		Timeout:       7 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { redirectCalls++; return nil },
+		CheckRedirect: func(*http.Request, []*http.Request) error { return nil },
 	}
 	before := *hc
 	c, err := stashpay.NewClient(v1Creds(), stashpay.WithHTTPClient(hc))
@@ -157,6 +157,78 @@ func TestRedirectToOtherHostNotFollowed(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
 	assert.Equal(t, map[string]int{"GET https://api.stash.gg/sdk/server/payment/p1": 1}, nonZero(mt.GetCallCountInfo()))
+}
+
+// TestRedirectPolicy: a redirect within Stash's origin goes through the
+// caller's own CheckRedirect (with the auth header carried along), one to
+// another origin is never followed nor shown to the caller's policy, and
+// the caller's client is shared by two Clients without either changing it.
+func TestRedirectPolicy(t *testing.T) {
+	t.Parallel()
+	const from = "https://api.stash.gg/sdk/server/payment/p1"
+	tests := []struct {
+		name        string
+		location    string
+		callerAllow bool
+		wantStatus  int // 0: success
+		wantPolicy  int // calls of the caller's CheckRedirect
+		wantCalls   map[string]int
+	}{
+		{"same origin, allowed", "/sdk/server/payment/p2", true, 0, 1,
+			map[string]int{"GET " + from: 1, "NO_RESPONDER": 1}}, // the redirect target
+		{"same origin, refused by the caller", "/sdk/server/payment/p2", false, http.StatusTemporaryRedirect, 1,
+			map[string]int{"GET " + from: 1}},
+		{"other host", "https://evil.example/steal", true, http.StatusTemporaryRedirect, 0,
+			map[string]int{"GET " + from: 1}},
+		{"other scheme", "http://api.stash.gg/sdk/server/payment/p2", true, http.StatusTemporaryRedirect, 0,
+			map[string]int{"GET " + from: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			mt := httpmock.NewMockTransport()
+			mt.RegisterResponder(http.MethodGet, from,
+				httpmock.NewStringResponder(http.StatusTemporaryRedirect, "").HeaderSet(http.Header{"Location": {tt.location}}))
+			var mu sync.Mutex
+			var forwarded []string
+			mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+				mu.Lock()
+				forwarded = append(forwarded, req.Header.Get("X-Stash-Hmac-Signature"))
+				mu.Unlock()
+				return jsonResponder(200, `{"status":"PAYMENT_STATUS_SUCCEEDED"}`)(req)
+			})
+			policyCalls := 0
+			policy := func(*http.Request, []*http.Request) error {
+				policyCalls++
+				if tt.callerAllow {
+					return nil
+				}
+				return http.ErrUseLastResponse
+			}
+			hc := &http.Client{Transport: mt, CheckRedirect: policy}
+			before := fmt.Sprintf("%p", hc.CheckRedirect)
+			other, err := stashpay.NewClient(v1Creds(), stashpay.WithHTTPClient(hc))
+			require.NoError(t, err)
+			c, err := stashpay.NewClient(v1Creds(), stashpay.WithHTTPClient(hc))
+			require.NoError(t, err)
+
+			_, err = c.GetPaymentEvent(t.Context(), "p1")
+			if tt.wantStatus == 0 {
+				require.NoError(t, err)
+				require.Len(t, forwarded, 1)
+				assert.True(t, strings.HasPrefix(forwarded[0], "v1;"+testShopID+";"), "the signature is carried within the origin")
+			} else {
+				var apiErr *stashpay.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
+				assert.Empty(t, forwarded)
+			}
+			assert.Equal(t, tt.wantPolicy, policyCalls)
+			assert.Equal(t, tt.wantCalls, nonZero(mt.GetCallCountInfo()))
+			assert.Equal(t, before, fmt.Sprintf("%p", hc.CheckRedirect), "the caller's client is not modified")
+			assert.NotSame(t, stashpay.HTTPClientForTest(c), stashpay.HTTPClientForTest(other))
+		})
+	}
 }
 
 func nonZero(m map[string]int) map[string]int {

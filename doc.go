@@ -45,7 +45,9 @@
 // # Retries and idempotency
 //
 // A request is retried, by default twice ([WithMaxRetries]), after a network
-// error or an answer of 408, 409, 429 or 5xx (except 501). Other statuses
+// error (an attempt that exceeds the http.Client's Timeout included, while
+// the context is still live) or an answer of 408, 409, 429 or 5xx (except
+// 501). Other statuses
 // are final. Waits grow exponentially from 0.5 s to at most 8 s, with
 // jitter; a Retry-After header (seconds or an HTTP date) is honoured, and
 // when it asks for more than 30 s the client stops and returns the

@@ -169,11 +169,21 @@ func (c *Client) checkResponse(resp *http.Response, method, path, sentAuth strin
 	} else {
 		httpx.DrainAndClose(resp.Body, drainLimit)
 	}
-	keys := c.auth.secrets()
-	secrets := append(keys[:len(keys):len(keys)], sentAuth)
-	e := decodeAPIError(resp.StatusCode, resp.Header, body, c.now(), secrets)
+	e := decodeAPIError(resp.StatusCode, resp.Header, body, c.now(), c.secretsOf(sentAuth))
 	e.Method, e.Path = method, path
 	return e
+}
+
+// secretsOf returns the texts that must never reach an error or a log line
+// after an attempt that sent the authentication header value sentAuth: the
+// keys, sentAuth itself and, for a v1 header, its bare signature.
+func (c *Client) secretsOf(sentAuth string) []string {
+	keys := c.auth.secrets()
+	secrets := append(keys[:len(keys):len(keys)], sentAuth)
+	if i := strings.LastIndexByte(sentAuth, ';'); i >= 0 {
+		secrets = append(secrets, sentAuth[i+1:])
+	}
+	return secrets
 }
 
 // Limits of the text an APIError keeps.
@@ -309,11 +319,21 @@ func scrubSecrets(s string, secrets []string) string {
 	return s
 }
 
-// scrubSecretsJSON is scrubSecrets for JSON bytes.
+// scrubSecretsJSON is scrubSecrets for JSON bytes. Besides the raw text, it
+// replaces the forms a JSON encoder may have written a secret in: escaped as
+// encoding/json does, and with "/" escaped as "\/" (PHP's default, among
+// others), which base64 signatures often contain.
 func scrubSecretsJSON(b []byte, secrets []string) []byte {
 	for _, sec := range secrets {
-		if sec != "" && bytes.Contains(b, []byte(sec)) {
-			b = bytes.ReplaceAll(b, []byte(sec), []byte(redactedText))
+		if sec == "" {
+			continue
+		}
+		quoted, _ := json.Marshal(sec) // a string always encodes
+		escaped := quoted[1 : len(quoted)-1]
+		for _, form := range [...][]byte{[]byte(sec), escaped, bytes.ReplaceAll(escaped, []byte("/"), []byte(`\/`))} {
+			if bytes.Contains(b, form) {
+				b = bytes.ReplaceAll(b, form, []byte(redactedText))
+			}
 		}
 	}
 	return b

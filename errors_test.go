@@ -2,9 +2,11 @@ package stashpay_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jarcoal/httpmock"
@@ -116,38 +118,78 @@ func TestAPIErrorMessageAndTemporary(t *testing.T) {
 }
 
 // TestAPIErrorScrubsEchoedSecrets: a proxy that echoes request headers into
-// its error body must not make the key or signature reach the error.
+// its error body or its response headers must not make the key or the
+// signature reach the error, however the error is printed.
 func TestAPIErrorScrubsEchoedSecrets(t *testing.T) {
 	t.Parallel()
-	echo := func(req *http.Request) (*http.Response, error) {
-		var b strings.Builder
-		b.WriteString(`{"code":16,"message":"rejected headers: `)
-		for k, v := range req.Header {
-			b.WriteString(k + "=" + strings.Join(v, ",") + " ")
-		}
-		b.WriteString(`","details":[{"@type":"x","sig":"` + req.Header.Get("X-Stash-Hmac-Signature") + req.Header.Get("X-Stash-Api-Key") + `"}]}`)
-		return httpmock.NewStringResponse(401, b.String()), nil
+	// authOf returns the value of the authentication header sent, and the
+	// bare signature of a v1 header (the whole value otherwise).
+	authOf := func(req *http.Request) (string, string) {
+		v := req.Header.Get("X-Stash-Hmac-Signature") + req.Header.Get("X-Stash-Api-Key")
+		return v, v[strings.LastIndexByte(v, ';')+1:]
 	}
-	for name, creds := range map[string]stashpay.Credentials{"v1": v1Creds(), "legacy": {APIKey: testAPIKey}} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			c, f, _ := newFake(t, creds, []httpmock.Responder{echo})
-			_, err := c.GetPaymentEvent(t.Context(), "p")
-			require.ErrorIs(t, err, stashpay.ErrUnauthenticated)
-			var apiErr *stashpay.APIError
-			require.ErrorAs(t, err, &apiErr)
-			r := f.requests()[0]
-			secrets := []string{testAPIKey, testIngressKey, r.Header.Get("X-Stash-Hmac-Signature")}
-			for _, s := range secrets {
-				if s == "" {
-					continue
-				}
-				assert.NotContains(t, err.Error(), s)
-				for _, d := range apiErr.Details {
-					assert.NotContains(t, string(d), s)
-				}
+	echoes := map[string]func(req *http.Request) (*http.Response, error){
+		"all headers in the message and details": func(req *http.Request) (*http.Response, error) {
+			var b strings.Builder
+			b.WriteString(`{"code":16,"message":"rejected headers: `)
+			for k, v := range req.Header {
+				b.WriteString(k + "=" + strings.Join(v, ",") + " ")
 			}
-			assert.Contains(t, apiErr.Message, "[redacted]")
-		})
+			full, _ := authOf(req)
+			b.WriteString(`","details":[{"@type":"x","sig":"` + full + `"}]}`)
+			return httpmock.NewStringResponse(401, b.String()), nil
+		},
+		"bare signature, slashes escaped": func(req *http.Request) (*http.Response, error) {
+			_, sig := authOf(req)
+			esc := strings.ReplaceAll(sig, "/", `\/`)
+			body := `{"code":16,"message":"bad signature ` + esc + `","details":[{"@type":"x","got":"` + esc + `","raw":"` + sig + `"}]}`
+			return httpmock.NewStringResponse(401, body), nil
+		},
+		"bare signature in a non-JSON body": func(req *http.Request) (*http.Response, error) {
+			_, sig := authOf(req)
+			return httpmock.NewStringResponse(401, "<html>denied: "+sig+"</html>"), nil
+		},
+		"signature as the request ID": func(req *http.Request) (*http.Response, error) {
+			full, sig := authOf(req)
+			resp := httpmock.NewStringResponse(401, `{"code":16,"message":"no"}`)
+			resp.Header.Set("X-Request-Id", sig+" "+full)
+			return resp, nil
+		},
+	}
+	creds := map[string]stashpay.Credentials{"v1": v1Creds(), "legacy": {APIKey: testAPIKey}}
+	// A fixed clock at which the v1 signature of the GET contains a '/', so
+	// that the escaped form is really exercised.
+	clock := time.Now()
+	for key := mustKey(t, testIngressKey); !strings.Contains(key.SignV1(testShopID, clock, nil), "/"); {
+		clock = clock.Add(time.Millisecond)
+	}
+	for echoName, echo := range echoes {
+		for credName, cr := range creds {
+			t.Run(echoName+"/"+credName, func(t *testing.T) {
+				t.Parallel()
+				c, f, _ := newFake(t, cr, []httpmock.Responder{echo}, stashpay.WithClockForTest(func() time.Time { return clock }))
+				_, err := c.GetPaymentEvent(t.Context(), "p")
+				require.ErrorIs(t, err, stashpay.ErrUnauthenticated)
+				var apiErr *stashpay.APIError
+				require.ErrorAs(t, err, &apiErr)
+				reqs := f.requests()
+				require.Len(t, reqs, 1)
+				full, sig := authOf(&http.Request{Header: reqs[0].Header})
+				require.NotEmpty(t, sig)
+				printed := []string{err.Error(), apiErr.Message, apiErr.RequestID}
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+					printed = append(printed, fmt.Sprintf(verb, err), fmt.Sprintf(verb, apiErr), fmt.Sprintf(verb, *apiErr))
+				}
+				for _, d := range apiErr.Details {
+					printed = append(printed, string(d))
+				}
+				for _, out := range printed {
+					for _, secret := range []string{testAPIKey, testIngressKey, full, sig, strings.ReplaceAll(sig, "/", `\/`)} {
+						assert.NotContains(t, out, secret)
+					}
+				}
+				assert.Contains(t, strings.Join(printed, " "), "[redacted]", "the echo is visible as redacted")
+			})
+		}
 	}
 }

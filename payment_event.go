@@ -57,18 +57,27 @@ type PaymentEvent struct {
 
 // PaymentEventItem is a purchased item of a [PaymentEvent].
 type PaymentEventItem struct {
-	ID           string
+	// ID is the item's SKU or ID, as given at checkout.
+	ID string
+	// PricePerItem is the unit price, as sent.
 	PricePerItem Amount
-	Quantity     int64
-	Name         string
-	Description  string
+	// Quantity is the number of units bought.
+	Quantity int64
+	// Name is the display name.
+	Name string
+	// Description is the display description.
+	Description string
 }
 
 // PaymentEventBonusItem is a free item of a [PaymentEvent].
 type PaymentEventBonusItem struct {
-	ID          string
-	Name        string
-	Quantity    int64
+	// ID is the item's ID, as given at checkout.
+	ID string
+	// Name is the display name.
+	Name string
+	// Quantity is the number of units granted.
+	Quantity int64
+	// Description is the display description.
 	Description string
 }
 
@@ -156,6 +165,7 @@ func decodePaymentEvent(data []byte) (*PaymentEvent, error) {
 // a number. null and "" are 0.
 type ingressInt64 int64
 
+// UnmarshalJSON accepts a JSON number, a string holding one, "" or null.
 func (n *ingressInt64) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		return nil
@@ -183,6 +193,7 @@ func (n *ingressInt64) UnmarshalJSON(b []byte) error {
 // the number's text is kept exactly, never converted to a float.
 type ingressAmount string
 
+// UnmarshalJSON accepts a JSON string, a number (its text kept) or null.
 func (a *ingressAmount) UnmarshalJSON(b []byte) error {
 	switch {
 	case bytes.Equal(b, []byte("null")):

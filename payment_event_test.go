@@ -67,6 +67,7 @@ func TestGetPaymentEventInvalidID(t *testing.T) {
 		require.ErrorIs(t, err, stashpay.ErrInvalidParams, "id %q", id)
 		assert.Nil(t, ev)
 		assert.Empty(t, f.requests(), "nothing is sent for %q", id)
+		assert.Zero(t, f.mt.GetTotalCallCount(), "the transport is never called for %q", id)
 	}
 }
 

@@ -51,11 +51,13 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 		switch {
 		case err != nil:
 			result = fmt.Errorf("stashpay: %s %s: %w", method, path, err)
-			retry = httpx.RetryableError(err)
+			// A timeout of this attempt alone (http.Client.Timeout) is
+			// retried like any network error while ctx is still live.
+			retry = httpx.RetryableError(err) || ctx.Err() == nil && httpx.IsTimeout(err)
 		case resp.StatusCode >= 200 && resp.StatusCode <= 299:
 			status = resp.StatusCode
 			if c.logger != nil {
-				requestID = apiErrorText(scrubSecrets(requestIDFrom(resp.Header), []string{auth}), maxRequestIDLen)
+				requestID = apiErrorText(scrubSecrets(requestIDFrom(resp.Header), c.secretsOf(auth)), maxRequestIDLen)
 			}
 			data, retry, result = c.readSuccess(resp, method, path)
 		default:

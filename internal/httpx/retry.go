@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -61,6 +62,15 @@ func RetryableError(err error) bool {
 		}
 	}
 	return true
+}
+
+// IsTimeout reports whether err is a timeout, such as an attempt that
+// exceeded [http.Client.Timeout]. A timeout of the caller's own context
+// looks the same, so callers retry a timeout only while their context is
+// still live.
+func IsTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Backoff returns the wait before retry number retry (0 for the first

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,6 +51,27 @@ func TestRetryableError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, RetryableError(tt.err))
+		})
+	}
+}
+
+func TestIsTimeout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"deadline", &url.Error{Op: "Get", URL: "u", Err: context.DeadlineExceeded}, true},
+		{"dial timeout", &url.Error{Op: "Get", URL: "u", Err: &net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}}, true},
+		{"reset", &url.Error{Op: "Get", URL: "u", Err: syscall.ECONNRESET}, false},
+		{"canceled", &url.Error{Op: "Get", URL: "u", Err: context.Canceled}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, IsTimeout(tt.err))
 		})
 	}
 }
