@@ -60,6 +60,7 @@ func (o Outcome) String() string {
 
 // Claim is the result of [Store.Claim].
 type Claim struct {
+	// Outcome tells whether the caller now holds the key.
 	Outcome Outcome
 	// Token identifies this claim; it is set only when Outcome is Claimed and
 	// must be passed to Complete or Release.
@@ -128,7 +129,9 @@ func (r Result) String() string {
 
 // CompleteError is returned by Do when fn succeeded but the store could not
 // record it. The work was done; the key stays claimed until its lease expires.
-type CompleteError struct{ Err error }
+type CompleteError struct {
+	Err error // the store's last error
+}
 
 // Error implements error.
 func (e *CompleteError) Error() string { return "dedup: work done but not recorded: " + e.Err.Error() }

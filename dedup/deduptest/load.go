@@ -49,7 +49,7 @@ type LoadResult struct {
 	Failed    int // runs that failed, then redelivered
 	Double    int // keys granted more than once
 	Lost      int // keys never granted
-	Elapsed   time.Duration
+	Elapsed   time.Duration // wall time of the whole load
 }
 
 // GrantsPerSecond is Grants divided by Elapsed.
