@@ -42,13 +42,13 @@ type LoadConfig struct {
 
 // LoadResult is what [Load] observed.
 type LoadResult struct {
-	Purchases int // distinct keys
-	Calls     int // dedup.Do calls, including redeliveries
-	Grants    int // successful runs of the work
-	Busy      int // calls answered dedup.ErrBusy, then redelivered
-	Failed    int // runs that failed, then redelivered
-	Double    int // keys granted more than once
-	Lost      int // keys never granted
+	Purchases int           // distinct keys
+	Calls     int           // dedup.Do calls, including redeliveries
+	Grants    int           // successful runs of the work
+	Busy      int           // calls answered dedup.ErrBusy, then redelivered
+	Failed    int           // runs that failed, then redelivered
+	Double    int           // keys granted more than once
+	Lost      int           // keys never granted
 	Elapsed   time.Duration // wall time of the whole load
 }
 
