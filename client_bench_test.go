@@ -102,3 +102,68 @@ func BenchmarkBaselinePost(b *testing.B) {
 		}
 	}
 }
+
+// cannedTransport answers every request with the same checkout response,
+// without any network or server, so that the allocations counted are the
+// client side's alone.
+type cannedTransport struct{ body []byte }
+
+func (t cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	return &http.Response{
+		StatusCode:    http.StatusOK,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(t.body)),
+		ContentLength: int64(len(t.body)),
+		Request:       r,
+	}, nil
+}
+
+// BenchmarkCreateCheckoutNoNetwork measures the SDK's own work and
+// allocations per checkout (validation, encoding, signing, decoding) over
+// a transport that answers at once. Compare with
+// BenchmarkBaselinePostNoNetwork, the same bare POST through the same
+// transport.
+func BenchmarkCreateCheckoutNoNetwork(b *testing.B) {
+	hc := &http.Client{Transport: cannedTransport{body: []byte(checkoutOK)}}
+	c, err := stashpay.NewClient(v1Creds(), stashpay.WithBaseURL("https://stash.invalid"), stashpay.WithHTTPClient(hc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := benchParams()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.CreateCheckout(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBaselinePostNoNetwork is the bare net/http POST through the
+// canned transport.
+func BenchmarkBaselinePostNoNetwork(b *testing.B) {
+	hc := &http.Client{Transport: cannedTransport{body: []byte(checkoutOK)}}
+	body, err := json.Marshal(benchParams())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://stash.invalid/sdk/server/checkout_links/generate_quick_pay_url", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+}
