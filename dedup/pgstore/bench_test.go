@@ -6,13 +6,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/internal/storecheck"
 )
 
 // BenchmarkWebhookGrantsMemory is the same-process baseline: two webhook
 // handler instances sharing one MemoryStore (only possible inside one
 // process).
 func BenchmarkWebhookGrantsMemory(b *testing.B) {
-	benchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store {
+	storecheck.BenchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store {
 		s := dedup.NewMemoryStore()
 		return [2]dedup.Store{s, s}
 	})
@@ -23,7 +24,7 @@ func BenchmarkWebhookGrantsMemory(b *testing.B) {
 func BenchmarkWebhookGrantsPostgres(b *testing.B) {
 	table := newTable(b)
 	s1, s2 := newStore(b, table), newStore(b, table)
-	benchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
+	storecheck.BenchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
 }
 
 // BenchmarkGrantsPostgresTx runs the transaction pattern, without an HTTP

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/internal/storecheck"
 )
 
 // BenchmarkWebhookGrantsMemory is the same-process baseline: two webhook
 // handler instances sharing one MemoryStore (only possible inside one
 // process).
 func BenchmarkWebhookGrantsMemory(b *testing.B) {
-	benchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store {
+	storecheck.BenchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store {
 		s := dedup.NewMemoryStore()
 		return [2]dedup.Store{s, s}
 	})
@@ -20,5 +21,5 @@ func BenchmarkWebhookGrantsMemory(b *testing.B) {
 // its own Redis client (and so connection pool), against one Redis.
 func BenchmarkWebhookGrantsRedis(b *testing.B) {
 	s1, s2 := newStore(b), newStore(b)
-	benchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
+	storecheck.BenchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
 }

@@ -1,4 +1,9 @@
-package pgstore_test
+// Package storecheck runs a dedup store behind the SDK's real handlers (the
+// webhook handler and the confirm handler), as several replicas of a game
+// backend do. The Redis and PostgreSQL stores are separate modules that cannot
+// share test files; they share this package instead. It is test support only:
+// nothing in the SDK imports it.
+package storecheck
 
 import (
 	"bytes"
@@ -21,12 +26,6 @@ import (
 	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stashpay/stashpay-go/webhook"
 )
-
-// This file runs the store behind the SDK's real handlers: the webhook
-// handler (webhook.NewHandler with webhook.WithStore) and the confirm handler
-// (stashpay.ConfirmPaymentHandler with EgressConfig.Store), as several
-// replicas of a game backend do. It is the same in dedup/redisstore and
-// dedup/pgstore, which are separate modules and cannot share test files.
 
 const (
 	webhookSecret = "stores-webhook-secret"
@@ -125,8 +124,8 @@ func serve(t testing.TB, h http.Handler, req *http.Request, err error) int {
 	return rec.Code
 }
 
-// deadAddr returns a loopback address nothing listens on.
-func deadAddr(t testing.TB) string {
+// DeadAddr returns a loopback address nothing listens on.
+func DeadAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -135,13 +134,13 @@ func deadAddr(t testing.TB) string {
 	return addr
 }
 
-// checkUnreachable delivers one purchase three times to each kind of handler
+// Unreachable delivers one purchase three times to each kind of handler
 // on the unreachable store down: every answer must be 503 (Stash retries) and
 // nothing granted. With a reachable store up sharing the state the real
 // replicas use (nil to skip that part), the redelivery to a replica on up
 // then grants once and a later one is a duplicate: nothing lost, nothing
 // doubled.
-func checkUnreachable(t *testing.T, down dedup.Store, up func(t *testing.T) dedup.Store) {
+func Unreachable(t *testing.T, down dedup.Store, up func(t *testing.T) dedup.Store) {
 	for _, k := range handlerKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
@@ -166,12 +165,12 @@ func checkUnreachable(t *testing.T, down dedup.Store, up func(t *testing.T) dedu
 	}
 }
 
-// benchmarkWebhookGrants runs the load once per iteration through two
+// BenchmarkWebhookGrants runs the load once per iteration through two
 // webhook handler instances sharing one store (instances returns the two
 // stores, one per instance): 1,000 purchases, each delivered 3 times at once.
 // It reports grants per second; LoadHandlers fails the benchmark on any
 // double or lost grant.
-func benchmarkWebhookGrants(b *testing.B, workers int, instances func(b *testing.B) [2]dedup.Store) {
+func BenchmarkWebhookGrants(b *testing.B, workers int, instances func(b *testing.B) [2]dedup.Store) {
 	var grants int
 	var secs float64
 	for b.Loop() {
