@@ -33,6 +33,8 @@ type CancelPaymentRequest struct {
 // CancelPaymentResponse is the game's answer to a cancel call. Stash
 // expects HTTP 200 whatever the outcome.
 type CancelPaymentResponse struct {
+	// Status is the cancellation outcome; empty is answered as
+	// [PurchaseCancellationStatusSuccessCancelled].
 	Status PurchaseCancellationStatus `json:"status"`
 	// Message is an optional human-readable note; keep secrets out of it.
 	Message string `json:"message,omitempty"`

@@ -49,15 +49,23 @@ type RegisterPaymentRequest struct {
 // RegisterPaymentResponse is the game's answer to a register call: one
 // status per registration. Stash expects HTTP 200 whatever the outcome.
 type RegisterPaymentResponse struct {
+	// Statuses holds one status per registration; when empty, the handler
+	// answers every registration with
+	// [PurchaseRegistrationStatusSuccessRegistered].
 	Statuses []OfferStatus `json:"statuses"`
 }
 
 // OfferStatus is the registration status of one item, identified by GUID or
 // product ID (at least one of the two).
 type OfferStatus struct {
-	GUID      string                     `json:"guid,omitempty"`
-	ProductID string                     `json:"productId,omitempty"`
-	Status    PurchaseRegistrationStatus `json:"status"`
+	// GUID is the registration's GUID (a UUID); may be empty when ProductID
+	// is set.
+	GUID string `json:"guid,omitempty"`
+	// ProductID is the registration's SKU; may be empty when GUID is set.
+	ProductID string `json:"productId,omitempty"`
+	// Status is the item's registration outcome; empty is answered as
+	// [PurchaseRegistrationStatusSuccessRegistered].
+	Status PurchaseRegistrationStatus `json:"status"`
 	// Message is an optional human-readable note for debugging; Stash may
 	// show or log it, so keep secrets out of it.
 	Message string `json:"message,omitempty"`

@@ -82,13 +82,18 @@ type ConfirmBonusItem struct {
 // ConfirmPaymentResponse is the game's answer to a confirm call. The
 // presence of Results (at least one) tells Stash the purchase succeeded.
 type ConfirmPaymentResponse struct {
+	// Results names the confirmed items; when empty, the handler answers
+	// one result per request item.
 	Results []ConfirmPaymentResult `json:"results"`
 }
 
 // ConfirmPaymentResult names one confirmed item, by GUID or product ID (at
 // least one of the two).
 type ConfirmPaymentResult struct {
-	GUID      string `json:"guid,omitempty"`
+	// GUID is the confirmed item's GUID (a UUID); may be empty when
+	// ProductID is set.
+	GUID string `json:"guid,omitempty"`
+	// ProductID is the confirmed item's SKU; may be empty when GUID is set.
 	ProductID string `json:"productId,omitempty"`
 }
 

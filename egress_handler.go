@@ -256,9 +256,9 @@ func egressCall[T any](h *egressHandler, r *http.Request, op string, fn func() (
 // PurchaseFuncs are the game's functions for [PurchaseHandler]. A nil
 // function leaves its path unserved (404).
 type PurchaseFuncs struct {
-	Register RegisterPaymentFunc
-	Confirm  ConfirmPaymentFunc
-	Cancel   CancelPaymentFunc
+	Register RegisterPaymentFunc // serves [RegisterPaymentPath]; nil for 404
+	Confirm  ConfirmPaymentFunc  // serves [ConfirmPaymentPath]; nil for 404
+	Cancel   CancelPaymentFunc   // serves [CancelPaymentPath]; nil for 404
 }
 
 // PurchaseHandler returns one http.Handler that serves all three egress

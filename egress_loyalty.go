@@ -32,17 +32,22 @@ type PlayerLoyaltyState struct {
 
 // LoyaltyMilestone is a loyalty milestone and every reward it grants.
 type LoyaltyMilestone struct {
+	// MilestoneID identifies the milestone within the campaign.
 	MilestoneID string
-	Rewards     []LoyaltyReward
+	// Rewards are what reaching the milestone grants.
+	Rewards []LoyaltyReward
 }
 
 // LoyaltyReward is one reward of a loyalty milestone.
 type LoyaltyReward struct {
 	// ItemID is a shop bonus identifier for currency or points rewards, or
 	// the product's SKU for product rewards.
-	ItemID   string
+	ItemID string
+	// Quantity is the number of units granted.
 	Quantity int64
-	Type     LoyaltyRewardType
+	// Type is the kind of reward, one of the LoyaltyRewardType* values;
+	// empty when not sent.
+	Type LoyaltyRewardType
 }
 
 // UnmarshalJSON decodes the state tolerantly (see [ConfirmPaymentRequest]).

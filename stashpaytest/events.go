@@ -202,21 +202,21 @@ func (s *Server) send(ctx context.Context, body []byte, opts []DeliveryOption) (
 // Subscription describes the subscription a v2 event is about, see
 // [Server.SendSubscriptionEvent]. Zero fields are left out of the payload.
 type Subscription struct {
-	ID                   string // generated when empty
-	ExternalAccountID    string // the player
-	PlanID               string
-	Status               string // defaults by event type: active, past_due, canceled, expired
-	PeriodValue          int64  // e.g. 1
-	PeriodUnit           string // e.g. "month"
-	CancelAtPeriodEnd    bool
-	CurrentPeriodStart   time.Time
-	CurrentPeriodEnd     time.Time
-	NextBillingDate      time.Time
-	TrialEnd             time.Time
-	AccessEndDate        time.Time
-	CanceledAt           time.Time
-	CreatedAt            time.Time // defaults to now
-	CheckoutLinkMetadata map[string]string
+	ID                   string            // generated when empty
+	ExternalAccountID    string            // the player
+	PlanID               string            // the plan's ID; omitted when empty
+	Status               string            // defaults by event type: active, past_due, canceled, expired
+	PeriodValue          int64             // e.g. 1
+	PeriodUnit           string            // e.g. "month"
+	CancelAtPeriodEnd    bool              // access lasts until the period ends; set for canceled events when Status is empty
+	CurrentPeriodStart   time.Time         // sent as RFC 3339 in UTC; omitted when zero
+	CurrentPeriodEnd     time.Time         // RFC 3339 in UTC; omitted when zero
+	NextBillingDate      time.Time         // RFC 3339 in UTC; omitted when zero
+	TrialEnd             time.Time         // RFC 3339 in UTC; omitted when zero
+	AccessEndDate        time.Time         // RFC 3339 in UTC; omitted when zero
+	CanceledAt           time.Time         // RFC 3339 in UTC; omitted when zero
+	CreatedAt            time.Time         // defaults to now
+	CheckoutLinkMetadata map[string]string // the checkout link's metadata; omitted when empty
 	// Payment is sent as the "payment" member (payment events).
 	Payment *SubscriptionPayment
 }
@@ -224,9 +224,9 @@ type Subscription struct {
 // SubscriptionPayment is a subscription charge attempt in a v2 event.
 type SubscriptionPayment struct {
 	PaymentID   string // generated when empty
-	AmountCents int64
-	Currency    string
-	Succeeded   bool
+	AmountCents int64  // the amount in minor units of Currency; sent as a string
+	Currency    string // ISO 4217 code, e.g. "USD"; sent even when empty
+	Succeeded   bool   // whether the charge went through
 }
 
 // SendSubscriptionEvent delivers a v2 subscription event {"id", "type",

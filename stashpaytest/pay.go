@@ -27,14 +27,14 @@ type EgressCall struct {
 
 // Payment is the outcome of [Server.Pay] or [Server.Decline].
 type Payment struct {
-	CheckoutID    string
-	TransactionID string
-	OrderID       string // set when the payment completed
-	Status        stashpay.PaymentStatus
-	Register      *EgressCall // nil without an egress URL
-	Confirm       *EgressCall // nil without an egress URL, or when register failed
-	Cancel        *EgressCall // set by Decline
-	Webhook       *Delivery   // the PURCHASE_SUCCEEDED delivery; nil without a webhook URL
+	CheckoutID    string                 // the paid checkout's ID (Checkout.ID)
+	TransactionID string                 // the checkout's transaction ID, as sent to the egress calls
+	OrderID       string                 // set when the payment completed
+	Status        stashpay.PaymentStatus // PaymentStatusSucceeded or PaymentStatusFailed
+	Register      *EgressCall            // nil without an egress URL
+	Confirm       *EgressCall            // nil without an egress URL, or when register failed
+	Cancel        *EgressCall            // set by Decline
+	Webhook       *Delivery              // the PURCHASE_SUCCEEDED delivery; nil without a webhook URL
 }
 
 // Pay plays the player completing checkoutID's payment, then Stash's back

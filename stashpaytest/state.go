@@ -23,41 +23,41 @@ var (
 
 // Product is an entry of the fake's managed catalog, see [WithCatalogProduct].
 type Product struct {
-	ID           string
-	Name         string
-	Description  string
-	ImageURL     string
+	ID           string // the catalog SKU that catalogItems refer to
+	Name         string // copied to the checkout's Item; may be empty
+	Description  string // copied to the checkout's Item; may be empty
+	ImageURL     string // copied to the checkout's Item; may be empty
 	PricePerItem string // decimal major units, e.g. "4.99"
 }
 
 // Item is one line of a checkout, with its price as the game sent it (or as
 // the catalog holds it) and in minor units.
 type Item struct {
-	ID           string
-	Name         string
-	Description  string
-	ImageURL     string
+	ID           string // the item's SKU; the productId of egress calls
+	Name         string // as sent or from the catalog; may be empty
+	Description  string // as sent or from the catalog; may be empty
+	ImageURL     string // as sent or from the catalog; may be empty
 	PricePerItem string // as sent: decimal major units
-	Quantity     int64
-	UnitMinor    int64 // PricePerItem in minor units at the checkout's DecimalPlaces
+	Quantity     int64  // > 0
+	UnitMinor    int64  // PricePerItem in minor units at the checkout's DecimalPlaces
 }
 
 // BonusItem is a free item granted with a checkout.
 type BonusItem struct {
-	ID          string
-	Name        string
-	Description string
-	ImageURL    string
-	Quantity    int64
+	ID          string // the bonus item's ID; never empty
+	Name        string // as sent; may be empty
+	Description string // as sent; may be empty
+	ImageURL    string // as sent; may be empty
+	Quantity    int64  // > 0
 }
 
 // User is the player a checkout was created for.
 type User struct {
-	ID              string
-	ValidatedEmail  string
-	ProfileImageURL string
-	DisplayName     string
-	RegionCode      string
+	ID              string // the player ID (user.id); never empty
+	ValidatedEmail  string // as sent; may be empty
+	ProfileImageURL string // as sent; may be empty
+	DisplayName     string // as sent; may be empty
+	RegionCode      string // as sent, not defaulted; may be empty
 	Platform        string // as sent: "IOS", "ANDROID", "UNDEFINED", a number, or empty
 }
 
@@ -65,20 +65,20 @@ type User struct {
 // happened to its payment since. Values returned by the inspection methods are
 // copies.
 type Checkout struct {
-	ID                string
-	URL               string
-	TransactionID     string
-	RegionCode        string
-	Currency          string
-	DecimalPlaces     int
-	CheckoutSessionID string
-	FromCatalog       bool // created with catalogItems
-	Items             []Item
-	BonusItems        []BonusItem
-	User              User
-	Subtotal          int64 // minor units
-	Tax               int64 // minor units
-	Total             int64 // minor units, tax included
+	ID                string      // the checkout link ID, a UUID
+	URL               string      // the checkout page, on the fake's own host
+	TransactionID     string      // as sent, or a generated UUID when empty
+	RegionCode        string      // as sent, "US" when empty
+	Currency          string      // ISO 4217 code, upper-cased; "USD" when empty
+	DecimalPlaces     int         // the currency's fraction digits (2 for USD, 0 for JPY)
+	CheckoutSessionID string      // as sent; may be empty
+	FromCatalog       bool        // created with catalogItems
+	Items             []Item      // at least one
+	BonusItems        []BonusItem // may be empty
+	User              User        // the player the checkout is for
+	Subtotal          int64       // minor units
+	Tax               int64       // minor units
+	Total             int64       // minor units, tax included
 	// Status is the payment's status as GetPaymentEvent reports it, with
 	// the stashpay package's values (Stash documents only
 	// PAYMENT_STATUS_UNSPECIFIED; the others are both packages' assumption):
@@ -86,10 +86,10 @@ type Checkout struct {
 	// PaymentStatusFailed when the game refused or the payment was declined,
 	// PaymentStatusRefunded after [Server.Refund].
 	Status     stashpay.PaymentStatus
-	OrderID    string // set when paid
-	CreatedAt  time.Time
-	PaidAt     time.Time
-	RefundedAt time.Time
+	OrderID    string          // set when paid
+	CreatedAt  time.Time       // when the checkout was created
+	PaidAt     time.Time       // when paid; zero until the payment succeeds
+	RefundedAt time.Time       // zero until [Server.Refund]
 	Body       json.RawMessage // the request body as received
 }
 
@@ -103,13 +103,13 @@ func (c *Checkout) clone() Checkout {
 
 // IngressCall records one request the game made to the fake's API.
 type IngressCall struct {
-	Method     string
-	Path       string
-	Auth       string // "v1", "legacy-hmac", "api-key", or "" when the request carried none
-	StatusCode int    // the HTTP status answered
-	Code       int    // the google.rpc.Status code answered, 0 on success
-	Message    string // the error message answered, if any
-	At         time.Time
+	Method     string    // the HTTP method, e.g. "POST"
+	Path       string    // the URL path, without the query
+	Auth       string    // "v1", "legacy-hmac", "api-key", or "" when the request carried none
+	StatusCode int       // the HTTP status answered
+	Code       int       // the google.rpc.Status code answered, 0 on success
+	Message    string    // the error message answered, if any
+	At         time.Time // when the request arrived
 }
 
 // Checkouts returns every checkout created so far, oldest first.
