@@ -104,6 +104,10 @@ func (h *egressHandler) readVerified(w http.ResponseWriter, r *http.Request) ([]
 	return body, true
 }
 
+// egressInitialBodyCap bounds the buffer allocated from an announced
+// Content-Length before any byte of the body is read.
+const egressInitialBodyCap int64 = 64 << 10
+
 // readBody reads at most maxBody bytes.
 func (h *egressHandler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.maxBody {
@@ -111,7 +115,10 @@ func (h *egressHandler) readBody(w http.ResponseWriter, r *http.Request) ([]byte
 	}
 	rd := http.MaxBytesReader(w, r.Body, h.maxBody)
 	if r.ContentLength > 0 {
-		buf := bytes.NewBuffer(make([]byte, 0, r.ContentLength+bytes.MinRead))
+		// The caller is not authenticated yet and Content-Length may lie:
+		// allocate at most egressInitialBodyCap up front and grow with the
+		// bytes that actually arrive.
+		buf := bytes.NewBuffer(make([]byte, 0, min(r.ContentLength, egressInitialBodyCap)+bytes.MinRead))
 		_, err := buf.ReadFrom(rd)
 		return buf.Bytes(), err
 	}

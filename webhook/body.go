@@ -34,6 +34,11 @@ func methodNotAllowed(w http.ResponseWriter) {
 	respond(w, http.StatusMethodNotAllowed, bodyMethodNotAllowed)
 }
 
+// initialBodyCap bounds the buffer allocated from an announced
+// Content-Length before any byte is read; larger bodies grow it as they
+// arrive.
+const initialBodyCap int64 = 64 << 10
+
 // errBodyTooLarge reports a body over the limit.
 var errBodyTooLarge = errors.New("webhook: request body too large")
 
@@ -51,8 +56,10 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	defer body.Close()
 	size := 512
 	if r.ContentLength >= 0 {
-		// One byte more than announced, so that EOF is seen without growing.
-		size = int(r.ContentLength) + 1
+		// One byte more than announced, so that EOF is seen without growing,
+		// but never more than initialBodyCap before the bytes arrive: the
+		// sender is not authenticated yet and Content-Length may lie.
+		size = int(min(r.ContentLength, initialBodyCap-1)) + 1
 	}
 	buf := make([]byte, 0, size)
 	for {

@@ -173,7 +173,9 @@ func ParseV1(header string) (V1Header, error) {
 	if !ok || sig == "" || strings.Contains(sig, ";") {
 		return V1Header{}, ErrMalformedHeader
 	}
-	if tsText == "" || len(tsText) > 19 || tsText[0] == '+' || tsText[0] == '-' {
+	// Canonical decimal only: no sign and no leading zero, so that one
+	// signed header has exactly one accepted spelling of its timestamp.
+	if tsText == "" || len(tsText) > 19 || tsText[0] < '1' || tsText[0] > '9' {
 		return V1Header{}, ErrMalformedHeader
 	}
 	ms, err := strconv.ParseInt(tsText, 10, 64)

@@ -91,6 +91,7 @@ func TestVerifyV1(t *testing.T) {
 		{"empty shop", "v1;;" + ms + ";" + reference(secret, ms, body), body, "", now, signing.ErrMalformedHeader},
 		{"non-numeric ts", "v1;" + shopID + ";abc;" + reference(secret, "abc", body), body, shopID, now, signing.ErrMalformedHeader},
 		{"negative ts", "v1;" + shopID + ";-5;" + reference(secret, "-5", body), body, shopID, now, signing.ErrMalformedHeader},
+		{"leading zero ts", "v1;" + shopID + ";0" + ms + ";" + reference(secret, ms, body), body, shopID, now, signing.ErrMalformedHeader},
 		{"plus ts", "v1;" + shopID + ";+" + ms + ";" + reference(secret, "+"+ms, body), body, shopID, now, signing.ErrMalformedHeader},
 		{"seconds not millis", "v1;" + shopID + ";" + strconv.FormatInt(now.Unix(), 10) + ";" + reference(secret, strconv.FormatInt(now.Unix(), 10), body), body, shopID, now, signing.ErrTimestampSkew},
 		{"not base64", "v1;" + shopID + ";" + ms + ";!!!!", body, shopID, now, signing.ErrInvalidSignature},
