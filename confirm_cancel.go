@@ -48,6 +48,12 @@ type CancelPaymentResponse struct {
 // when the transaction was confirmed already). Any other error, or a panic,
 // answers [PurchaseCancellationStatusUnspecified], Stash's "unknown
 // cancellation error" status, with a generic message.
+//
+// Never take back items of a transaction that was already granted on
+// confirm: answer FAILED_ALREADY_COMPLETED instead. Stash's signature covers
+// the body and a timestamp but not the path, so a signed request can be
+// replayed to another purchase path within the 5-minute window; a cancel
+// that releases only reservations, never grants, cannot be abused that way.
 type CancelPaymentFunc func(ctx context.Context, req *CancelPaymentRequest) (*CancelPaymentResponse, error)
 
 // Validate checks the rules Stash documents for a cancel request: PlayerID
