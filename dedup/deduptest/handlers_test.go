@@ -1,12 +1,10 @@
 package deduptest_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,89 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/dedup/deduptest"
-	"github.com/stashpay/stashpay-go/events"
-	"github.com/stashpay/stashpay-go/stashpaytest"
+	"github.com/stashpay/stashpay-go/internal/storecheck"
 	"github.com/stashpay/stashpay-go/webhook"
 )
-
-const (
-	webhookSecret = "deduptest-webhook-secret"
-	shopID        = "deduptest-shop"
-	egressKey     = "deduptest-egress-key"
-)
-
-// grantBook is the game's record of grants, per order or transaction ID.
-type grantBook struct {
-	mu sync.Mutex
-	m  map[string]int
-}
-
-func (g *grantBook) grant(id string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.m == nil {
-		g.m = make(map[string]int)
-	}
-	g.m[id]++
-}
-
-func (g *grantBook) count(id string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.m[id]
-}
-
-// webhookInstance is one replica's webhook handler on store, granting into
-// book.
-func webhookInstance(t testing.TB, store dedup.Store, book *grantBook) http.Handler {
-	t.Helper()
-	v, err := webhook.NewVerifier(webhookSecret)
-	require.NoError(t, err)
-	return webhook.NewHandler(v, func(_ context.Context, e events.Event) error {
-		if p, ok := e.(*events.PurchaseSucceeded); ok {
-			book.grant(p.OrderID)
-		}
-		return nil
-	}, webhook.WithStore(store))
-}
-
-// purchaseWebhook returns a signed PURCHASE_SUCCEEDED delivery of orderID.
-func purchaseWebhook(ctx context.Context, orderID string) (*http.Request, error) {
-	body := fmt.Appendf(nil, `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":%q,"userId":"player-1","currency":"USD","total":"9.99","items":[{"id":"gems-100","quantity":"1","price":"9.99"}]}}`, orderID)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/stash/webhook", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, webhookSecret))
-	return req, nil
-}
-
-// confirmInstance is one replica's confirm handler on store, granting into
-// book.
-func confirmInstance(store dedup.Store, book *grantBook) http.Handler {
-	return stashpay.ConfirmPaymentHandler(stashpay.EgressConfig{ShopID: shopID, EgressKey: egressKey, Store: store},
-		func(_ context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
-			book.grant(req.TransactionID)
-			return nil, nil
-		})
-}
-
-// confirmCall returns a signed confirm call for transactionID.
-func confirmCall(ctx context.Context, transactionID string) (*http.Request, error) {
-	return stashpaytest.NewEgressRequest(ctx, shopID, egressKey, "/api/v1/purchase/confirm", &stashpay.ConfirmPaymentRequest{
-		PlayerID:      "player-1",
-		TransactionID: transactionID,
-		Currency:      "USD",
-		DecimalPlaces: 2,
-		Total:         999,
-		Time:          time.Now(),
-		Items:         []stashpay.PurchaseItem{{GUID: uuid.NewString(), ProductID: "gems-100", Quantity: 1, Cents: 999}},
-	})
-}
 
 // switchStore is a store whose server can be taken down and brought back:
 // while down, every call fails with deduptest.ErrUnreachable.
@@ -135,16 +55,16 @@ func TestHandlersWhileStoreUnreachable(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		handler func(dedup.Store, *grantBook) http.Handler
+		handler func(dedup.Store, *storecheck.GrantBook) http.Handler
 		request func(ctx context.Context, id string) (*http.Request, error)
 	}{
-		{"webhook", func(s dedup.Store, b *grantBook) http.Handler { return webhookInstance(t, s, b) }, purchaseWebhook},
-		{"confirm", confirmInstance, confirmCall},
+		{"webhook", func(s dedup.Store, b *storecheck.GrantBook) http.Handler { return storecheck.WebhookInstance(t, s, b) }, storecheck.PurchaseWebhook},
+		{"confirm", func(s dedup.Store, b *storecheck.GrantBook) http.Handler { return storecheck.ConfirmInstance(t, s, b) }, storecheck.ConfirmCall},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			book := &grantBook{}
+			book := &storecheck.GrantBook{}
 			store := &switchStore{Store: dedup.NewMemoryStore()}
 			h := tt.handler(store, book)
 			id := "purchase-" + uuid.NewString()
@@ -162,12 +82,12 @@ func TestHandlersWhileStoreUnreachable(t *testing.T) {
 				assert.GreaterOrEqual(t, code, 500, "store down: the answer must make Stash retry")
 				assert.Less(t, code, 600)
 			}
-			assert.Zero(t, book.count(id), "nothing may be granted while the store is down")
+			assert.Zero(t, book.Count(id), "nothing may be granted while the store is down")
 
 			store.down.Store(false)
 			assert.Equal(t, http.StatusOK, deliver(), "store back: the redelivery grants")
 			assert.Equal(t, http.StatusOK, deliver(), "a later redelivery is a duplicate")
-			assert.Equal(t, 1, book.count(id), "granted exactly once: nothing lost, nothing doubled")
+			assert.Equal(t, 1, book.Count(id), "granted exactly once: nothing lost, nothing doubled")
 		})
 	}
 
@@ -175,14 +95,14 @@ func TestHandlersWhileStoreUnreachable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name+" never reachable", func(t *testing.T) {
 			t.Parallel()
-			book := &grantBook{}
+			book := &storecheck.GrantBook{}
 			h := tt.handler(deduptest.Unreachable(), book)
 			req, err := tt.request(t.Context(), "purchase-x")
 			require.NoError(t, err)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
-			assert.Zero(t, book.count("purchase-x"))
+			assert.Zero(t, book.Count("purchase-x"))
 		})
 	}
 }
@@ -205,14 +125,16 @@ func TestLoadHandlersWebhook(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			book := &grantBook{}
+			book := &storecheck.GrantBook{}
 			rec := &recorder{TB: t}
 			run := uuid.NewString()
 			order := func(p int) string { return fmt.Sprintf("order-%s-%d", run, p) }
 			res := deduptest.LoadHandlers(rec, deduptest.HandlerLoadConfig{
-				Handlers:  []http.Handler{webhookInstance(t, tt.stores[0], book), webhookInstance(t, tt.stores[1], book)},
-				Request:   func(ctx context.Context, p int) (*http.Request, error) { return purchaseWebhook(ctx, order(p)) },
-				Granted:   func(p int) int { return book.count(order(p)) },
+				Handlers: []http.Handler{storecheck.WebhookInstance(t, tt.stores[0], book), storecheck.WebhookInstance(t, tt.stores[1], book)},
+				Request: func(ctx context.Context, p int) (*http.Request, error) {
+					return storecheck.PurchaseWebhook(ctx, order(p))
+				},
+				Granted:   func(p int) int { return book.Count(order(p)) },
 				Purchases: 300,
 			})
 			assert.Zero(t, res.Lost)
@@ -236,8 +158,10 @@ func TestLoadHandlersReportsUnexpectedAnswers(t *testing.T) {
 	v, err := webhook.NewVerifier("another secret")
 	require.NoError(t, err)
 	res := deduptest.LoadHandlers(rec, deduptest.HandlerLoadConfig{
-		Handlers:  []http.Handler{webhook.NewHandler(v, nil)},
-		Request:   func(ctx context.Context, p int) (*http.Request, error) { return purchaseWebhook(ctx, fmt.Sprint(p)) },
+		Handlers: []http.Handler{webhook.NewHandler(v, nil)},
+		Request: func(ctx context.Context, p int) (*http.Request, error) {
+			return storecheck.PurchaseWebhook(ctx, fmt.Sprint(p))
+		},
 		Granted:   func(int) int { return 0 },
 		Purchases: 5,
 	})

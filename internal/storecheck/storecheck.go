@@ -28,18 +28,21 @@ import (
 )
 
 const (
-	webhookSecret = "stores-webhook-secret"
+	// WebhookSecret signs the webhooks PurchaseWebhook builds.
+	WebhookSecret = "stores-webhook-secret"
 	shopID        = "stores-shop"
 	egressKey     = "stores-egress-key"
 )
 
-// grantBook is the game's record of grants, per order or transaction ID.
-type grantBook struct {
+// GrantBook is the game's record of grants, per order or transaction ID.
+// Its zero value is ready to use and safe for concurrent use.
+type GrantBook struct {
 	mu sync.Mutex
 	m  map[string]int
 }
 
-func (g *grantBook) grant(id string) {
+// Grant records one grant of id.
+func (g *GrantBook) Grant(id string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.m == nil {
@@ -48,7 +51,8 @@ func (g *grantBook) grant(id string) {
 	g.m[id]++
 }
 
-func (g *grantBook) count(id string) int {
+// Count returns how many times id was granted.
+func (g *GrantBook) Count(id string) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.m[id]
@@ -57,53 +61,53 @@ func (g *grantBook) count(id string) int {
 // handlerKind is one of the SDK's handlers that run under a dedup store.
 type handlerKind struct {
 	name    string
-	handler func(t testing.TB, s dedup.Store, b *grantBook) http.Handler
+	handler func(t testing.TB, s dedup.Store, b *GrantBook) http.Handler
 	request func(ctx context.Context, id string) (*http.Request, error)
 }
 
 var handlerKinds = []handlerKind{
-	{"webhook", webhookInstance, purchaseWebhook},
-	{"confirm", confirmInstance, confirmCall},
+	{"webhook", WebhookInstance, PurchaseWebhook},
+	{"confirm", ConfirmInstance, ConfirmCall},
 }
 
-// webhookInstance is one replica's webhook handler on store, granting into
+// WebhookInstance is one replica's webhook handler on store, granting into
 // book.
-func webhookInstance(t testing.TB, store dedup.Store, book *grantBook) http.Handler {
+func WebhookInstance(t testing.TB, store dedup.Store, book *GrantBook) http.Handler {
 	t.Helper()
-	v, err := webhook.NewVerifier(webhookSecret)
+	v, err := webhook.NewVerifier(WebhookSecret)
 	require.NoError(t, err)
 	return webhook.NewHandler(v, func(_ context.Context, e events.Event) error {
 		if p, ok := e.(*events.PurchaseSucceeded); ok {
-			book.grant(p.OrderID)
+			book.Grant(p.OrderID)
 		}
 		return nil
 	}, webhook.WithStore(store))
 }
 
-// purchaseWebhook returns a signed PURCHASE_SUCCEEDED delivery of orderID.
-func purchaseWebhook(ctx context.Context, orderID string) (*http.Request, error) {
+// PurchaseWebhook returns a signed PURCHASE_SUCCEEDED delivery of orderID.
+func PurchaseWebhook(ctx context.Context, orderID string) (*http.Request, error) {
 	body := fmt.Appendf(nil, `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":%q,"userId":"player-1","currency":"USD","total":"9.99","items":[{"id":"gems-100","quantity":"1","price":"9.99"}]}}`, orderID)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/stash/webhook", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, webhookSecret))
+	req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, WebhookSecret))
 	return req, nil
 }
 
-// confirmInstance is one replica's confirm handler on store, granting into
+// ConfirmInstance is one replica's confirm handler on store, granting into
 // book.
-func confirmInstance(_ testing.TB, store dedup.Store, book *grantBook) http.Handler {
+func ConfirmInstance(_ testing.TB, store dedup.Store, book *GrantBook) http.Handler {
 	return stashpay.ConfirmPaymentHandler(stashpay.EgressConfig{ShopID: shopID, EgressKey: egressKey, Store: store},
 		func(_ context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
-			book.grant(req.TransactionID)
+			book.Grant(req.TransactionID)
 			return nil, nil
 		})
 }
 
-// confirmCall returns a signed confirm call for transactionID.
-func confirmCall(ctx context.Context, transactionID string) (*http.Request, error) {
+// ConfirmCall returns a signed confirm call for transactionID.
+func ConfirmCall(ctx context.Context, transactionID string) (*http.Request, error) {
 	return stashpaytest.NewEgressRequest(ctx, shopID, egressKey, "/api/v1/purchase/confirm", &stashpay.ConfirmPaymentRequest{
 		PlayerID:      "player-1",
 		TransactionID: transactionID,
@@ -144,14 +148,14 @@ func Unreachable(t *testing.T, down dedup.Store, up func(t *testing.T) dedup.Sto
 	for _, k := range handlerKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			book := &grantBook{}
+			book := &GrantBook{}
 			id := "purchase-" + uuid.NewString()
 			h := k.handler(t, down, book)
 			for range 3 {
 				req, err := k.request(t.Context(), id)
 				require.Equal(t, http.StatusServiceUnavailable, serve(t, h, req, err), "store down: Stash must retry")
 			}
-			require.Zero(t, book.count(id), "nothing may be granted while the store is down")
+			require.Zero(t, book.Count(id), "nothing may be granted while the store is down")
 			if up == nil {
 				return
 			}
@@ -160,7 +164,7 @@ func Unreachable(t *testing.T, down dedup.Store, up func(t *testing.T) dedup.Sto
 				req, err := k.request(t.Context(), id)
 				require.Equal(t, http.StatusOK, serve(t, h, req, err))
 			}
-			require.Equal(t, 1, book.count(id), "the redelivery grants exactly once")
+			require.Equal(t, 1, book.Count(id), "the redelivery grants exactly once")
 		})
 	}
 }
@@ -174,14 +178,14 @@ func BenchmarkWebhookGrants(b *testing.B, workers int, instances func(b *testing
 	var grants int
 	var secs float64
 	for b.Loop() {
-		book := &grantBook{}
+		book := &GrantBook{}
 		stores := instances(b)
 		run := uuid.NewString()
 		order := func(p int) string { return fmt.Sprintf("order-%s-%d", run, p) }
 		res := deduptest.LoadHandlers(b, deduptest.HandlerLoadConfig{
-			Handlers: []http.Handler{webhookInstance(b, stores[0], book), webhookInstance(b, stores[1], book)},
-			Request:  func(ctx context.Context, p int) (*http.Request, error) { return purchaseWebhook(ctx, order(p)) },
-			Granted:  func(p int) int { return book.count(order(p)) },
+			Handlers: []http.Handler{WebhookInstance(b, stores[0], book), WebhookInstance(b, stores[1], book)},
+			Request:  func(ctx context.Context, p int) (*http.Request, error) { return PurchaseWebhook(ctx, order(p)) },
+			Granted:  func(p int) int { return book.Count(order(p)) },
 			Workers:  workers,
 		})
 		if res.Double != 0 || res.Lost != 0 || res.Grants != res.Purchases {
