@@ -1,0 +1,88 @@
+// Command stashpay is a small helper for game developers integrating Stash
+// Pay locally: it signs and verifies webhook payloads and plays Stash's
+// calls (signed webhooks, signed register / confirm / cancel purchase calls)
+// against a game backend running on the developer's machine.
+//
+// Install it from a clone of the module, or with go install:
+//
+//	go install github.com/stashpay/stashpay-go/cmd/stashpay@latest
+//
+// Usage:
+//
+//	stashpay webhook sign   [-secret-env NAME] [-header] [file|-]
+//	stashpay webhook verify -signature SIG [-secret-env NAME] [file|-]
+//	stashpay webhook send   [-url URL] [-type TYPE] [-file payload.json] [-user ID] [-item ID] [-times N] [-timeout D]
+//	stashpay webhook sample [-type TYPE] [-user ID] [-item ID]
+//	stashpay egress send    [-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json]
+//	                        [-user ID] [-item ID] [-transaction ID] [-key-env NAME] [-timeout D]
+//	stashpay egress sample  [-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID] [-transaction ID]
+//	stashpay version
+//
+// # Secrets
+//
+// Secrets are read only from environment variables, never from flags: a
+// flag's value is kept in shell history, shown by ps to every user of the
+// machine and copied into CI logs. The variables are:
+//
+//	STASH_WEBHOOK_SECRET  the webhook secret (Studio: Settings -> Webhooks)
+//	STASH_EGRESS_KEY      the egress key (Studio: Project Settings -> API Secrets)
+//	STASH_SHOP_ID         the shop ID, the default of -shop-id (not a secret)
+//
+// -secret-env and -key-env name a different variable, for instance to keep
+// the keys of several projects side by side. No command prints a secret or,
+// for verify, the expected MAC.
+//
+// # Webhooks
+//
+// "webhook sign" prints the Stash-Hmac-Signature of a payload: standard
+// base64 of HMAC-SHA256(secret, raw bytes). The bytes are signed exactly as
+// read from the file or stdin, trailing newline included, as Stash signs the
+// exact body it sends.
+//
+// "webhook verify" checks a signature against a payload and prints "valid"
+// (exit 0) or "invalid" (exit 1).
+//
+// "webhook send" POSTs a signed event to the game's webhook URL (default
+// http://localhost:8080/webhooks/stash) the way Stash delivers it: Content-Type
+// application/json, Stash-Hmac-Signature, and Stash-Retry-Count (0, then 1, 2,
+// ... for the copies of -times, which replay Stash's redeliveries of one event).
+// Without -file it builds a realistic sample event of -type: any v1 type
+// (PURCHASE_SUCCEEDED, PURCHASE_REFUNDED, CREATE_PAYMENT_INTENT,
+// FREE_ITEM_REDEEMED, MUTATE_CART, VIEW_ITEM, VIEW_CHECKOUT_PAGE,
+// VIEW_PRODUCT_DETAIL_PAGE, CART_BUTTON_CLICK) or v2 type
+// (subscription.created, subscription.payment_succeeded,
+// subscription.renewed, subscription.payment_failed, subscription.canceled,
+// subscription.expired). It prints each answer's status and body and exits
+// non-zero unless every answer is exactly HTTP 200: Stash counts nothing else
+// (not even 201 or 204) as delivered and would retry.
+//
+// "webhook sample" prints the sample event without signing or sending it,
+// for editing and later use with -file.
+//
+// # Purchase calls (egress)
+//
+// "egress send" plays Stash's pre-purchase calls to the game backend
+// (default URL http://localhost:8080/api/v1/purchase/confirm): a sample
+// register, confirm or cancel body (-kind, by default the last element of
+// the URL's path), or the body of -file, signed with the v1 scheme
+// ("X-Stash-Hmac-Signature: v1;{shopId};{unixMillis};{signature}") with the
+// egress key and the current time. It exits non-zero unless the answer is
+// 2xx, since Stash fails the purchase on any other answer. Use the same
+// -transaction for a register and the confirm or cancel that follows it.
+//
+// "egress sample" prints the sample body without signing or sending it.
+//
+// # Network
+//
+// The commands send only to the URL given with -url (default: localhost). They
+// ignore proxy settings, never follow redirects (a signed payload is not
+// forwarded elsewhere), time out each request (-timeout, default 30s, Stash's
+// own limit) and read at most 64 KiB of an answer.
+//
+// # Exit status
+//
+// 0 on success; 1 when the check or the delivery failed (an invalid
+// signature, a non-200 webhook answer, a non-2xx purchase answer, a network
+// error); 2 when the command could not run as given (bad flags, a missing
+// environment variable, an unreadable file).
+package main

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"path"
+	"time"
+
+	"github.com/google/uuid"
+	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/internal/signing"
+)
+
+const defaultEgressURL = "http://localhost:8080" + stashpay.ConfirmPaymentPath
+
+// egressFlags are the flags that build an egress body.
+type egressFlags struct {
+	kind, shopID, user, item, transaction string
+}
+
+func (c *cli) addEgressFlags(fs *flag.FlagSet, f *egressFlags) {
+	fs.StringVar(&f.kind, "kind", "", "which call to play: `confirm`, register or cancel (default: the -url path's last element, else confirm)")
+	fs.StringVar(&f.shopID, "shop-id", "", "the shop `ID` (default $"+envShopID+")")
+	fs.StringVar(&f.user, "user", "player-1", "player `ID` in the sample body")
+	fs.StringVar(&f.item, "item", "gems_100", "product `ID` (SKU) in the sample body")
+	fs.StringVar(&f.transaction, "transaction", "", "transaction `ID` in the sample body (default: a new UUID); reuse it to play register then confirm")
+}
+
+// resolve fills the defaults of f: the shop ID from the environment and the
+// kind from target's path.
+func (c *cli) resolve(f *egressFlags, target string) error {
+	if f.shopID == "" {
+		f.shopID = c.env(envShopID)
+	}
+	if f.shopID == "" {
+		return usagef("no shop ID: pass -shop-id or set %s", envShopID)
+	}
+	if f.kind == "" {
+		f.kind = "confirm"
+		if u, err := checkURL(target); err == nil {
+			switch k := path.Base(u.Path); k {
+			case "register", "confirm", "cancel":
+				f.kind = k
+			}
+		}
+	}
+	if f.user == "" || f.item == "" {
+		return usagef("-user and -item cannot be empty")
+	}
+	if f.transaction == "" {
+		f.transaction = uuid.NewString()
+	}
+	return nil
+}
+
+// sampleEgressBody returns a realistic body of Stash's register, confirm or
+// cancel call.
+func sampleEgressBody(f *egressFlags, now time.Time) ([]byte, error) {
+	items := []stashpay.PurchaseItem{{
+		GUID: uuid.NewString(), ProductID: f.item, Quantity: 2, Cents: 999,
+		Metadata: map[string]string{"source": "stashpay-cli"},
+	}}
+	checkoutLinkID := uuid.NewString()
+	var body any
+	switch f.kind {
+	case "register":
+		body = stashpay.RegisterPaymentRequest{
+			PlayerID: f.user, TransactionID: f.transaction, CheckoutLinkID: checkoutLinkID, ShopID: f.shopID,
+			Environment: stashpay.PaymentEnvironmentTest, Currency: "USD", DecimalPlaces: 2, Registrations: items,
+			Platform: stashpay.PurchasePlatformWebstore, Source: stashpay.PurchaseSourceDirect,
+			IPAddress: "127.0.0.1", Region: "US",
+		}
+	case "confirm":
+		body = stashpay.ConfirmPaymentRequest{
+			PlayerID: f.user, TransactionID: f.transaction, CheckoutLinkID: checkoutLinkID, ShopID: f.shopID,
+			Environment: stashpay.PaymentEnvironmentTest, Currency: "USD", DecimalPlaces: 2,
+			Tax: 150, Total: 2*999 + 150, Time: now.UTC(), PaymentMethodType: stashpay.PaymentMethodTypeCard,
+			Items: items, Platform: stashpay.PurchasePlatformWebstore, Source: stashpay.PurchaseSourceDirect,
+			IPAddress: "127.0.0.1", Region: "US",
+		}
+	case "cancel":
+		body = stashpay.CancelPaymentRequest{
+			PlayerID: f.user, TransactionID: f.transaction, CheckoutLinkID: checkoutLinkID, ShopID: f.shopID,
+			Environment: stashpay.PaymentEnvironmentTest, Currency: "USD", DecimalPlaces: 2, Items: items,
+		}
+	default:
+		return nil, usagef("-kind must be register, confirm or cancel, got %q", f.kind)
+	}
+	b, err := json.MarshalIndent(body, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// egressSample prints a sample egress body, unsigned.
+func (c *cli) egressSample(_ context.Context, args []string) error {
+	fs := c.newFlagSet("egress sample", "[-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID] [-transaction ID]")
+	var f egressFlags
+	c.addEgressFlags(fs, &f)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := c.resolve(&f, ""); err != nil {
+		return err
+	}
+	b, err := sampleEgressBody(&f, time.Now())
+	if err != nil {
+		return err
+	}
+	_, err = c.stdout.Write(b)
+	return err
+}
+
+// egressSend signs a body with the v1 scheme and the egress key, as Stash
+// signs its register / confirm / cancel calls, and POSTs it. It fails
+// unless the answer is 2xx: Stash fails the purchase on anything else.
+func (c *cli) egressSend(ctx context.Context, args []string) error {
+	fs := c.newFlagSet("egress send", "[-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json] [-user ID] [-item ID]")
+	keyEnv := fs.String("key-env", envEgressKey, "`NAME` of the environment variable holding the egress key (secrets are never taken from flags)")
+	target := fs.String("url", defaultEgressURL, "the game backend's egress endpoint `URL`")
+	file := fs.String("file", "", "send this body `file` (\"-\" for stdin) instead of a sample")
+	timeout := fs.Duration("timeout", defaultTimeout, "timeout of the request")
+	var f egressFlags
+	c.addEgressFlags(fs, &f)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *timeout <= 0 {
+		return usagef("-timeout must be positive")
+	}
+	if _, err := checkURL(*target); err != nil {
+		return err
+	}
+	if err := c.resolve(&f, *target); err != nil {
+		return err
+	}
+	secret, err := c.secret(*keyEnv, "egress key")
+	if err != nil {
+		return err
+	}
+	key, err := signing.NewKey([]byte(secret))
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var body []byte
+	if *file != "" {
+		body, err = c.readInput(*file)
+	} else {
+		body, err = sampleEgressBody(&f, time.Now())
+	}
+	if err != nil {
+		return err
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "stashpay-cli")
+	h.Set(stashpay.EgressSignatureHeader, key.SignV1(f.shopID, time.Now(), body))
+	hc := newHTTPClient(*timeout)
+	defer hc.CloseIdleConnections()
+	a, err := post(ctx, hc, *target, body, h)
+	if a != nil {
+		printAnswer(c.stdout, "", a)
+	}
+	if err != nil {
+		return err
+	}
+	if a.status < 200 || a.status > 299 {
+		fmt.Fprintf(c.stderr, "%s: a non-2xx answer makes Stash fail the purchase\n", programName)
+		return errFailed
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	stashpay "github.com/stashpay/stashpay-go"
+)
+
+// egressGame is a game backend serving the SDK's purchase handlers,
+// recording the requests its functions received.
+type egressGame struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	calls    []string // "register", "confirm", "cancel"
+	players  []string
+	products []string
+	txs      []string
+}
+
+func newEgressGame(t *testing.T, shopID, key string) *egressGame {
+	t.Helper()
+	g := &egressGame{}
+	record := func(kind, player, tx string, items []stashpay.PurchaseItem) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.calls = append(g.calls, kind)
+		g.players = append(g.players, player)
+		g.txs = append(g.txs, tx)
+		for _, it := range items {
+			g.products = append(g.products, it.ProductID)
+		}
+	}
+	cfg := stashpay.EgressConfig{ShopID: shopID, EgressKey: key}
+	g.srv = httptest.NewServer(stashpay.PurchaseHandler(cfg, stashpay.PurchaseFuncs{
+		Register: func(_ context.Context, r *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
+			record("register", r.PlayerID, r.TransactionID, r.Registrations)
+			return nil, nil
+		},
+		Confirm: func(_ context.Context, r *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			record("confirm", r.PlayerID, r.TransactionID, r.Items)
+			if r.PlayerID == "banned-player" {
+				return nil, stashpay.RejectPurchase("player is banned")
+			}
+			return nil, nil
+		},
+		Cancel: func(_ context.Context, r *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			record("cancel", r.PlayerID, r.TransactionID, r.Items)
+			return nil, nil
+		},
+	}))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *egressGame) snapshot() (calls, players, products, txs []string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.calls...), append([]string(nil), g.players...),
+		append([]string(nil), g.products...), append([]string(nil), g.txs...)
+}
+
+func TestEgressSend(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		path     string
+		extra    []string
+		wantCall string
+	}{
+		{"confirm by path", stashpay.ConfirmPaymentPath, nil, "confirm"},
+		{"register by path", stashpay.RegisterPaymentPath, nil, "register"},
+		{"cancel by path", stashpay.CancelPaymentPath, nil, "cancel"},
+		{"kind flag wins over path", stashpay.ConfirmPaymentPath, []string{"-kind", "confirm"}, "confirm"},
+		{"shop flag", stashpay.ConfirmPaymentPath, []string{"-shop-id", testShopID}, "confirm"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			game := newEgressGame(t, testShopID, testEgressKey)
+			env := testEnv()
+			if strings.Contains(tt.name, "shop flag") {
+				delete(env, envShopID)
+			}
+			args := append([]string{"egress", "send", "-url", game.srv.URL + tt.path, "-user", "player-9", "-item", "gems_500"}, tt.extra...)
+			r := runCLI(t, env, nil, args...)
+			require.Equal(t, exitOK, r.code, r.all())
+			assert.True(t, strings.HasPrefix(r.stdout, "HTTP 200 OK"), r.stdout)
+			calls, players, products, _ := game.snapshot()
+			assert.Equal(t, []string{tt.wantCall}, calls)
+			assert.Equal(t, []string{"player-9"}, players)
+			assert.Equal(t, []string{"gems_500"}, products)
+			assertNoSecrets(t, r)
+		})
+	}
+}
+
+func TestEgressSendRegisterThenConfirm(t *testing.T) {
+	t.Parallel()
+	game := newEgressGame(t, testShopID, testEgressKey)
+	const tx = "3b0e7f43-6f3c-4ad9-9a43-1f1e0b8a2c55"
+	for _, path := range []string{stashpay.RegisterPaymentPath, stashpay.ConfirmPaymentPath} {
+		r := runCLI(t, testEnv(), nil, "egress", "send", "-url", game.srv.URL+path, "-transaction", tx)
+		require.Equal(t, exitOK, r.code, r.all())
+	}
+	calls, _, _, txs := game.snapshot()
+	assert.Equal(t, []string{"register", "confirm"}, calls)
+	assert.Equal(t, []string{tx, tx}, txs)
+}
+
+func TestEgressSendFile(t *testing.T) {
+	t.Parallel()
+	game := newEgressGame(t, testShopID, testEgressKey)
+	body := `{"playerId":"file-player","transactionId":"tx-file-1","currency":"USD","decimalPlaces":2,` +
+		`"total":"500","tax":"0","timeMillis":"1700000000000",` +
+		`"items":[{"guid":"8d5f2a52-0d7e-4e33-9d43-0f1b6f1f3f11","productId":"from_file","quantity":1,"cents":500}]}`
+	r := runCLI(t, testEnv(), nil, "egress", "send", "-url", game.srv.URL+stashpay.ConfirmPaymentPath, "-file", writeFile(t, body))
+	require.Equal(t, exitOK, r.code, r.all())
+	calls, players, products, _ := game.snapshot()
+	assert.Equal(t, []string{"confirm"}, calls)
+	assert.Equal(t, []string{"file-player"}, players)
+	assert.Equal(t, []string{"from_file"}, products)
+}
+
+func TestEgressSendRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		gameShop   string
+		gameKey    string
+		user       string
+		wantStatus string
+		wantCalled bool
+	}{
+		{"wrong key", testShopID, "the-game-has-another-key", "player-1", "HTTP 401", false},
+		{"wrong shop", "another-shop", testEgressKey, "player-1", "HTTP 401", false},
+		{"game rejects", testShopID, testEgressKey, "banned-player", "HTTP 4", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			game := newEgressGame(t, tt.gameShop, tt.gameKey)
+			r := runCLI(t, testEnv(), nil, "egress", "send", "-url", game.srv.URL+stashpay.ConfirmPaymentPath, "-user", tt.user)
+			assert.Equal(t, exitFailed, r.code, r.all())
+			assert.True(t, strings.HasPrefix(r.stdout, tt.wantStatus), r.stdout)
+			assert.Contains(t, r.stderr, "non-2xx")
+			calls, _, _, _ := game.snapshot()
+			assert.Equal(t, tt.wantCalled, len(calls) == 1)
+			assertNoSecrets(t, r, tt.gameKey)
+		})
+	}
+}
+
+func TestEgressSendNon2xx(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusBadRequest, http.StatusInternalServerError} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			srv, count := fixedAnswer(t, status, "nope")
+			r := runCLI(t, testEnv(), nil, "egress", "send", "-url", srv.URL+stashpay.ConfirmPaymentPath)
+			assert.Equal(t, exitFailed, r.code, r.all())
+			assert.Equal(t, 1, count())
+		})
+	}
+}
+
+func TestEgressSample(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind   string
+		decode func([]byte) (player string, err error)
+	}{
+		{"confirm", func(b []byte) (string, error) {
+			var r stashpay.ConfirmPaymentRequest
+			if err := r.UnmarshalJSON(b); err != nil {
+				return "", err
+			}
+			return r.PlayerID, r.Validate()
+		}},
+		{"register", func(b []byte) (string, error) {
+			var r stashpay.RegisterPaymentRequest
+			if err := r.UnmarshalJSON(b); err != nil {
+				return "", err
+			}
+			return r.PlayerID, r.Validate()
+		}},
+		{"cancel", func(b []byte) (string, error) {
+			var r stashpay.CancelPaymentRequest
+			if err := r.UnmarshalJSON(b); err != nil {
+				return "", err
+			}
+			return r.PlayerID, r.Validate()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, testEnv(), nil, "egress", "sample", "-kind", tt.kind, "-user", "player-3")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			player, err := tt.decode([]byte(r.stdout))
+			require.NoError(t, err)
+			assert.Equal(t, "player-3", player)
+		})
+	}
+}
