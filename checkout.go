@@ -163,13 +163,9 @@ func (c *Client) CreateCheckout(ctx context.Context, p *CheckoutParams) (*Checko
 		send = &cp
 	}
 	body := appendCheckoutJSON(make([]byte, 0, 512), send)
-	data, err := c.doRequest(ctx, http.MethodPost, pathCheckout, body)
-	if err != nil {
-		return nil, err
-	}
 	out := &Checkout{}
-	if err := decodeCheckoutResponse(data, out); err != nil {
-		return nil, fmt.Errorf("%w: checkout: %w", ErrMalformedResponse, err)
+	if _, err := c.doRequest(ctx, http.MethodPost, pathCheckout, body, (*checkoutResponse)(out)); err != nil {
+		return nil, err
 	}
 	if out.URL == "" {
 		return nil, fmt.Errorf("%w: checkout: no url in the response", ErrMalformedResponse)

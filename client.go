@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
+	"github.com/stashpay/stashpay-go/internal/redact"
 	"github.com/stashpay/stashpay-go/internal/signing"
 )
 
@@ -39,21 +40,11 @@ type Credentials struct {
 	APIKey string
 }
 
-// redactedText is what formatting shows instead of a secret.
-const redactedText = "[redacted]"
-
-func redactSecret(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return redactedText
-}
-
 // String returns the credentials with the keys replaced by "[redacted]".
 func (c Credentials) String() string {
 	return "stashpay.Credentials{ShopID:" + fmt.Sprintf("%q", c.ShopID) +
-		" IngressKey:" + redactSecret(c.IngressKey) +
-		" APIKey:" + redactSecret(c.APIKey) + "}"
+		" IngressKey:" + redact.Secret(c.IngressKey) +
+		" APIKey:" + redact.Secret(c.APIKey) + "}"
 }
 
 // GoString is like [Credentials.String]; it makes %#v safe too.
@@ -68,23 +59,16 @@ func (c Credentials) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.St
 // Credentials cannot write the keys. Keys are not meant to be stored as JSON.
 func (c Credentials) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct{ ShopID, IngressKey, APIKey string }{
-		c.ShopID, redactSecretJSON(c.IngressKey), redactSecretJSON(c.APIKey),
+		c.ShopID, redact.Value(c.IngressKey), redact.Value(c.APIKey),
 	})
-}
-
-func redactSecretJSON(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redactedText
 }
 
 // LogValue makes log/slog print the credentials with the keys redacted.
 func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("shop_id", c.ShopID),
-		slog.String("ingress_key", redactSecret(c.IngressKey)),
-		slog.String("api_key", redactSecret(c.APIKey)),
+		slog.String("ingress_key", redact.Secret(c.IngressKey)),
+		slog.String("api_key", redact.Secret(c.APIKey)),
 	)
 }
 

@@ -24,13 +24,11 @@ func FuzzPaymentEventDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ev, err := decodePaymentEvent(data)
-		if err != nil {
-			if ev != nil {
-				t.Fatal("event returned with an error")
-			}
+		var w paymentEventWire
+		if decodeResponse(data, &w) != nil {
 			return
 		}
+		ev := w.event(data)
 		if !json.Valid(data) {
 			t.Fatalf("accepted invalid JSON %q", data)
 		}

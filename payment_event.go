@@ -90,15 +90,12 @@ func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent,
 	if id == "" || id == "." || id == ".." {
 		return nil, fmt.Errorf("%w: payment event ID is empty or a dot segment", ErrInvalidParams)
 	}
-	data, err := c.doRequest(ctx, http.MethodGet, pathPaymentEvent+url.PathEscape(id), nil)
+	var w paymentEventWire
+	data, err := c.doRequest(ctx, http.MethodGet, pathPaymentEvent+url.PathEscape(id), nil, &w)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := decodePaymentEvent(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: payment event: %w", ErrMalformedResponse, err)
-	}
-	return ev, nil
+	return w.event(data), nil
 }
 
 // paymentEventWire is the JSON of a payment event. Amounts and int64 values
@@ -124,13 +121,9 @@ type paymentEventWire struct {
 	TimeMillis ingressInt64  `json:"timeMillis"`
 }
 
-// decodePaymentEvent decodes a GetPaymentEvent response body. Raw aliases
-// data.
-func decodePaymentEvent(data []byte) (*PaymentEvent, error) {
-	var w paymentEventWire
-	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, err
-	}
+// event returns the PaymentEvent w decodes, with Raw set to data, the
+// body it was decoded from.
+func (w *paymentEventWire) event(data []byte) *PaymentEvent {
 	ev := &PaymentEvent{
 		Status:   w.Status,
 		Currency: w.Currency,
@@ -158,7 +151,7 @@ func decodePaymentEvent(data []byte) (*PaymentEvent, error) {
 			}
 		}
 	}
-	return ev, nil
+	return ev
 }
 
 // ingressInt64 is an int64 sent as a JSON string (protobuf's int64 mapping) or
