@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // pathPaymentEvent is the endpoint of [Client.GetPaymentEvent], without the ID.
@@ -83,12 +84,15 @@ type PaymentEventBonusItem struct {
 
 // GetPaymentEvent returns the payment event of id (GET
 // /sdk/server/payment/{id}), the checkout link ID returned by
-// [Client.CreateCheckout]. An empty id (or "." or "..") is an error wrapping
-// [ErrInvalidParams] and nothing is sent. id is path-escaped. A payment
+// [Client.CreateCheckout]. An empty id (or "." or ".."), or one that is not
+// valid UTF-8, is an error wrapping [ErrInvalidParams] and nothing is sent. id is path-escaped. A payment
 // Stash does not know is an [*APIError] matching [ErrNotFound].
 func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent, error) {
 	if id == "" || id == "." || id == ".." {
 		return nil, fmt.Errorf("%w: payment event ID is empty or a dot segment", ErrInvalidParams)
+	}
+	if !utf8.ValidString(id) {
+		return nil, fmt.Errorf("%w: payment event ID is not valid UTF-8", ErrInvalidParams)
 	}
 	var w paymentEventWire
 	data, err := c.doRequest(ctx, http.MethodGet, pathPaymentEvent+url.PathEscape(id), nil, &w)

@@ -61,10 +61,14 @@ func TestGetPaymentEventEscapesID(t *testing.T) {
 
 func TestGetPaymentEventInvalidID(t *testing.T) {
 	t.Parallel()
-	for _, id := range []string{"", ".", ".."} {
+	for _, id := range []string{"", ".", "..", "p-\xff-1", "\xfe"} {
 		c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{}`)})
 		ev, err := c.GetPaymentEvent(t.Context(), id)
 		require.ErrorIs(t, err, stashpay.ErrInvalidParams, "id %q", id)
+		assert.Contains(t, err.Error(), "payment event ID")
+		if id != "" {
+			assert.NotContains(t, err.Error(), id, "the error never shows the value")
+		}
 		assert.Nil(t, ev)
 		assert.Empty(t, f.requests(), "nothing is sent for %q", id)
 		assert.Zero(t, f.mt.GetTotalCallCount(), "the transport is never called for %q", id)
