@@ -2,6 +2,7 @@ package stashpay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -165,7 +166,10 @@ func (c *Client) CreateCheckout(ctx context.Context, p *CheckoutParams) (*Checko
 		cp.TransactionID = uuid.NewString()
 		send = &cp
 	}
-	body := appendCheckoutJSON(make([]byte, 0, 512), send)
+	body, err := json.Marshal(send)
+	if err != nil {
+		return nil, invalidParamsError("checkout params do not encode")
+	}
 	out := &Checkout{}
 	if _, err := c.doRequest(ctx, http.MethodPost, pathCheckout, body, (*checkoutResponse)(out)); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package stashpay
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,61 +168,36 @@ func newClientAuth(creds Credentials, base64Key bool) (*clientAuth, error) {
 	hmacSet := creds.ShopID != "" || creds.IngressKey != ""
 	switch {
 	case hmacSet && creds.APIKey != "":
-		return nil, fmt.Errorf("%w: set either ShopID and IngressKey, or APIKey", ErrAmbiguousCredentials)
+		return nil, fmt.Errorf("%w: set either Credentials.ShopID and Credentials.IngressKey, or Credentials.APIKey", ErrAmbiguousCredentials)
 	case !hmacSet && creds.APIKey == "":
-		return nil, fmt.Errorf("%w: set ShopID and IngressKey (or the legacy APIKey)", ErrMissingCredentials)
+		return nil, fmt.Errorf("%w: set Credentials.ShopID and Credentials.IngressKey (or the legacy Credentials.APIKey)", ErrMissingCredentials)
 	case creds.APIKey != "":
-		if !validSecret(creds.APIKey) {
-			return nil, fmt.Errorf("%w: APIKey has surrounding whitespace or control characters", ErrInvalidCredentials)
+		if err := signing.CheckSecret("Credentials.APIKey", creds.APIKey); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
 		}
 		apiKey, secrets := sealSecrets(creds.APIKey, creds.APIKey)
 		return &clientAuth{apiKey: apiKey, secrets: secrets}, nil
 	case creds.ShopID == "":
-		return nil, fmt.Errorf("%w: IngressKey is set but ShopID is empty", ErrMissingCredentials)
+		return nil, fmt.Errorf("%w: Credentials.IngressKey is set but Credentials.ShopID is empty", ErrMissingCredentials)
 	case creds.IngressKey == "":
-		return nil, fmt.Errorf("%w: ShopID is set but IngressKey is empty", ErrMissingCredentials)
+		return nil, fmt.Errorf("%w: Credentials.ShopID is set but Credentials.IngressKey is empty", ErrMissingCredentials)
 	}
 	if strings.ContainsFunc(creds.ShopID, func(r rune) bool { return r == ';' || r <= ' ' || r == 0x7f }) {
-		return nil, fmt.Errorf("%w: ShopID contains ';', whitespace or control characters", ErrInvalidCredentials)
+		return nil, fmt.Errorf("%w: Credentials.ShopID contains ';', whitespace or control characters", ErrInvalidCredentials)
 	}
-	if !validSecret(creds.IngressKey) {
-		return nil, fmt.Errorf("%w: IngressKey has surrounding whitespace or control characters", ErrInvalidCredentials)
-	}
-	raw := []byte(creds.IngressKey)
-	if base64Key {
-		dec, ok := decodeBase64Key(creds.IngressKey)
-		if !ok {
-			return nil, fmt.Errorf("%w: IngressKey is not base64 (WithBase64Key)", ErrInvalidCredentials)
-		}
-		raw = dec
+	raw, err := signing.DecodeKey("Credentials.IngressKey", creds.IngressKey, base64Key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
 	}
 	key, err := signing.NewKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: IngressKey decodes to an empty key", ErrInvalidCredentials)
+		return nil, fmt.Errorf("%w: Credentials.IngressKey decodes to an empty key", ErrInvalidCredentials)
 	}
 	apiKey, secrets := sealSecrets("", creds.IngressKey)
 	return &clientAuth{shopID: creds.ShopID, key: key, apiKey: apiKey, secrets: secrets}, nil
 }
 
-// validSecret rejects keys a header or an HMAC would silently mangle: control
-// characters anywhere and whitespace at either end (a common copy-paste or
-// trailing-newline mistake that would otherwise surface as a 401).
-func validSecret(s string) bool {
-	return !strings.ContainsFunc(s, isControlRune) && strings.TrimSpace(s) == s
-}
-
 func isControlRune(r rune) bool { return r < ' ' || r == 0x7f }
-
-func decodeBase64Key(s string) ([]byte, bool) {
-	for _, enc := range []*base64.Encoding{
-		base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
-	} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, true
-		}
-	}
-	return nil, false
-}
 
 func resolveBaseURL(o clientOptions) (string, error) {
 	if !o.baseURLSet {

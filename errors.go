@@ -12,6 +12,7 @@ import (
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
 	"github.com/stashpay/stashpay-go/internal/redact"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // Local failures, detected before or without an answer from Stash. They are
@@ -235,7 +236,7 @@ func decodeAPIError(status int, h http.Header, body []byte, now time.Time, secre
 	}
 	var s rpcStatus
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &s) == nil {
+	if len(trimmed) > 0 && trimmed[0] == '{' && wire.Unmarshal(trimmed, &s) == nil {
 		e.Code = parseRPCCode(s.Code)
 		e.Message = apiErrorText(redact.Text(s.Message, secrets), maxMessageLen)
 		if e.Message == "" {
@@ -255,22 +256,20 @@ func decodeAPIError(status int, h http.Header, body []byte, now time.Time, secre
 	return e
 }
 
-// parseRPCCode reads a code given as a number or as its name; anything else
-// is 0.
+// parseRPCCode reads a code given as a number (or digit string) or as its
+// name, in any case; anything else is 0.
 func parseRPCCode(raw json.RawMessage) int {
-	var n int32
-	if json.Unmarshal(raw, &n) == nil {
-		return int(n)
+	name, err := wire.Enum(raw, rpcCodeNames[:])
+	if err != nil {
+		return 0
 	}
-	var name string
-	if json.Unmarshal(raw, &name) == nil {
-		for i, v := range rpcCodeNames {
-			if strings.EqualFold(v, name) {
-				return i
-			}
+	for i, v := range rpcCodeNames {
+		if strings.EqualFold(v, name) {
+			return i
 		}
 	}
-	return 0
+	n, _ := strconv.ParseInt(name, 10, 32) // a number outside the names
+	return int(n)
 }
 
 // retryInfoDelay returns the retryDelay of a google.rpc.RetryInfo detail.
@@ -280,7 +279,7 @@ func retryInfoDelay(details []json.RawMessage) time.Duration {
 			Type       string `json:"@type"`
 			RetryDelay string `json:"retryDelay"`
 		}
-		if json.Unmarshal(d, &ri) != nil || !strings.HasSuffix(ri.Type, "google.rpc.RetryInfo") {
+		if wire.Unmarshal(d, &ri) != nil || !strings.HasSuffix(ri.Type, "google.rpc.RetryInfo") {
 			continue
 		}
 		if v, err := time.ParseDuration(ri.RetryDelay); err == nil && v > 0 {

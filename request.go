@@ -3,7 +3,6 @@ package stashpay
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
 	"github.com/stashpay/stashpay-go/internal/redact"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // Header names of the two ingress authentication schemes.
@@ -100,8 +100,8 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 }
 
 // decodeResponse decodes a 2xx body into out, a pointer to the response's
-// wire type.
-func decodeResponse(data []byte, out any) error { return json.Unmarshal(data, out) }
+// wire type, with the SDK's one tolerant reader of Stash's JSON.
+func decodeResponse(data []byte, out any) error { return wire.Unmarshal(data, out) }
 
 // transportError wraps err, the failure of an attempt to send to target,
 // in the SDK's wording. net/http's text may quote what the peer sent (a
