@@ -55,28 +55,29 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 			requestID  string
 			retryAfter time.Duration
 		)
+		// auth is the authentication header value sent; c.secretsOf(auth),
+		// what must not reach an error or the log, is built only when needed.
 		resp, auth, err := c.send(ctx, method, target, body)
-		secrets := c.secretsOf(auth)
 		switch {
 		case err != nil:
-			result = transportError(method, path, target, err, secrets)
+			result = transportError(method, path, target, err, c.secretsOf(auth))
 			// A timeout of this attempt alone (http.Client.Timeout) is
 			// retried like any network error while ctx is still live.
 			retry = httpx.RetryableError(err) || ctx.Err() == nil && httpx.IsTimeout(err)
 		case resp.StatusCode >= 200 && resp.StatusCode <= 299:
 			status = resp.StatusCode
 			if c.logger != nil {
-				requestID = apiErrorText(redact.Text(requestIDFrom(resp.Header), secrets), maxRequestIDLen)
+				requestID = apiErrorText(redact.Text(requestIDFrom(resp.Header), c.secretsOf(auth)), maxRequestIDLen)
 			}
-			data, retry, result = c.readSuccess(resp, method, path, secrets)
+			data, retry, result = c.readSuccess(resp, method, path, auth)
 			if result == nil {
 				if err := decodeResponse(data, out); err != nil {
-					result = fmt.Errorf("%w: %s %s: %w", ErrMalformedResponse, method, path, redact.Error(err, secrets))
+					result = fmt.Errorf("%w: %s %s: %w", ErrMalformedResponse, method, path, redact.Error(err, c.secretsOf(auth)))
 				}
 			}
 		default:
 			status = resp.StatusCode
-			apiErr := c.checkResponse(resp, method, path, secrets)
+			apiErr := c.checkResponse(resp, method, path, c.secretsOf(auth))
 			result, requestID, retryAfter = apiErr, apiErr.RequestID, apiErr.RetryAfter
 			retry = httpx.RetryableStatus(status)
 		}
@@ -155,7 +156,7 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte) (
 // readSuccess reads a 2xx body to its end, with a limit, and closes it. A failed read is
 // worth a retry (the same body and transaction ID are sent again); an
 // oversized body is not.
-func (c *Client) readSuccess(resp *http.Response, method, path string, secrets []string) (data []byte, retry bool, err error) {
+func (c *Client) readSuccess(resp *http.Response, method, path, auth string) (data []byte, retry bool, err error) {
 	data, truncated, rerr := httpx.ReadLimited(resp.Body, maxSuccessBody, min(resp.ContentLength, drainLimit))
 	if truncated {
 		_ = resp.Body.Close()
@@ -163,7 +164,7 @@ func (c *Client) readSuccess(resp *http.Response, method, path string, secrets [
 	}
 	if rerr != nil {
 		httpx.DrainAndClose(resp.Body, drainLimit)
-		return nil, httpx.RetryableError(rerr), fmt.Errorf("stashpay: %s %s: reading response: %w", method, path, redact.Error(rerr, secrets))
+		return nil, httpx.RetryableError(rerr), fmt.Errorf("stashpay: %s %s: reading response: %w", method, path, redact.Error(rerr, c.secretsOf(auth)))
 	}
 	_ = resp.Body.Close() // read to EOF: nothing left to drain
 	return data, false, nil
