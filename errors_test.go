@@ -284,7 +284,7 @@ func TestRedactionKeepsSDKWording(t *testing.T) {
 
 			// A transport error: the SDK's prefix, the operation and the URL
 			// are the SDK's own; net/http's wording survives too.
-			srv := newEchoServer(t, func(string) string { return "HTTP/1.1 abc OK\r\n\r\n" })
+			srv := newEchoServer(t, func(string, string) string { return "HTTP/1.1 abc OK\r\n\r\n" })
 			base := "http://" + srv.ln.Addr().String()
 			c, err = stashpay.NewClient(stashpay.Credentials{APIKey: key}, stashpay.WithBaseURL(base), stashpay.WithMaxRetries(0))
 			require.NoError(t, err)

@@ -27,12 +27,12 @@ import (
 // authentication header values it received.
 type echoServer struct {
 	ln    net.Listener
-	reply func(auth string) string
+	reply func(auth, requestLine string) string
 	mu    sync.Mutex
 	auths []string
 }
 
-func newEchoServer(t *testing.T, reply func(auth string) string) *echoServer {
+func newEchoServer(t *testing.T, reply func(auth, requestLine string) string) *echoServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -60,7 +60,8 @@ func newEchoServer(t *testing.T, reply func(auth string) string) *echoServer {
 func (s *echoServer) serve(conn net.Conn) {
 	defer conn.Close()
 	tp := textproto.NewReader(bufio.NewReader(conn))
-	if _, err := tp.ReadLine(); err != nil { // request line
+	line, err := tp.ReadLine()
+	if err != nil {
 		return
 	}
 	h, err := tp.ReadMIMEHeader()
@@ -74,7 +75,7 @@ func (s *echoServer) serve(conn net.Conn) {
 	s.mu.Lock()
 	s.auths = append(s.auths, auth)
 	s.mu.Unlock()
-	_, _ = io.WriteString(conn, s.reply(auth))
+	_, _ = io.WriteString(conn, s.reply(auth, line))
 }
 
 func (s *echoServer) received() []string {
@@ -136,7 +137,7 @@ func TestTransportErrorsNeverLeakSecrets(t *testing.T) {
 			for replyName, reply := range replies {
 				t.Run(credName+"/"+echoName+"/"+replyName, func(t *testing.T) {
 					t.Parallel()
-					srv := newEchoServer(t, func(auth string) string { return reply(echo(auth)) })
+					srv := newEchoServer(t, func(auth, _ string) string { return reply(echo(auth)) })
 					var logs bytes.Buffer
 					logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 					c, err := stashpay.NewClient(cr, stashpay.WithBaseURL("http://"+srv.ln.Addr().String()),
@@ -168,11 +169,48 @@ func TestTransportErrorsNeverLeakSecrets(t *testing.T) {
 	}
 }
 
+// TestTransportErrorAfterRedirectNeverLeaksSecrets: after a same-origin
+// redirect to a path holding the echoed header, net/http's error names the
+// redirected URL, which came from the peer.
+func TestTransportErrorAfterRedirectNeverLeaksSecrets(t *testing.T) {
+	t.Parallel()
+	for name, cr := range map[string]stashpay.Credentials{"v1": v1Creds(), "legacy": {APIKey: testAPIKey}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newEchoServer(t, func(auth, line string) string {
+				if strings.Contains(line, "/echo/") {
+					return "HTTP/1.1 2x0 OK\r\n\r\n"
+				}
+				return "HTTP/1.1 307 Temporary Redirect\r\nLocation: /echo/" + auth + "\r\nContent-Length: 0\r\n\r\n"
+			})
+			var logs bytes.Buffer
+			c, err := stashpay.NewClient(cr, stashpay.WithBaseURL("http://"+srv.ln.Addr().String()), stashpay.WithMaxRetries(0),
+				stashpay.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			require.NoError(t, err)
+			_, err = c.CreateCheckout(t.Context(), minimalCheckout())
+			require.Error(t, err)
+			auths := srv.received()
+			require.Len(t, auths, 2, "the redirect was followed")
+			full := auths[0]
+			printed := []string{logs.String()}
+			for _, e := range errorTree(err) {
+				printed = append(printed, e.Error(), fmt.Sprintf("%+v", e))
+			}
+			for _, out := range printed {
+				for _, s := range []string{testIngressKey, testAPIKey, full, full[strings.LastIndexByte(full, ';')+1:]} {
+					assert.NotContains(t, out, s)
+				}
+			}
+			assert.Contains(t, err.Error(), "malformed HTTP status code")
+		})
+	}
+}
+
 // TestTransportErrorKeepsContextAndTimeout: an error whose text had to be
 // scrubbed still answers errors.Is for the context's error and Timeout().
 func TestTransportErrorKeepsContextAndTimeout(t *testing.T) {
 	t.Parallel()
-	srv := newEchoServer(t, func(auth string) string { return "HTTP/1.1 " + auth + " OK\r\n\r\n" })
+	srv := newEchoServer(t, func(auth, _ string) string { return "HTTP/1.1 " + auth + " OK\r\n\r\n" })
 	c, err := stashpay.NewClient(stashpay.Credentials{APIKey: testAPIKey},
 		stashpay.WithBaseURL("http://"+srv.ln.Addr().String()), stashpay.WithMaxRetries(0))
 	require.NoError(t, err)
