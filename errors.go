@@ -95,7 +95,9 @@ type APIError struct {
 	// Message is the body's message, or the start of a non-JSON body.
 	Message string
 	// Details are the body's details entries, each a JSON object with an
-	// "@type" key, as sent.
+	// "@type" key, as sent; an entry that echoed a secret is re-encoded
+	// with the secret replaced by "[redacted]" (its member order may then
+	// differ).
 	Details []json.RawMessage
 	// RequestID is the request identifier a response header carried
 	// (X-Request-Id and similar), for Stash support; empty if none.
@@ -252,7 +254,13 @@ func decodeAPIError(status int, h http.Header, body []byte, now time.Time, secre
 		}
 		return e
 	}
-	e.Message = apiErrorText(redact.Text(string(trimmed), secrets), maxSnippetLen)
+	snippet := trimmed
+	if json.Valid(trimmed) {
+		// JSON the reader refused (invalid UTF-8, a lone surrogate): its
+		// meaning is scrubbed too, whatever escapes spell a secret.
+		snippet = redact.JSON(trimmed, secrets)
+	}
+	e.Message = apiErrorText(redact.Text(string(snippet), secrets), maxSnippetLen)
 	return e
 }
 

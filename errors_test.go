@@ -296,3 +296,26 @@ func TestRedactionKeepsSDKWording(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIErrorRefusedJSONBodyScrubbed: an error body that is JSON but that
+// the SDK's reader refuses (invalid UTF-8, an escaped lone surrogate) is kept
+// as a snippet; a secret spelled with JSON escapes in it is scrubbed too.
+func TestAPIErrorRefusedJSONBodyScrubbed(t *testing.T) {
+	t.Parallel()
+	const apiKey = "ak_S3CR3T+legacy/APIKEY=fedcba98"
+	gson := strings.NewReplacer("=", `\u003d`, "+", `\u002b`, "/", `\/`).Replace(apiKey)
+	for name, tail := range map[string]string{"invalid UTF-8": "\xff", "lone surrogate": `\ud800`} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			body := `{"code":16,"message":"bad key ` + gson + `","x":"` + tail + `"}`
+			c, _, _ := newFake(t, stashpay.Credentials{APIKey: apiKey}, []httpmock.Responder{jsonResponder(401, body)})
+			_, err := c.GetPaymentEvent(t.Context(), "p")
+			var apiErr *stashpay.APIError
+			require.ErrorAs(t, err, &apiErr)
+			for _, s := range []string{apiKey, gson, `ak_S3CR3T\u002b`} {
+				assert.NotContains(t, err.Error(), s)
+			}
+			assert.Contains(t, apiErr.Message, "[redacted]")
+		})
+	}
+}
