@@ -15,6 +15,7 @@ import (
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/dedup/deduptest"
+	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/internal/storecheck"
 	"github.com/stashpay/stashpay-go/webhook"
 )
@@ -158,7 +159,7 @@ func TestLoadHandlersReportsUnexpectedAnswers(t *testing.T) {
 	v, err := webhook.NewVerifier("another secret")
 	require.NoError(t, err)
 	res := deduptest.LoadHandlers(rec, deduptest.HandlerLoadConfig{
-		Handlers: []http.Handler{webhook.NewHandler(v, nil)},
+		Handlers: []http.Handler{webhook.NewHandler(v, func(context.Context, events.Event) error { return nil })},
 		Request: func(ctx context.Context, p int) (*http.Request, error) {
 			return storecheck.PurchaseWebhook(ctx, fmt.Sprint(p))
 		},
