@@ -157,6 +157,9 @@ var fastFallback = map[string]string{
 	"non-breaking space":         edit(`"orderId":`, "\u00a0\"orderId\":"),
 	"byte order mark":            "\ufeff" + fastBase,
 	"eventData not object type":  `{"type":"PURCHASE_SUCCEEDED","eventData":[]}`,
+	"refund member in purchase":  edit(`"orderId"`, `"refundId":"r","orderId"`),
+	"purchase member in refund":  `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"orderId":"o","ipAddress":"x"}}`,
+	"duplicate refund member":    `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"amount":"1","amount":"2"}}`,
 }
 
 // requireSameAsStd checks that Parse and the encoding/json-only path agree.
