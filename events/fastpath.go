@@ -1,6 +1,9 @@
 package events
 
-import "bytes"
+import (
+	"bytes"
+	"iter"
+)
 
 // This file is a hand-written decoder for the hot path: a v1
 // PURCHASE_SUCCEEDED (or PURCHASE_REFUNDED) payload in its documented shape.
@@ -22,8 +25,8 @@ func parseFast(payload []byte) (ev Event, ok bool) {
 		e                decoded
 		seen             uint32
 	)
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		switch k := s.key(); string(k) {
+	for k := range s.members() {
+		switch string(k) {
 		case "type":
 			s.once(&seen, 1<<0)
 			typ = s.typ()
@@ -117,59 +120,64 @@ type purchaseMembers struct {
 // fields m points at. It is the one scanner of both events' members.
 func (s *scanner) purchase(m *purchaseMembers) {
 	var seen uint32
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		switch string(s.key()) {
-		case "timeMillis":
-			if member(s, &seen, 1<<0, m.timeMillis) {
-				*m.timeMillis = s.millis()
-			}
-		case "orderId":
-			s.strMember(&seen, 1<<1, m.orderID)
-		case "checkoutLinkId":
-			s.strMember(&seen, 1<<2, m.checkoutLinkID)
-		case "transactionId":
-			s.strMember(&seen, 1<<3, m.transactionID)
-		case "shopId":
-			s.strMember(&seen, 1<<4, m.shopID)
-		case "userId":
-			s.strMember(&seen, 1<<5, m.userID)
-		case "currency":
-			if member(s, &seen, 1<<6, m.currency) {
-				*m.currency = Currency(s.common())
-			}
-		case "items":
-			if member(s, &seen, 1<<7, m.items) {
-				*m.items = s.items()
-			}
-		case "tax":
-			s.amountMember(&seen, 1<<8, m.tax)
-		case "total":
-			s.amountMember(&seen, 1<<9, m.total)
-		case "regionCode":
-			s.strMember(&seen, 1<<10, m.regionCode)
-		case "source":
-			if member(s, &seen, 1<<11, m.source) {
-				*m.source = Source(s.common())
-			}
-		case "taxDetails":
-			if member(s, &seen, 1<<12, m.taxDetails) {
-				s.taxDetails(m.taxDetails)
-			}
-		case "emailMarketingOptIn":
-			if member(s, &seen, 1<<13, m.emailMarketingOptIn) {
-				*m.emailMarketingOptIn = s.boolean()
-			}
-		case "ipAddress":
-			s.strMember(&seen, 1<<14, m.ipAddress)
-		case "refundId":
-			s.strMember(&seen, 1<<15, m.refundID)
-		case "amount":
-			s.amountMember(&seen, 1<<16, m.amount)
-		case "reason":
-			s.strMember(&seen, 1<<17, m.reason)
-		default:
-			s.fail()
+	for key := range s.members() {
+		s.purchaseMember(m, key, &seen)
+	}
+}
+
+// purchaseMember reads one member of a purchase or a refund (see purchase).
+func (s *scanner) purchaseMember(m *purchaseMembers, key []byte, seen *uint32) {
+	switch string(key) {
+	case "timeMillis":
+		if member(s, seen, 1<<0, m.timeMillis) {
+			*m.timeMillis = s.millis()
 		}
+	case "orderId":
+		s.strMember(seen, 1<<1, m.orderID)
+	case "checkoutLinkId":
+		s.strMember(seen, 1<<2, m.checkoutLinkID)
+	case "transactionId":
+		s.strMember(seen, 1<<3, m.transactionID)
+	case "shopId":
+		s.strMember(seen, 1<<4, m.shopID)
+	case "userId":
+		s.strMember(seen, 1<<5, m.userID)
+	case "currency":
+		if member(s, seen, 1<<6, m.currency) {
+			*m.currency = Currency(s.common())
+		}
+	case "items":
+		if member(s, seen, 1<<7, m.items) {
+			*m.items = s.items()
+		}
+	case "tax":
+		s.amountMember(seen, 1<<8, m.tax)
+	case "total":
+		s.amountMember(seen, 1<<9, m.total)
+	case "regionCode":
+		s.strMember(seen, 1<<10, m.regionCode)
+	case "source":
+		if member(s, seen, 1<<11, m.source) {
+			*m.source = Source(s.common())
+		}
+	case "taxDetails":
+		if member(s, seen, 1<<12, m.taxDetails) {
+			s.taxDetails(m.taxDetails)
+		}
+	case "emailMarketingOptIn":
+		if member(s, seen, 1<<13, m.emailMarketingOptIn) {
+			*m.emailMarketingOptIn = s.boolean()
+		}
+	case "ipAddress":
+		s.strMember(seen, 1<<14, m.ipAddress)
+	case "refundId":
+		s.strMember(seen, 1<<15, m.refundID)
+	case "amount":
+		s.amountMember(seen, 1<<16, m.amount)
+	case "reason":
+		s.strMember(seen, 1<<17, m.reason)
+	default:
+		s.fail()
 	}
 }
 
@@ -199,27 +207,53 @@ func (s *scanner) amountMember(seen *uint32, bit uint32, p *Amount) {
 	}
 }
 
+// members yields the key of each member of an object; the loop body reads
+// the member's value. Breaking out of the loop fails the scan.
+func (s *scanner) members() iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for more := s.open('{', '}'); more; more = s.next('}') {
+			if !yield(s.key()) {
+				s.fail()
+				return
+			}
+		}
+	}
+}
+
+// elements yields once per element of an array; the loop body reads the
+// element. Breaking out of the loop fails the scan.
+func (s *scanner) elements() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i, more := 0, s.open('[', ']'); more; i, more = i+1, s.next(']') {
+			if !yield(i) {
+				s.fail()
+				return
+			}
+		}
+	}
+}
+
 // items decodes an array of items. Like encoding/json, an empty array gives
 // an empty, non-nil slice.
 func (s *scanner) items() []Item {
 	items := []Item{}
-	for more := s.open('[', ']'); more; more = s.next(']') {
+	for range s.elements() {
 		var it Item
 		var seen uint32
-		for more := s.open('{', '}'); more; more = s.next('}') {
-			switch string(s.key()) {
+		for key := range s.members() {
+			switch string(key) {
 			case "id":
-				s.once(&seen, 1<<0)
-				it.ID = s.str()
+				s.strMember(&seen, 1<<0, &it.ID)
 			case "quantity":
-				s.once(&seen, 1<<1)
-				it.Quantity = s.flexInt()
+				if member(s, &seen, 1<<1, &it.Quantity) {
+					it.Quantity = s.flexInt()
+				}
 			case "price":
-				s.once(&seen, 1<<2)
-				it.Price = s.amount()
+				s.amountMember(&seen, 1<<2, &it.Price)
 			case "metadata":
-				s.once(&seen, 1<<3)
-				it.Metadata = s.stringMap()
+				if member(s, &seen, 1<<3, &it.Metadata) {
+					it.Metadata = s.stringMap()
+				}
 			default:
 				s.fail()
 			}
@@ -229,44 +263,40 @@ func (s *scanner) items() []Item {
 	return items
 }
 
+// taxDetails decodes a [TaxDetails] object.
 func (s *scanner) taxDetails(td *TaxDetails) {
 	var seen uint32
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		switch string(s.key()) {
-		case "items":
-			s.once(&seen, 1<<0)
+	for key := range s.members() {
+		if string(key) == "items" && member(s, &seen, 1<<0, &td.Items) {
 			td.Items = s.taxItems()
-		default:
+		} else {
 			s.fail()
 		}
 	}
 }
 
+// taxItems decodes an array of tax items, empty and non-nil when empty.
 func (s *scanner) taxItems() []TaxItem {
 	items := []TaxItem{}
-	for more := s.open('[', ']'); more; more = s.next(']') {
+	for range s.elements() {
 		var it TaxItem
 		var seen uint32
-		for more := s.open('{', '}'); more; more = s.next('}') {
-			switch string(s.key()) {
+		for key := range s.members() {
+			switch string(key) {
 			case "label":
-				s.once(&seen, 1<<0)
-				it.Label = s.str()
+				s.strMember(&seen, 1<<0, &it.Label)
 			case "isInclusive":
-				s.once(&seen, 1<<1)
-				it.IsInclusive = s.boolean()
+				if member(s, &seen, 1<<1, &it.IsInclusive) {
+					it.IsInclusive = s.boolean()
+				}
 			case "amount":
-				s.once(&seen, 1<<2)
-				it.Amount = s.amount()
+				s.amountMember(&seen, 1<<2, &it.Amount)
 			case "percentage":
-				s.once(&seen, 1<<3)
-				it.Percentage = s.str()
+				s.strMember(&seen, 1<<3, &it.Percentage)
 			case "country":
-				s.once(&seen, 1<<4)
-				it.Country = s.str()
+				s.strMember(&seen, 1<<4, &it.Country)
 			case "state":
-				s.once(&seen, 1<<5)
-				it.State = s.str()
+				s.strMember(&seen, 1<<5, &it.State)
 			default:
 				s.fail()
 			}
@@ -280,9 +310,8 @@ func (s *scanner) taxItems() []TaxItem {
 // object gives an empty, non-nil map and a repeated key keeps its last value.
 func (s *scanner) stringMap() map[string]string {
 	m := make(map[string]string)
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		k := s.key()
-		m[string(k)] = s.str()
+	for key := range s.members() {
+		m[string(key)] = s.str()
 	}
 	return m
 }
