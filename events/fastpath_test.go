@@ -294,17 +294,7 @@ func TestFastPathStringBytes(t *testing.T) {
 }
 
 func FuzzFastPathEquivalence(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	AddSeedPayloads(f)
 	for _, p := range fastHandled {
 		f.Add([]byte(p))
 	}
