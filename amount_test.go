@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/events"
 )
 
 func TestAmount(t *testing.T) {
@@ -55,4 +56,47 @@ func TestAmountParseMinor(t *testing.T) {
 	assert.ErrorIs(t, err, stashpay.ErrInvalidAmount)
 	assert.True(t, stashpay.Amount("").IsZero())
 	assert.Equal(t, "1.99", stashpay.Amount("1.99").String())
+}
+
+// TestAmountIsEventsAmount checks that the root package and package events
+// agree on every amount: one IsZero, one conversion, one set of errors that
+// errors.Is matches under either package's name.
+func TestAmountIsEventsAmount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text     string
+		zero     bool
+		sentinel error // of MinorUnits(2)
+	}{
+		{"", true, stashpay.ErrInvalidAmount},
+		{"0", true, nil},
+		{"0.00", true, nil},
+		{"-0", true, nil},
+		{"0.01", false, nil},
+		{"1.999", false, stashpay.ErrInexactAmount},
+		{"abc", false, stashpay.ErrInvalidAmount},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			t.Parallel()
+			root, ev := stashpay.Amount(tt.text), events.Amount(tt.text)
+			assert.Equal(t, tt.zero, root.IsZero(), "stashpay.Amount.IsZero")
+			assert.Equal(t, tt.zero, ev.IsZero(), "events.Amount.IsZero")
+			_, rootErr := root.MinorUnits(2)
+			_, evErr := ev.MinorUnits(2)
+			if tt.sentinel == nil {
+				require.NoError(t, rootErr)
+				require.NoError(t, evErr)
+				return
+			}
+			for _, err := range []error{rootErr, evErr} {
+				require.ErrorIs(t, err, tt.sentinel)
+			}
+			assert.Equal(t, rootErr.Error(), evErr.Error())
+		})
+	}
+	assert.Same(t, stashpay.ErrInvalidAmount, events.ErrInvalidAmount)
+	assert.Same(t, stashpay.ErrInexactAmount, events.ErrInexactAmount)
+	_, err := events.FormatMinor(1, 19)
+	require.ErrorIs(t, err, stashpay.ErrInvalidAmount)
 }

@@ -5,17 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stashpay/stashpay-go/internal/money"
 )
 
 // Amount is a money amount exactly as Stash sent it, kept as text. It is never
-// converted through a float.
+// converted through a float. The root package's stashpay.Amount is this type.
 //
 // The unit is NOT the same across Stash's examples, and the payload does not
 // say which one it uses:
 //   - the webhook-listener example sends minor units: "199" for $1.99, "0";
-//   - the webhook-list example sends decimal major units: "9.99", "21.48".
+//   - the webhook-list example and checkout samples send decimal major units:
+//     "9.99", "21.48".
 //
 // The caller therefore picks the interpretation explicitly: [Amount.ParseMinor]
 // when the string already holds minor units, [Amount.MinorUnits] with the
@@ -24,65 +26,93 @@ import (
 // number; a number keeps its literal text.
 type Amount string
 
+// Errors of amount conversion, usable with [errors.Is]. The root package's
+// stashpay.ErrInvalidAmount and stashpay.ErrInexactAmount are these values.
+// Their messages describe the problem and never quote the amount.
+var (
+	// ErrInvalidAmount is returned for an amount string that is not a
+	// decimal number, or a scale outside 0..18.
+	ErrInvalidAmount = errors.New("events: invalid amount")
+	// ErrInexactAmount is returned when an amount cannot be represented
+	// exactly at the requested scale, or does not fit in an int64.
+	ErrInexactAmount = errors.New("events: amount not exactly representable")
+)
+
+// amountError wraps an error of package money in the matching sentinel.
+func amountError(err error) error {
+	if errors.Is(err, money.ErrInexact) || errors.Is(err, money.ErrRange) {
+		return fmt.Errorf("%w: %w", ErrInexactAmount, err)
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidAmount, err)
+}
+
 // String returns the amount as sent.
 func (a Amount) String() string { return string(a) }
 
-// IsZero reports whether a is empty or a decimal zero such as "0", "0.00" or
-// "-0". Any other text, including malformed text, is not zero.
+// IsZero reports whether a is empty or a decimal zero such as "0", "0.00",
+// "000" or "-0". Any other text, including malformed text, is not zero.
 func (a Amount) IsZero() bool {
-	s := string(a)
-	if s == "" {
+	if a == "" {
 		return true
 	}
-	if s[0] == '-' {
-		s = s[1:]
-	}
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '0':
-			digits++
-		case s[i] == '.' && i > 0 && i < len(s)-1:
-		default:
-			return false
-		}
-	}
-	return digits > 0
+	v, err := money.ToMinor(string(a), money.MaxScale)
+	return err == nil && v == 0
 }
 
 // MinorUnits interprets a as a decimal in major units and returns it in minor
 // units at scale decimal places: Amount("9.99").MinorUnits(2) == 999. A value
-// with more significant decimals than scale is an error matching
-// money's ErrInexact, never a rounding.
+// with more significant decimals than scale, or out of the int64 range, is an
+// error matching [ErrInexactAmount], never a rounding; text that is not a
+// decimal number, or a scale outside 0..18, matches [ErrInvalidAmount].
 func (a Amount) MinorUnits(scale int) (int64, error) {
 	v, err := money.ToMinor(string(a), scale)
 	if err != nil {
-		return 0, fmt.Errorf("events: amount %q at scale %d: %w", truncate(string(a)), scale, err)
+		return 0, amountError(err)
 	}
 	return v, nil
 }
 
 // ParseMinor interprets a as an integer already in minor units:
-// Amount("199").ParseMinor() == 199. Text with a decimal point is an error.
+// Amount("199").ParseMinor() == 199. Text with a decimal point matches
+// [ErrInvalidAmount]; a value out of the int64 range [ErrInexactAmount].
 func (a Amount) ParseMinor() (int64, error) {
 	v, err := money.ParseMinor(string(a))
 	if err != nil {
-		return 0, fmt.Errorf("events: amount %q as minor units: %w", truncate(string(a)), err)
+		return 0, amountError(err)
 	}
 	return v, nil
+}
+
+// FormatMinor renders minor units at decimalPlaces as a decimal [Amount]:
+// FormatMinor(199, 2) is "1.99". It is the exact inverse of
+// [Amount.MinorUnits]. A decimalPlaces outside 0..18 matches
+// [ErrInvalidAmount].
+func FormatMinor(minor int64, decimalPlaces int) (Amount, error) {
+	s, err := money.Format(minor, decimalPlaces)
+	if err != nil {
+		return "", amountError(err)
+	}
+	return Amount(s), nil
 }
 
 // errAmountKind is returned when an amount is neither a string nor a number.
 var errAmountKind = errors.New("events: amount must be a JSON string or number")
 
+// errAmountUTF8 is returned for an amount string that is not valid UTF-8.
+var errAmountUTF8 = errors.New("events: amount is not valid UTF-8")
+
 // UnmarshalJSON accepts a JSON string, a JSON number (kept as its literal
-// text) or null (leaves a unchanged).
+// text) or null (leaves a unchanged). A string that is not valid UTF-8 is an
+// error, not a replacement character.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	if len(b) == 0 {
 		return errAmountKind
 	}
 	switch c := b[0]; {
 	case c == '"':
+		if !utf8.Valid(b) {
+			return errAmountUTF8
+		}
 		if s, ok := unquoteSimple(b); ok {
 			*a = Amount(s)
 			return nil

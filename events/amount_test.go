@@ -14,24 +14,24 @@ import (
 func TestAmountMinorUnits(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		amount  events.Amount
-		scale   int
-		want    int64
-		wantErr error
+		amount            events.Amount
+		scale             int
+		want              int64
+		wantErr, sentinel error
 	}{
-		{"9.99", 2, 999, nil},
-		{"21.48", 2, 2148, nil},
-		{"1.50", 2, 150, nil},
-		{"7", 0, 7, nil},
-		{"1.990", 2, 199, nil},
-		{"-0.5", 2, -50, nil},
-		{"199", 2, 19900, nil},
-		{"1.999", 2, 0, money.ErrInexact},
-		{"", 2, 0, money.ErrEmpty},
-		{"1,99", 2, 0, money.ErrSyntax},
-		{"1e2", 2, 0, money.ErrSyntax},
-		{"1", 19, 0, money.ErrScale},
-		{"99999999999999999999", 2, 0, money.ErrRange},
+		{"9.99", 2, 999, nil, nil},
+		{"21.48", 2, 2148, nil, nil},
+		{"1.50", 2, 150, nil, nil},
+		{"7", 0, 7, nil, nil},
+		{"1.990", 2, 199, nil, nil},
+		{"-0.5", 2, -50, nil, nil},
+		{"199", 2, 19900, nil, nil},
+		{"1.999", 2, 0, money.ErrInexact, events.ErrInexactAmount},
+		{"", 2, 0, money.ErrEmpty, events.ErrInvalidAmount},
+		{"1,99", 2, 0, money.ErrSyntax, events.ErrInvalidAmount},
+		{"1e2", 2, 0, money.ErrSyntax, events.ErrInvalidAmount},
+		{"1", 19, 0, money.ErrScale, events.ErrInvalidAmount},
+		{"99999999999999999999", 2, 0, money.ErrRange, events.ErrInexactAmount},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.amount), func(t *testing.T) {
@@ -39,7 +39,8 @@ func TestAmountMinorUnits(t *testing.T) {
 			got, err := tt.amount.MinorUnits(tt.scale)
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
-				assert.Contains(t, err.Error(), "events: amount")
+				require.ErrorIs(t, err, tt.sentinel)
+				assert.Contains(t, err.Error(), "events: ")
 				return
 			}
 			require.NoError(t, err)
@@ -51,16 +52,16 @@ func TestAmountMinorUnits(t *testing.T) {
 func TestAmountParseMinor(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		amount  events.Amount
-		want    int64
-		wantErr error
+		amount            events.Amount
+		want              int64
+		wantErr, sentinel error
 	}{
-		{"199", 199, nil},
-		{"0", 0, nil},
-		{"-25", -25, nil},
-		{"1.99", 0, money.ErrSyntax},
-		{"", 0, money.ErrEmpty},
-		{"9223372036854775808", 0, money.ErrRange},
+		{"199", 199, nil, nil},
+		{"0", 0, nil, nil},
+		{"-25", -25, nil, nil},
+		{"1.99", 0, money.ErrSyntax, events.ErrInvalidAmount},
+		{"", 0, money.ErrEmpty, events.ErrInvalidAmount},
+		{"9223372036854775808", 0, money.ErrRange, events.ErrInexactAmount},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.amount), func(t *testing.T) {
@@ -68,11 +69,60 @@ func TestAmountParseMinor(t *testing.T) {
 			got, err := tt.amount.ParseMinor()
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
+				require.ErrorIs(t, err, tt.sentinel)
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+// TestAmountErrorsDoNotQuoteTheAmount checks that conversion errors describe
+// the problem without repeating the amount's text.
+func TestAmountErrorsDoNotQuoteTheAmount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		conv func(events.Amount) error
+	}{
+		{"MinorUnits", func(a events.Amount) error { _, err := a.MinorUnits(2); return err }},
+		{"ParseMinor", func(a events.Amount) error { _, err := a.ParseMinor(); return err }},
+	}
+	for _, tt := range tests {
+		for _, a := range []events.Amount{"12.345678", "777,77", "98765432109876543210", "4.2e7zz"} {
+			err := tt.conv(a)
+			require.Errorf(t, err, "%s(%q)", tt.name, a)
+			assert.NotContainsf(t, err.Error(), string(a), "%s(%q)", tt.name, a)
+		}
+	}
+}
+
+func TestFormatMinor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		minor   int64
+		places  int
+		want    events.Amount
+		wantErr error
+	}{
+		{199, 2, "1.99", nil},
+		{-5, 2, "-0.05", nil},
+		{7, 0, "7", nil},
+		{1, 19, "", events.ErrInvalidAmount},
+		{1, -1, "", events.ErrInvalidAmount},
+	}
+	for _, tt := range tests {
+		got, err := events.FormatMinor(tt.minor, tt.places)
+		if tt.wantErr != nil {
+			require.ErrorIs(t, err, tt.wantErr)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got)
+		back, err := got.MinorUnits(tt.places)
+		require.NoError(t, err)
+		assert.Equal(t, tt.minor, back)
 	}
 }
 
@@ -83,7 +133,9 @@ func TestAmountIsZeroAndString(t *testing.T) {
 		want   bool
 	}{
 		{"", true}, {"0", true}, {"0.00", true}, {"-0", true}, {"000", true},
+		{"0.0000000000000000000000", true}, {"-0.000", true},
 		{"0.01", false}, {"1", false}, {"-", false}, {".0", false}, {"0.", false}, {"abc", false}, {"0x0", false},
+		{"0.0000000000000000001", false}, {"00000000000000000000001", false}, {" 0", false}, {"+0", false}, {"0e0", false},
 	}
 	for _, tt := range tests {
 		assert.Equalf(t, tt.want, tt.amount.IsZero(), "IsZero(%q)", tt.amount)
@@ -103,6 +155,8 @@ func TestAmountUnmarshalJSON(t *testing.T) {
 		{"number keeps text", `21.48`, "21.48", false},
 		{"negative number", `-5`, "-5", false},
 		{"null leaves value", `null`, "keep", false},
+		{"invalid UTF-8", "\"1\xff\"", "", true},
+		{"invalid UTF-8 with escape", "\"1\\u0030\xfe\"", "", true},
 		{"bool", `true`, "", true},
 		{"object", `{"v":1}`, "", true},
 	}

@@ -3,13 +3,22 @@ package events
 import "time"
 
 // The events in this file are analytics signals. None of them carries an
-// identity worth de-duplicating on, so their IdempotencyKey is "". Each also
-// decodes the common "timeMillis" member when Stash sends it.
+// identity worth de-duplicating on, so their IdempotencyKey is "" (from the
+// embedded noIdentity). Each also decodes the common "timeMillis" member when
+// Stash sends it.
+
+// noIdentity is embedded by the events that carry no identity.
+type noIdentity struct{}
+
+// IdempotencyKey returns "": the event carries no identity worth
+// de-duplicating on (callers typically hash [Event.Raw] instead).
+func (noIdentity) IdempotencyKey() string { return "" }
 
 // CreatePaymentIntent is the CREATE_PAYMENT_INTENT event (wrapper key
 // "openPayment"): a player started a checkout.
 type CreatePaymentIntent struct {
 	base
+	noIdentity
 	// CartID identifies the cart or checkout.
 	CartID string `json:"cartId"`
 	// UserID is the external user id.
@@ -24,13 +33,11 @@ type CreatePaymentIntent struct {
 	Time time.Time `json:"-"`
 }
 
-// IdempotencyKey returns "".
-func (e *CreatePaymentIntent) IdempotencyKey() string { return "" }
-
 // FreeItemRedeemed is the FREE_ITEM_REDEEMED event (wrapper key
 // "freeItemRedeemed").
 type FreeItemRedeemed struct {
 	base
+	noIdentity
 	// UserID is the external user id.
 	UserID string `json:"userId"`
 	// ItemID is the redeemed item.
@@ -45,13 +52,11 @@ type FreeItemRedeemed struct {
 	Time time.Time `json:"-"`
 }
 
-// IdempotencyKey returns "".
-func (e *FreeItemRedeemed) IdempotencyKey() string { return "" }
-
 // MutateCart is the MUTATE_CART event (wrapper key "mutateCart"): webshop
 // cart contents changed.
 type MutateCart struct {
 	base
+	noIdentity
 	// CartID identifies the cart.
 	CartID string `json:"cartId"`
 	// UserID is the external user id.
@@ -70,13 +75,11 @@ type MutateCart struct {
 	Time time.Time `json:"-"`
 }
 
-// IdempotencyKey returns "".
-func (e *MutateCart) IdempotencyKey() string { return "" }
-
 // ViewItem is the VIEW_ITEM event (wrapper key "viewItem"), debounced by
 // Stash to once per 100 seconds per item.
 type ViewItem struct {
 	base
+	noIdentity
 	// UserID is the external user id.
 	UserID string `json:"userId"`
 	// ItemID is the viewed item.
@@ -88,14 +91,12 @@ type ViewItem struct {
 	// Time is TimeMillis as a UTC time; zero when absent.
 	Time time.Time `json:"-"`
 }
-
-// IdempotencyKey returns "".
-func (e *ViewItem) IdempotencyKey() string { return "" }
 
 // ViewCheckoutPage is the VIEW_CHECKOUT_PAGE event (wrapper key
 // "viewCheckoutPage").
 type ViewCheckoutPage struct {
 	base
+	noIdentity
 	// UserID is the external user id.
 	UserID string `json:"userId"`
 	// RegionCode is the player's CLDR region.
@@ -106,13 +107,11 @@ type ViewCheckoutPage struct {
 	Time time.Time `json:"-"`
 }
 
-// IdempotencyKey returns "".
-func (e *ViewCheckoutPage) IdempotencyKey() string { return "" }
-
 // ViewProductDetailPage is the VIEW_PRODUCT_DETAIL_PAGE event (wrapper key
 // "viewProductDetailsPage", with an s).
 type ViewProductDetailPage struct {
 	base
+	noIdentity
 	// UserID is the external user id.
 	UserID string `json:"userId"`
 	// ItemID is the viewed item.
@@ -125,13 +124,11 @@ type ViewProductDetailPage struct {
 	Time time.Time `json:"-"`
 }
 
-// IdempotencyKey returns "".
-func (e *ViewProductDetailPage) IdempotencyKey() string { return "" }
-
 // CartButtonClick is the CART_BUTTON_CLICK event (wrapper key
 // "sendCartButtonClick").
 type CartButtonClick struct {
 	base
+	noIdentity
 	// UserID is the external user id.
 	UserID string `json:"userId"`
 	// RegionCode is the player's CLDR region.
@@ -141,6 +138,3 @@ type CartButtonClick struct {
 	// Time is TimeMillis as a UTC time; zero when absent.
 	Time time.Time `json:"-"`
 }
-
-// IdempotencyKey returns "".
-func (e *CartButtonClick) IdempotencyKey() string { return "" }

@@ -2,22 +2,25 @@ package events
 
 import "encoding/json"
 
-// envelope is the fast-path decoding target: every documented v1 wrapper key
-// is a typed pointer, so a v1 payload is decoded in a single pass.
+// envelope holds the top-level members of a payload, each undecoded, so
+// that a member of an unexpected kind matters only when the event type uses
+// it. It is decoded through wire.Unmarshal, so its member names match as
+// every Stash name does in this SDK (lowerCamelCase as encoding/json matches
+// it, or exact snake_case).
 type envelope struct {
-	Type        Type   `json:"type"`
-	Environment string `json:"environment"`
-	ID          string `json:"id"`
+	Type        json.RawMessage `json:"type"`
+	Environment json.RawMessage `json:"environment"`
+	ID          json.RawMessage `json:"id"`
 
-	PurchaseSucceeded      *purchaseSucceededJSON   `json:"purchaseSucceeded"`
-	PurchaseRefunded       *purchaseRefundedJSON    `json:"purchaseRefunded"`
-	OpenPayment            *createPaymentIntentJSON `json:"openPayment"`
-	FreeItemRedeemed       *FreeItemRedeemed        `json:"freeItemRedeemed"`
-	MutateCart             *mutateCartJSON          `json:"mutateCart"`
-	ViewItem               *ViewItem                `json:"viewItem"`
-	ViewCheckoutPage       *ViewCheckoutPage        `json:"viewCheckoutPage"`
-	ViewProductDetailsPage *ViewProductDetailPage   `json:"viewProductDetailsPage"`
-	SendCartButtonClick    *CartButtonClick         `json:"sendCartButtonClick"`
+	PurchaseSucceeded      json.RawMessage `json:"purchaseSucceeded"`
+	PurchaseRefunded       json.RawMessage `json:"purchaseRefunded"`
+	OpenPayment            json.RawMessage `json:"openPayment"`
+	FreeItemRedeemed       json.RawMessage `json:"freeItemRedeemed"`
+	MutateCart             json.RawMessage `json:"mutateCart"`
+	ViewItem               json.RawMessage `json:"viewItem"`
+	ViewCheckoutPage       json.RawMessage `json:"viewCheckoutPage"`
+	ViewProductDetailsPage json.RawMessage `json:"viewProductDetailsPage"`
+	SendCartButtonClick    json.RawMessage `json:"sendCartButtonClick"`
 
 	EventData json.RawMessage `json:"eventData"`
 	Data      json.RawMessage `json:"data"`
@@ -30,100 +33,57 @@ type decoded interface {
 	init(b base)
 }
 
-// wrapped returns the payload decoded under t's own wrapper key, or nil.
-// Each case checks for a nil pointer so no typed nil leaks into the interface.
-func (env *envelope) wrapped(t Type) decoded {
+// newEvent returns a zero event of type t and the member of its own v1
+// wrapper key (nil for v2 types, which use "data"), or nil and nil for an
+// unknown type.
+func (env *envelope) newEvent(t Type) (decoded, *json.RawMessage) {
 	switch t {
 	case TypePurchaseSucceeded:
-		if env.PurchaseSucceeded != nil {
-			return env.PurchaseSucceeded.result()
-		}
+		return new(PurchaseSucceeded), &env.PurchaseSucceeded
 	case TypePurchaseRefunded:
-		if env.PurchaseRefunded != nil {
-			return env.PurchaseRefunded.result()
-		}
+		return new(PurchaseRefunded), &env.PurchaseRefunded
 	case TypeCreatePaymentIntent:
-		if env.OpenPayment != nil {
-			return env.OpenPayment.result()
-		}
+		return new(CreatePaymentIntent), &env.OpenPayment
 	case TypeFreeItemRedeemed:
-		if env.FreeItemRedeemed != nil {
-			return env.FreeItemRedeemed
-		}
+		return new(FreeItemRedeemed), &env.FreeItemRedeemed
 	case TypeMutateCart:
-		if env.MutateCart != nil {
-			return env.MutateCart.result()
-		}
+		return new(MutateCart), &env.MutateCart
 	case TypeViewItem:
-		if env.ViewItem != nil {
-			return env.ViewItem
-		}
+		return new(ViewItem), &env.ViewItem
 	case TypeViewCheckoutPage:
-		if env.ViewCheckoutPage != nil {
-			return env.ViewCheckoutPage
-		}
+		return new(ViewCheckoutPage), &env.ViewCheckoutPage
 	case TypeViewProductDetailPage:
-		if env.ViewProductDetailsPage != nil {
-			return env.ViewProductDetailsPage
-		}
+		return new(ViewProductDetailPage), &env.ViewProductDetailsPage
 	case TypeCartButtonClick:
-		if env.SendCartButtonClick != nil {
-			return env.SendCartButtonClick
-		}
-	}
-	return nil
-}
-
-// rawFor returns the payload object kept as raw JSON for a type whose
-// primary key is key, and the member it came from; nil when absent.
-func (env *envelope) rawFor(key string) (json.RawMessage, string) {
-	for _, k := range payloadKeys(key) {
-		switch k {
-		case "data":
-			if present(env.Data) {
-				return env.Data, k
-			}
-		case "eventData":
-			if present(env.EventData) {
-				return env.EventData, k
-			}
-		}
-	}
-	return nil, ""
-}
-
-// newEvent returns a zero event of type t and its primary payload key, or
-// nil and "" for an unknown type.
-func newEvent(t Type) (decoded, string) {
-	switch t {
-	case TypePurchaseSucceeded:
-		return new(PurchaseSucceeded), "purchaseSucceeded"
-	case TypePurchaseRefunded:
-		return new(PurchaseRefunded), "purchaseRefunded"
-	case TypeCreatePaymentIntent:
-		return new(CreatePaymentIntent), "openPayment"
-	case TypeFreeItemRedeemed:
-		return new(FreeItemRedeemed), "freeItemRedeemed"
-	case TypeMutateCart:
-		return new(MutateCart), "mutateCart"
-	case TypeViewItem:
-		return new(ViewItem), "viewItem"
-	case TypeViewCheckoutPage:
-		return new(ViewCheckoutPage), "viewCheckoutPage"
-	case TypeViewProductDetailPage:
-		return new(ViewProductDetailPage), "viewProductDetailsPage"
-	case TypeCartButtonClick:
-		return new(CartButtonClick), "sendCartButtonClick"
+		return new(CartButtonClick), &env.SendCartButtonClick
 	case TypeSubscriptionCreated:
-		return new(SubscriptionCreated), "data"
+		return new(SubscriptionCreated), nil
 	case TypeSubscriptionPaymentSucceeded, TypeSubscriptionRenewed:
-		return new(SubscriptionPaymentSucceeded), "data"
+		return new(SubscriptionPaymentSucceeded), nil
 	case TypeSubscriptionPaymentFailed:
-		return new(SubscriptionPaymentFailed), "data"
+		return new(SubscriptionPaymentFailed), nil
 	case TypeSubscriptionCanceled:
-		return new(SubscriptionCanceled), "data"
+		return new(SubscriptionCanceled), nil
 	case TypeSubscriptionExpired:
-		return new(SubscriptionExpired), "data"
+		return new(SubscriptionExpired), nil
+	}
+	return nil, nil
+}
+
+// payload returns the payload of an event and the member it sits in, best
+// first: the type's own wrapper key (own, nil for v2 and unknown types), then
+// "eventData", then "data"; v2 and unknown types take "data" before
+// "eventData". It returns nil and "" when none is present.
+func (env *envelope) payload(own *json.RawMessage) (json.RawMessage, string) {
+	switch {
+	case own != nil && present(*own):
+		return *own, "" // the key is reported for Unknown only, which has none
+	case own != nil && present(env.EventData):
+		return env.EventData, "eventData"
+	case present(env.Data):
+		return env.Data, "data"
+	case present(env.EventData):
+		return env.EventData, "eventData"
 	}
 	return nil, ""
 }

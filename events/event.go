@@ -150,15 +150,13 @@ func (b *base) sealed() {}
 // Decoding one is never an error; inspect [Event.Type] and Data, or ignore it.
 type Unknown struct {
 	base
+	noIdentity
 	// Data is the payload object: the "data" member, else "eventData", else
 	// the only other top-level member holding an object; nil if none.
 	Data json.RawMessage
 	// PayloadKey is the top-level member Data was taken from, or "".
 	PayloadKey string
 }
-
-// IdempotencyKey returns "": an unknown event has no known identity.
-func (u *Unknown) IdempotencyKey() string { return "" }
 
 // formatOf decides the format from the type string.
 func formatOf(t Type) Format {

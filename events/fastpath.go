@@ -1,6 +1,9 @@
 package events
 
-import "bytes"
+import (
+	"bytes"
+	"iter"
+)
 
 // This file is a hand-written decoder for the hot path: a v1
 // PURCHASE_SUCCEEDED (or PURCHASE_REFUNDED) payload in its documented shape.
@@ -22,8 +25,8 @@ func parseFast(payload []byte) (ev Event, ok bool) {
 		e                decoded
 		seen             uint32
 	)
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		switch k := s.key(); string(k) {
+	for k := range s.members() {
+		switch string(k) {
 		case "type":
 			s.once(&seen, 1<<0)
 			typ = s.typ()
@@ -69,123 +72,163 @@ func (s *scanner) payload(t Type) decoded {
 	switch t {
 	case TypePurchaseSucceeded:
 		e := new(PurchaseSucceeded)
-		s.purchaseSucceeded(e)
+		s.purchase(&purchaseMembers{
+			timeMillis: &e.TimeMillis, orderID: &e.OrderID, checkoutLinkID: &e.CheckoutLinkID,
+			transactionID: &e.TransactionID, shopID: &e.ShopID, userID: &e.UserID,
+			currency: &e.Currency, items: &e.Items, tax: &e.Tax, total: &e.Total,
+			regionCode: &e.RegionCode, source: &e.Source,
+			taxDetails: &e.TaxDetails, emailMarketingOptIn: &e.EmailMarketingOptIn, ipAddress: &e.IPAddress,
+		})
 		return e
 	case TypePurchaseRefunded:
 		e := new(PurchaseRefunded)
-		s.purchaseRefunded(e)
+		s.purchase(&purchaseMembers{
+			timeMillis: &e.TimeMillis, orderID: &e.OrderID, checkoutLinkID: &e.CheckoutLinkID,
+			transactionID: &e.TransactionID, shopID: &e.ShopID, userID: &e.UserID,
+			currency: &e.Currency, items: &e.Items, tax: &e.Tax, total: &e.Total,
+			regionCode: &e.RegionCode, source: &e.Source,
+			refundID: &e.RefundID, amount: &e.Amount, reason: &e.Reason,
+		})
 		return e
 	}
 	s.fail()
 	return nil
 }
 
-func (s *scanner) purchaseSucceeded(e *PurchaseSucceeded) {
+// purchaseMembers points at the fields of a [PurchaseSucceeded] or a
+// [PurchaseRefunded], one per member of its payload object; a member whose
+// pointer is nil is not one of that event's members.
+type purchaseMembers struct {
+	timeMillis                                             *Millis
+	orderID, checkoutLinkID, transactionID, shopID, userID *string
+	currency                                               *Currency
+	items                                                  *[]Item
+	tax, total                                             *Amount
+	regionCode                                             *string
+	source                                                 *Source
+
+	taxDetails          *TaxDetails // PURCHASE_SUCCEEDED only
+	emailMarketingOptIn *bool
+	ipAddress           *string
+
+	refundID *string // PURCHASE_REFUNDED only
+	amount   *Amount
+	reason   *string
+}
+
+// purchase decodes the payload object of a purchase or a refund into the
+// fields m points at. It is the one scanner of both events' members.
+func (s *scanner) purchase(m *purchaseMembers) {
 	var seen uint32
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		switch string(s.key()) {
-		case "timeMillis":
-			s.once(&seen, 1<<0)
-			e.TimeMillis = s.millis()
-		case "orderId":
-			s.once(&seen, 1<<1)
-			e.OrderID = s.str()
-		case "checkoutLinkId":
-			s.once(&seen, 1<<2)
-			e.CheckoutLinkID = s.str()
-		case "transactionId":
-			s.once(&seen, 1<<3)
-			e.TransactionID = s.str()
-		case "shopId":
-			s.once(&seen, 1<<4)
-			e.ShopID = s.str()
-		case "userId":
-			s.once(&seen, 1<<5)
-			e.UserID = s.str()
-		case "currency":
-			s.once(&seen, 1<<6)
-			e.Currency = Currency(s.common())
-		case "items":
-			s.once(&seen, 1<<7)
-			e.Items = s.items()
-		case "tax":
-			s.once(&seen, 1<<8)
-			e.Tax = s.amount()
-		case "total":
-			s.once(&seen, 1<<9)
-			e.Total = s.amount()
-		case "taxDetails":
-			s.once(&seen, 1<<10)
-			s.taxDetails(&e.TaxDetails)
-		case "emailMarketingOptIn":
-			s.once(&seen, 1<<11)
-			e.EmailMarketingOptIn = s.boolean()
-		case "regionCode":
-			s.once(&seen, 1<<12)
-			e.RegionCode = s.str()
-		case "source":
-			s.once(&seen, 1<<13)
-			e.Source = Source(s.common())
-		case "ipAddress":
-			s.once(&seen, 1<<14)
-			e.IPAddress = s.str()
-		default:
-			s.fail()
+	for key := range s.members() {
+		s.purchaseMember(m, key, &seen)
+	}
+}
+
+// purchaseMember reads one member of a purchase or a refund (see purchase).
+func (s *scanner) purchaseMember(m *purchaseMembers, key []byte, seen *uint32) {
+	switch string(key) {
+	case "timeMillis":
+		if member(s, seen, 1<<0, m.timeMillis) {
+			*m.timeMillis = s.millis()
+		}
+	case "orderId":
+		s.strMember(seen, 1<<1, m.orderID)
+	case "checkoutLinkId":
+		s.strMember(seen, 1<<2, m.checkoutLinkID)
+	case "transactionId":
+		s.strMember(seen, 1<<3, m.transactionID)
+	case "shopId":
+		s.strMember(seen, 1<<4, m.shopID)
+	case "userId":
+		s.strMember(seen, 1<<5, m.userID)
+	case "currency":
+		if member(s, seen, 1<<6, m.currency) {
+			*m.currency = Currency(s.common())
+		}
+	case "items":
+		if member(s, seen, 1<<7, m.items) {
+			*m.items = s.items()
+		}
+	case "tax":
+		s.amountMember(seen, 1<<8, m.tax)
+	case "total":
+		s.amountMember(seen, 1<<9, m.total)
+	case "regionCode":
+		s.strMember(seen, 1<<10, m.regionCode)
+	case "source":
+		if member(s, seen, 1<<11, m.source) {
+			*m.source = Source(s.common())
+		}
+	case "taxDetails":
+		if member(s, seen, 1<<12, m.taxDetails) {
+			s.taxDetails(m.taxDetails)
+		}
+	case "emailMarketingOptIn":
+		if member(s, seen, 1<<13, m.emailMarketingOptIn) {
+			*m.emailMarketingOptIn = s.boolean()
+		}
+	case "ipAddress":
+		s.strMember(seen, 1<<14, m.ipAddress)
+	case "refundId":
+		s.strMember(seen, 1<<15, m.refundID)
+	case "amount":
+		s.amountMember(seen, 1<<16, m.amount)
+	case "reason":
+		s.strMember(seen, 1<<17, m.reason)
+	default:
+		s.fail()
+	}
+}
+
+// member reports whether the value that follows may be read into p: p is
+// not nil (the member belongs to this event) and the member came for the
+// first time (bit of *seen). Otherwise it fails the scan.
+func member[T any](s *scanner, seen *uint32, bit uint32, p *T) bool {
+	if p == nil {
+		s.fail()
+		return false
+	}
+	s.once(seen, bit)
+	return !s.bad
+}
+
+// strMember reads a string member into p (see [member]).
+func (s *scanner) strMember(seen *uint32, bit uint32, p *string) {
+	if member(s, seen, bit, p) {
+		*p = s.str()
+	}
+}
+
+// amountMember reads an amount member into p (see [member]).
+func (s *scanner) amountMember(seen *uint32, bit uint32, p *Amount) {
+	if member(s, seen, bit, p) {
+		*p = s.amount()
+	}
+}
+
+// members yields the key of each member of an object; the loop body reads
+// the member's value. Breaking out of the loop fails the scan.
+func (s *scanner) members() iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for more := s.open('{', '}'); more; more = s.next('}') {
+			if !yield(s.key()) {
+				s.fail()
+				return
+			}
 		}
 	}
 }
 
-func (s *scanner) purchaseRefunded(e *PurchaseRefunded) {
-	var seen uint32
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		switch string(s.key()) {
-		case "refundId":
-			s.once(&seen, 1<<0)
-			e.RefundID = s.str()
-		case "orderId":
-			s.once(&seen, 1<<1)
-			e.OrderID = s.str()
-		case "checkoutLinkId":
-			s.once(&seen, 1<<2)
-			e.CheckoutLinkID = s.str()
-		case "transactionId":
-			s.once(&seen, 1<<3)
-			e.TransactionID = s.str()
-		case "shopId":
-			s.once(&seen, 1<<4)
-			e.ShopID = s.str()
-		case "userId":
-			s.once(&seen, 1<<5)
-			e.UserID = s.str()
-		case "currency":
-			s.once(&seen, 1<<6)
-			e.Currency = Currency(s.common())
-		case "items":
-			s.once(&seen, 1<<7)
-			e.Items = s.items()
-		case "amount":
-			s.once(&seen, 1<<8)
-			e.Amount = s.amount()
-		case "total":
-			s.once(&seen, 1<<9)
-			e.Total = s.amount()
-		case "tax":
-			s.once(&seen, 1<<10)
-			e.Tax = s.amount()
-		case "reason":
-			s.once(&seen, 1<<11)
-			e.Reason = s.str()
-		case "regionCode":
-			s.once(&seen, 1<<12)
-			e.RegionCode = s.str()
-		case "source":
-			s.once(&seen, 1<<13)
-			e.Source = Source(s.common())
-		case "timeMillis":
-			s.once(&seen, 1<<14)
-			e.TimeMillis = s.millis()
-		default:
-			s.fail()
+// elements yields once per element of an array; the loop body reads the
+// element. Breaking out of the loop fails the scan.
+func (s *scanner) elements() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i, more := 0, s.open('[', ']'); more; i, more = i+1, s.next(']') {
+			if !yield(i) {
+				s.fail()
+				return
+			}
 		}
 	}
 }
@@ -194,23 +237,23 @@ func (s *scanner) purchaseRefunded(e *PurchaseRefunded) {
 // an empty, non-nil slice.
 func (s *scanner) items() []Item {
 	items := []Item{}
-	for more := s.open('[', ']'); more; more = s.next(']') {
+	for range s.elements() {
 		var it Item
 		var seen uint32
-		for more := s.open('{', '}'); more; more = s.next('}') {
-			switch string(s.key()) {
+		for key := range s.members() {
+			switch string(key) {
 			case "id":
-				s.once(&seen, 1<<0)
-				it.ID = s.str()
+				s.strMember(&seen, 1<<0, &it.ID)
 			case "quantity":
-				s.once(&seen, 1<<1)
-				it.Quantity = s.flexInt()
+				if member(s, &seen, 1<<1, &it.Quantity) {
+					it.Quantity = s.flexInt()
+				}
 			case "price":
-				s.once(&seen, 1<<2)
-				it.Price = s.amount()
+				s.amountMember(&seen, 1<<2, &it.Price)
 			case "metadata":
-				s.once(&seen, 1<<3)
-				it.Metadata = s.stringMap()
+				if member(s, &seen, 1<<3, &it.Metadata) {
+					it.Metadata = s.stringMap()
+				}
 			default:
 				s.fail()
 			}
@@ -220,44 +263,40 @@ func (s *scanner) items() []Item {
 	return items
 }
 
+// taxDetails decodes a [TaxDetails] object.
 func (s *scanner) taxDetails(td *TaxDetails) {
 	var seen uint32
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		switch string(s.key()) {
-		case "items":
-			s.once(&seen, 1<<0)
+	for key := range s.members() {
+		if string(key) == "items" && member(s, &seen, 1<<0, &td.Items) {
 			td.Items = s.taxItems()
-		default:
+		} else {
 			s.fail()
 		}
 	}
 }
 
+// taxItems decodes an array of tax items, empty and non-nil when empty.
 func (s *scanner) taxItems() []TaxItem {
 	items := []TaxItem{}
-	for more := s.open('[', ']'); more; more = s.next(']') {
+	for range s.elements() {
 		var it TaxItem
 		var seen uint32
-		for more := s.open('{', '}'); more; more = s.next('}') {
-			switch string(s.key()) {
+		for key := range s.members() {
+			switch string(key) {
 			case "label":
-				s.once(&seen, 1<<0)
-				it.Label = s.str()
+				s.strMember(&seen, 1<<0, &it.Label)
 			case "isInclusive":
-				s.once(&seen, 1<<1)
-				it.IsInclusive = s.boolean()
+				if member(s, &seen, 1<<1, &it.IsInclusive) {
+					it.IsInclusive = s.boolean()
+				}
 			case "amount":
-				s.once(&seen, 1<<2)
-				it.Amount = s.amount()
+				s.amountMember(&seen, 1<<2, &it.Amount)
 			case "percentage":
-				s.once(&seen, 1<<3)
-				it.Percentage = s.str()
+				s.strMember(&seen, 1<<3, &it.Percentage)
 			case "country":
-				s.once(&seen, 1<<4)
-				it.Country = s.str()
+				s.strMember(&seen, 1<<4, &it.Country)
 			case "state":
-				s.once(&seen, 1<<5)
-				it.State = s.str()
+				s.strMember(&seen, 1<<5, &it.State)
 			default:
 				s.fail()
 			}
@@ -271,9 +310,8 @@ func (s *scanner) taxItems() []TaxItem {
 // object gives an empty, non-nil map and a repeated key keeps its last value.
 func (s *scanner) stringMap() map[string]string {
 	m := make(map[string]string)
-	for more := s.open('{', '}'); more; more = s.next('}') {
-		k := s.key()
-		m[string(k)] = s.str()
+	for key := range s.members() {
+		m[string(key)] = s.str()
 	}
 	return m
 }

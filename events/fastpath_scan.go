@@ -3,6 +3,8 @@ package events
 import (
 	"encoding/binary"
 	"unicode/utf8"
+
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // scanner is the byte-level reader of parseFast. It accepts a strict subset
@@ -247,8 +249,8 @@ func digits(b []byte, j int) int {
 }
 
 // flexInt reads an integer as a JSON number or a JSON string holding one, as
-// flexInt.UnmarshalJSON (item quantities) and [Millis.UnmarshalJSON] decode
-// it; null fails, since those leave the field unchanged.
+// wire.Int64 (item quantities) and [Millis] decode it; null fails, since
+// those leave the field unchanged.
 func (s *scanner) flexInt() int64 {
 	var lit []byte
 	if s.i < len(s.b) && s.b[s.i] == '"' {
@@ -258,14 +260,11 @@ func (s *scanner) flexInt() int64 {
 	} else {
 		lit, _ = s.number()
 	}
-	if s.bad {
-		return 0
-	}
-	v, null, err := parseFlexInt(lit)
-	if err != nil || null {
+	var v wire.Int64
+	if s.bad || v.UnmarshalJSON(lit) != nil {
 		s.fail()
 	}
-	return v
+	return int64(v)
 }
 
 // millis reads a timeMillis value as [Millis.UnmarshalJSON] decodes it.
@@ -281,7 +280,7 @@ func (s *scanner) amount() Amount {
 	return Amount(lit)
 }
 
-// boolean reads true or false, bare or quoted, as flexBool.UnmarshalJSON
+// boolean reads true or false, bare or quoted, as wire.Bool
 // decodes it.
 func (s *scanner) boolean() bool {
 	rest := s.b[s.i:]

@@ -3,25 +3,13 @@ package events_test
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stashpay/stashpay-go/events"
 )
 
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	events.AddSeedPayloads(f)
 	for _, s := range []string{
 		``, `null`, `[]`, `{}`, `{"type":""}`, `{"type":5}`,
 		`{"type":"PURCHASE_SUCCEEDED"}`,
@@ -29,6 +17,10 @@ func FuzzParse(f *testing.F) {
 		`{"type":"VIEW_ITEM","eventData":{"userId":"u"}}`,
 		`{"type":"NEW_THING","purchaseSucceeded":{"items":"x"},"other":{}}`,
 		`{"type":"subscription.renewed","data":{"subscriptionId":"s","cancelledAt":1,"period":{"value":"2"}}}`,
+		"{\"type\":\"PURCHASE_SUCCEEDED\",\"purchaseSucceeded\":{\"orderId\":\"ord-\xff-1\"}}",
+		`{"type":"PURCHASE_SUCCEEDED","purchase_succeeded":{"order_id":"o","items":[{"quantity":"2"}]}}`,
+		`{"type":"subscription.created","event_data":{"subscription_id":"s","status":3,"period":{"value":1}}}`,
+		`{"type":"VIEW_ITEM","viewItem":{"userId":"\ud800"}}`,
 	} {
 		f.Add([]byte(s))
 	}

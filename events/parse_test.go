@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -348,4 +349,102 @@ func TestFormatString(t *testing.T) {
 	assert.Equal(t, "v1", events.FormatV1.String())
 	assert.Equal(t, "v2", events.FormatV2.String())
 	assert.Equal(t, "v?", events.Format(0).String())
+}
+
+// TestParseInvalidUTF8 checks that a string that is not valid UTF-8 is an
+// error naming the member, on the fast path's shape and off it: two orders
+// "ord-\xff-1" and "ord-\xfe-1" must never both decode to one order id (and
+// so to one exactly-once key).
+func TestParseInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	purchase := func(extra, orderID string) string {
+		return `{"type":"PURCHASE_SUCCEEDED",` + extra + `"purchaseSucceeded":{"orderId":"` + orderID + `","total":"1"}}`
+	}
+	tests := []struct {
+		name, payload, member string
+	}{
+		{"fast shape xff", purchase(``, "ord-\xff-1"), "orderId"},
+		{"fast shape xfe", purchase(``, "ord-\xfe-1"), "orderId"},
+		{"std shape xff", purchase(`"x":1,`, "ord-\xff-1"), "orderId"},
+		{"std shape xfe", purchase(`"x":1,`, "ord-\xfe-1"), "orderId"},
+		{"surrogate bytes", purchase(``, "ord-\xed\xa0\x80-1"), "orderId"},
+		{"escaped lone surrogate", purchase(`"x":1,`, `ord-\ud800-1`), "orderId"},
+		{"amount", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"total":"` + "1\xff" + `"}}`, "total"},
+		{"metadata key", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"items":[{"metadata":{"` + "k\xff" + `":"v"}}]}}`, "metadata"},
+		{"subscription id", `{"type":"subscription.created","data":{"subscriptionId":"` + "sub-\xfe" + `"}}`, "subscriptionId"},
+		{"refund id", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"` + "r-\xff" + `"}}`, "refundId"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev, err := events.Parse([]byte(tt.payload))
+			require.Error(t, err)
+			assert.Nil(t, ev)
+			require.ErrorIs(t, err, events.ErrMalformed)
+			assert.Contains(t, err.Error(), tt.member)
+			assert.Contains(t, err.Error(), "UTF-8")
+			assert.NotContains(t, err.Error(), "ord-")
+		})
+	}
+}
+
+// TestParseSnakeCaseNames checks that snake_case member names are read as
+// their lowerCamelCase fields, exactly as everywhere else in the SDK, and
+// that looser spellings are not.
+func TestParseSnakeCaseNames(t *testing.T) {
+	t.Parallel()
+	ps := parseAs[*events.PurchaseSucceeded](t, []byte(`{"type":"PURCHASE_SUCCEEDED","purchase_succeeded":{`+
+		`"order_id":"o-1","checkout_link_id":"cl","time_millis":"1000","user_id":"u",`+
+		`"items":[{"id":"gem","quantity":"2","metadata":{"pack_id":"p"}}],"email_marketing_opt_in":"true",`+
+		`"tax_details":{"items":[{"label":"VAT","is_inclusive":true}]}}}`))
+	assert.Equal(t, "o-1", ps.OrderID)
+	assert.Equal(t, "cl", ps.CheckoutLinkID)
+	assert.Equal(t, "u", ps.UserID)
+	assert.Equal(t, events.Millis(1000), ps.TimeMillis)
+	assert.Equal(t, []events.Item{{ID: "gem", Quantity: 2, Metadata: map[string]string{"pack_id": "p"}}}, ps.Items)
+	assert.True(t, ps.EmailMarketingOptIn)
+	require.Len(t, ps.TaxDetails.Items, 1)
+	assert.True(t, ps.TaxDetails.Items[0].IsInclusive)
+	assert.Equal(t, "purchase:o-1", ps.IdempotencyKey())
+
+	sub := parseAs[*events.SubscriptionCanceled](t, []byte(`{"type":"subscription.canceled","event_data":{`+
+		`"subscription_id":"s","cancel_at_period_end":"true","canceled_at":1000,`+
+		`"period":{"value":"3","unit":"month"},"payment":{"payment_id":"p","amount_cents":"5","tax_inclusive":true}}}`))
+	assert.Equal(t, "s", sub.SubscriptionID)
+	assert.True(t, sub.CancelAtPeriodEnd)
+	assert.Equal(t, events.Period{Value: 3, Unit: "month"}, sub.Period)
+	require.NotNil(t, sub.Payment)
+	assert.Equal(t, "p", sub.Payment.PaymentID)
+	assert.Equal(t, events.Amount("5"), sub.Payment.AmountCents)
+	assert.True(t, sub.Payment.TaxInclusive)
+	assert.True(t, sub.CanceledAt.Equal(time.UnixMilli(1000)))
+
+	loose := parseAs[*events.PurchaseSucceeded](t, []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{`+
+		`"_o_r_d_e_r_i_d_":"x","order__id":"y","Order_Id":"z"}}`))
+	assert.Empty(t, loose.OrderID, "only exact snake_case is read as lowerCamelCase")
+}
+
+// TestParseDeepNesting checks that a payload nested deeper than the JSON
+// decoder allows (here in a member no event uses) is an error that matches
+// ErrMalformed and says why, without repeating the payload.
+func TestParseDeepNesting(t *testing.T) {
+	t.Parallel()
+	const depth = 10001
+	deep := strings.Repeat(`{"secret-ish":`, depth) + `1` + strings.Repeat(`}`, depth)
+	for name, payload := range map[string]string{
+		"unknown member": `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o","extra":` + deep + `}}`,
+		"top level":      `{"type":"VIEW_ITEM","viewItem":{},"extra":` + deep + `}`,
+		"arrays":         `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o"},"x":` + strings.Repeat(`[`, depth) + strings.Repeat(`]`, depth) + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ev, err := events.Parse([]byte(payload))
+			require.Error(t, err)
+			assert.Nil(t, ev)
+			require.ErrorIs(t, err, events.ErrMalformed)
+			assert.Contains(t, err.Error(), "nested too deeply")
+			assert.NotContains(t, err.Error(), "secret-ish")
+			assert.Less(t, len(err.Error()), 200)
+		})
+	}
 }

@@ -1,8 +1,9 @@
 package events
 
 import (
-	"encoding/json"
 	"time"
+
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // SubscriptionStatus is a subscription's state. The set is open: unknown
@@ -38,6 +39,22 @@ func (s SubscriptionStatus) GrantsAccess() bool {
 	}
 }
 
+// openEnum decodes an open enum that Stash may send as a name or a number:
+// a name is kept as sent, a number as its decimal digits (wire.Enum).
+type openEnum string
+
+// UnmarshalJSON implements [json.Unmarshaler].
+func (e *openEnum) UnmarshalJSON(b []byte) error {
+	s, err := wire.Enum(b, nil)
+	if err != nil {
+		return err
+	}
+	if s != "" {
+		*e = openEnum(s)
+	}
+	return nil
+}
+
 // Period is a billing period such as {Value: 1, Unit: "month"}.
 type Period struct {
 	// Value is the number of units.
@@ -49,10 +66,10 @@ type Period struct {
 // UnmarshalJSON accepts Value as a JSON number or string.
 func (p *Period) UnmarshalJSON(b []byte) error {
 	var aux struct {
-		Value flexInt    `json:"value"`
-		Unit  flexString `json:"unit"`
+		Value wire.Int64 `json:"value"`
+		Unit  openEnum   `json:"unit"`
 	}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := wire.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	p.Value, p.Unit = int64(aux.Value), string(aux.Unit)
@@ -86,12 +103,12 @@ func (p *SubscriptionPayment) UnmarshalJSON(b []byte) error {
 	type plain SubscriptionPayment
 	aux := struct {
 		*plain
-		TaxInclusive flexBool `json:"taxInclusive"`
-		Succeeded    flexBool `json:"succeeded"`
-		CreatedAt    flexTime `json:"createdAt"`
-		UpdatedAt    flexTime `json:"updatedAt"`
-	}{plain: (*plain)(p), TaxInclusive: flexBool(p.TaxInclusive), Succeeded: flexBool(p.Succeeded)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+		TaxInclusive wire.Bool `json:"taxInclusive"`
+		Succeeded    wire.Bool `json:"succeeded"`
+		CreatedAt    timestamp `json:"createdAt"`
+		UpdatedAt    timestamp `json:"updatedAt"`
+	}{plain: (*plain)(p), TaxInclusive: wire.Bool(p.TaxInclusive), Succeeded: wire.Bool(p.Succeeded)}
+	if err := wire.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	p.TaxInclusive, p.Succeeded = bool(aux.TaxInclusive), bool(aux.Succeeded)
@@ -170,21 +187,21 @@ func (s *Subscription) UnmarshalJSON(b []byte) error {
 	type plain Subscription
 	aux := struct {
 		*plain
-		Status             flexString `json:"status"`
-		OriginalBillingDay flexInt    `json:"originalBillingDay"`
-		CancelAtPeriodEnd  flexBool   `json:"cancelAtPeriodEnd"`
-		TrialEnd           flexTime   `json:"trialEnd"`
-		AccessEndDate      flexTime   `json:"accessEndDate"`
-		CurrentPeriodStart flexTime   `json:"currentPeriodStart"`
-		CurrentPeriodEnd   flexTime   `json:"currentPeriodEnd"`
-		NextBillingDate    flexTime   `json:"nextBillingDate"`
-		GracePeriodEnd     flexTime   `json:"gracePeriodEnd"`
-		CanceledAt         flexTime   `json:"canceledAt"`
-		CancelledAt        flexTime   `json:"cancelledAt"`
-		CreatedAt          flexTime   `json:"createdAt"`
-		UpdatedAt          flexTime   `json:"updatedAt"`
-	}{plain: (*plain)(s), CancelAtPeriodEnd: flexBool(s.CancelAtPeriodEnd)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+		Status             openEnum   `json:"status"`
+		OriginalBillingDay wire.Int64 `json:"originalBillingDay"`
+		CancelAtPeriodEnd  wire.Bool  `json:"cancelAtPeriodEnd"`
+		TrialEnd           timestamp  `json:"trialEnd"`
+		AccessEndDate      timestamp  `json:"accessEndDate"`
+		CurrentPeriodStart timestamp  `json:"currentPeriodStart"`
+		CurrentPeriodEnd   timestamp  `json:"currentPeriodEnd"`
+		NextBillingDate    timestamp  `json:"nextBillingDate"`
+		GracePeriodEnd     timestamp  `json:"gracePeriodEnd"`
+		CanceledAt         timestamp  `json:"canceledAt"`
+		CancelledAt        timestamp  `json:"cancelledAt"`
+		CreatedAt          timestamp  `json:"createdAt"`
+		UpdatedAt          timestamp  `json:"updatedAt"`
+	}{plain: (*plain)(s), CancelAtPeriodEnd: wire.Bool(s.CancelAtPeriodEnd)}
+	if err := wire.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	s.CancelAtPeriodEnd = bool(aux.CancelAtPeriodEnd)

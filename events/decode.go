@@ -1,35 +1,14 @@
 package events
 
-import (
-	"encoding/json"
-	"errors"
-)
+import "github.com/stashpay/stashpay-go/internal/wire"
 
 // Stash sends int64 values as JSON numbers in some payloads and as JSON
-// strings in others (proto JSON encodes int64 as a string), so members that
-// decide what is granted accept both forms rather than failing a delivery
-// that Stash would then redeliver, failing again, for a day. The conversion
-// stays exact: a string that is not a plain integer, or a value out of range,
-// is still an error.
-
-var errBool = errors.New(`events: expected a JSON boolean or the string "true" or "false"`)
-
-// flexBool decodes a JSON boolean, or the JSON string "true" or "false"
-// (exactly, without escapes). null leaves it unchanged.
-type flexBool bool
-
-func (f *flexBool) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "true", `"true"`:
-		*f = true
-	case "false", `"false"`:
-		*f = false
-	case "null":
-	default:
-		return errBool
-	}
-	return nil
-}
+// strings in others (proto JSON encodes int64 as a string), and booleans as
+// booleans or strings, so members that decide what is granted read both
+// forms through internal/wire's tolerant scalars rather than failing a
+// delivery that Stash would then redeliver, failing again, for a day. The
+// conversion stays exact: a string that is not a plain integer, or a value
+// out of range, is still an error.
 
 // The types below are decoding targets that read such members tolerantly in
 // the same single pass as the rest of the payload: each embeds the public type
@@ -41,13 +20,13 @@ func (f *flexBool) UnmarshalJSON(b []byte) error {
 // itemJSON decodes an [Item].
 type itemJSON struct {
 	Item
-	Quantity flexInt `json:"quantity"`
+	Quantity wire.Int64 `json:"quantity"`
 }
 
 // taxItemJSON decodes a [TaxItem].
 type taxItemJSON struct {
 	TaxItem
-	IsInclusive flexBool `json:"isInclusive"`
+	IsInclusive wire.Bool `json:"isInclusive"`
 }
 
 // taxDetailsJSON decodes [TaxDetails].
@@ -87,7 +66,7 @@ type purchaseSucceededJSON struct {
 	*PurchaseSucceeded
 	Items               []itemJSON     `json:"items"`
 	TaxDetails          taxDetailsJSON `json:"taxDetails"`
-	EmailMarketingOptIn flexBool       `json:"emailMarketingOptIn"`
+	EmailMarketingOptIn wire.Bool      `json:"emailMarketingOptIn"`
 }
 
 func (w *purchaseSucceededJSON) result() decoded {
@@ -161,9 +140,9 @@ func unmarshalPayload(data []byte, ev decoded) (decoded, error) {
 	case *MutateCart:
 		target = &mutateCartJSON{MutateCart: e}
 	default:
-		return ev, json.Unmarshal(data, ev)
+		return ev, wire.Unmarshal(data, ev)
 	}
-	if err := json.Unmarshal(data, target); err != nil {
+	if err := wire.Unmarshal(data, target); err != nil {
 		return nil, err
 	}
 	return target.result(), nil
