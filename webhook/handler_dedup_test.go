@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -250,4 +251,25 @@ func TestHandlerContextCancelledWhenStashHangsUp(t *testing.T) {
 	// The key was released, so the redelivery runs fn again and succeeds.
 	assert.Equal(t, 200, serve(h, signedRequest(t.Context(), t, "/", purchase("order-hangup"), testSecret)).Code)
 	assert.Equal(t, int32(2), calls.Load())
+}
+
+// Two authentic deliveries whose order IDs differ only in bytes that are not
+// valid UTF-8 used to decode to one "ord-\uFFFD-1", share one exactly-once
+// key, and grant once: the second player paid and got nothing. Both are now
+// refused before anything is claimed.
+func TestHandlerRefusesInvalidUTF8Identifiers(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	rec := &recorder{}
+	h := webhook.NewHandler(newVerifier(t), rec.fn, webhook.WithStore(store))
+	for _, id := range []string{"ord-\xff-1", "ord-\xfe-1"} {
+		body := []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"` + id + `","userId":"u","items":[{"id":"gem","quantity":1}]}}`)
+		resp := serve(h, signedRequest(t.Context(), t, "/", body, testSecret))
+		assert.Equal(t, http.StatusBadRequest, resp.Code)
+		assert.NotContains(t, resp.Body.String(), "ord-")
+	}
+	assert.Zero(t, rec.calls())
+	c, err := store.Claim(t.Context(), "purchase:ord-\uFFFD-1", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Claimed, c.Outcome, "no key was claimed for the refused deliveries")
 }
