@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -99,6 +100,30 @@ type Delivery struct {
 	err      error
 	finished bool
 }
+
+// String describes the delivery (ID, event type, attempts so far, outcome)
+// without revealing the secret it is signed with.
+func (d *Delivery) String() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	state := "running"
+	switch {
+	case d.finished && d.err == nil:
+		state = "delivered"
+	case d.finished:
+		state = "failed"
+	}
+	return fmt.Sprintf("stashpaytest.Delivery{ID:%d Type:%q Attempts:%d State:%s}", d.ID, d.Type, len(d.attempts), state)
+}
+
+// GoString is like [Delivery.String]; it makes %#v safe too.
+func (d *Delivery) GoString() string { return d.String() }
+
+// Format makes every fmt verb print [Delivery.String], never a secret.
+func (d *Delivery) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, d.String()) }
+
+// LogValue makes log/slog print [Delivery.String], never a secret.
+func (d *Delivery) LogValue() slog.Value { return slog.StringValue(d.String()) }
 
 // Done is closed when the delivery has ended.
 func (d *Delivery) Done() <-chan struct{} { return d.done }

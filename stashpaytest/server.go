@@ -3,6 +3,9 @@ package stashpaytest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -172,6 +175,15 @@ func (s *Server) String() string { return "stashpaytest.Server(" + s.ts.URL + ")
 
 // GoString describes the server without revealing any key.
 func (s *Server) GoString() string { return s.String() }
+
+// Format makes every fmt verb (%v, %+v, %#v, %s, %d, %x, %q...) print
+// [Server.String], never a key.
+func (s *Server) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue makes log/slog print the server's URL and shop ID, never a key.
+func (s *Server) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("url", s.ts.URL), slog.String("shop_id", s.cfg.shopID))
+}
 
 // Close stops the server, abandons pending webhook retries and held
 // deliveries, and waits for running deliveries to end. It is safe to call more
