@@ -6,11 +6,35 @@ import (
 	"testing"
 	"time"
 
+	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/internal/signing"
 	"github.com/stashpay/stashpay-go/stashpaytest"
+	"github.com/stashpay/stashpay-go/webhook"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// TestHeaderNames pins each header constant to its scheme and to the SDK's
+// constant for the same header, so a fake and the SDK cannot drift apart.
+func TestHeaderNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		got, sdk string
+		want     string
+	}{
+		{"v1", stashpaytest.V1SignatureHeader, stashpay.EgressSignatureHeader, "X-Stash-Hmac-Signature"},
+		{"legacy hmac", stashpaytest.LegacyHMACSignatureHeader, stashpay.EgressLegacySignatureHeader, "Stash-Hmac-Signature"},
+		{"webhook", stashpaytest.WebhookSignatureHeader, webhook.SignatureHeader, "Stash-Hmac-Signature"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, tc.got)
+			assert.Equal(t, tc.sdk, tc.got)
+		})
+	}
+}
 
 func TestIngressAuth(t *testing.T) {
 	t.Parallel()
