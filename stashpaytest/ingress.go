@@ -22,7 +22,7 @@ const (
 	// on egress calls; stashpay.EgressLegacySignatureHeader is the same header.
 	LegacyHMACSignatureHeader = "Stash-Hmac-Signature"
 	// WebhookSignatureHeader carries a webhook's body signature, signed with
-	// the webhook secret; webhook.V1SignatureHeader is the same header. Its name
+	// the webhook secret; webhook.SignatureHeader is the same header. Its name
 	// is the legacy HMAC one, used here for another key.
 	WebhookSignatureHeader = "Stash-Hmac-Signature"
 	// APIKeyHeader carries the legacy ingress API key.
