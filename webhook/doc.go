@@ -27,13 +27,16 @@
 //
 //   - the MAC is computed over the raw bytes before anything is decoded, and
 //     compared in constant time;
-//   - surrounding whitespace in the header value is ignored; an empty or
-//     absent header is [ErrMissingSignature], anything else that does not
-//     match is [ErrInvalidSignature];
-//   - the secret is used as the raw bytes of the string; [WithDecodedSecret]
-//     also tries its base64-decoded bytes, since Stash's documentation leaves
-//     this open;
-//   - several secrets may be configured for rotation ([WithAdditionalSecrets]);
+//   - only the canonical spelling matches (standard, padded base64): an
+//     unpadded or otherwise re-spelled signature is [ErrInvalidSignature];
+//     surrounding whitespace in the header value is ignored; an empty or
+//     absent header is [ErrMissingSignature];
+//   - the secret is used as the raw bytes of the string; [WithBase64Secret]
+//     uses its base64-decoded bytes instead (Stash's documentation leaves
+//     this open for webhooks);
+//   - a secret that is empty, has whitespace at either end or control
+//     characters is refused by [NewVerifier], as every key of the SDK is;
+//   - several secrets may be configured for rotation ([WithPreviousSecrets]);
 //     every one is checked, and [Verifier.VerifyDetailed] tells which matched;
 //   - secrets, received signatures and expected MACs never appear in errors,
 //     logs or a Verifier's printed form.
@@ -52,7 +55,7 @@
 //	body over the limit (1 MiB, WithMaxBodyBytes)   413     no
 //	body unreadable                                 400     no
 //	signature missing or invalid                    401     no
-//	signature valid, payload not an event           400     no
+//	signature valid, payload not an event           400     no (see "Poison deliveries")
 //	event already handled (a duplicate)             200 {}  no
 //	same event being handled by another delivery    409     no (Stash retries later)
 //	exactly-once store failed                       503     no (Stash retries later)
@@ -62,13 +65,29 @@
 //	fn panicked                                     500     yes (key released)
 //
 // Every answer has a JSON body and Content-Type application/json; error
-// bodies say what went wrong in general terms only. Unknown event types are
-// not an error: fn receives them as [*events.Unknown] and should return nil.
-// Integers and booleans that Stash may send as JSON strings ("quantity": "2")
-// decode exactly (see [events.Parse]); only a payload that is not JSON, has
-// no type, or holds a value that cannot be converted exactly is answered 400.
-// Stash keeps redelivering such a delivery, so watch the handler's log
-// ([WithLogger]) for "malformed event".
+// bodies are {"code", "message"} (google.rpc-like, as the egress handlers
+// answer) and say what went wrong in general terms only. Unknown event types
+// are not an error: fn receives them as [*events.Unknown] and should return
+// nil. Integers and booleans that Stash may send as JSON strings
+// ("quantity": "2") decode exactly (see [events.Parse]).
+//
+// # Poison deliveries
+//
+// An authentic delivery that cannot be decoded (not JSON, no type, a value
+// that cannot be converted exactly, a string that is not valid UTF-8, an
+// unknown member nested deeper than the decoder allows) would fail the same
+// way on every redelivery. Acknowledging it would lose what it says (it may
+// be a purchase), so by default it is answered 400 and logged at error
+// level with "malformed event": alert on that log line. Stash redelivers it
+// for about a day and then gives up. To keep it instead, give
+// [WithUndecodable] a function that stores the raw payload (it is
+// authentic) for an operator: the delivery is then acknowledged 200.
+//
+// # Servers
+//
+// Mount the handler on an http.Server with ReadHeaderTimeout, ReadTimeout
+// and IdleTimeout set (for instance 5 s, 15 s and 60 s): the handler caps
+// the body's size, but only the server can bound how slowly it arrives.
 //
 // # Exactly once
 //

@@ -6,8 +6,13 @@ import "errors"
 // returned by [Verifier] and its methods may wrap them with more context, but
 // never with a secret, a received signature or an expected MAC.
 var (
-	// ErrEmptySecret is returned by [NewVerifier] when a secret (the primary
-	// one or one passed to [WithAdditionalSecrets]) is empty.
+	// ErrInvalidSecret is returned by [NewVerifier] when a secret (the
+	// current one or one passed to [WithPreviousSecrets]) cannot be used:
+	// empty, whitespace at either end, control characters, or not base64
+	// under [WithBase64Secret].
+	ErrInvalidSecret = errors.New("webhook: invalid secret")
+	// ErrEmptySecret is matched, besides [ErrInvalidSecret], when the
+	// secret is empty.
 	ErrEmptySecret = errors.New("webhook: empty secret")
 	// ErrMissingSignature is returned when the signature header is absent or
 	// holds only whitespace.

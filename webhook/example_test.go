@@ -61,7 +61,7 @@ func ExampleVerifier_Parse() {
 // watch which one Stash still uses.
 func ExampleVerifier_VerifyDetailed() {
 	const oldSecret, newSecret = "whsec_old", "whsec_new"
-	v, err := webhook.NewVerifier(newSecret, webhook.WithAdditionalSecrets(oldSecret))
+	v, err := webhook.NewVerifier(newSecret, webhook.WithPreviousSecrets(oldSecret))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func ExampleNewHandler() {
 	send(webhook.Sign(body, exampleSecret))    // first delivery
 	send(webhook.Sign(body, exampleSecret))    // duplicate
 	// Output:
-	// 401 {"error":"invalid or missing signature"}
+	// 401 {"code":16,"message":"invalid or missing signature"}
 	// granting order order_abc123 to user_123 (retry 0)
 	// 200 {}
 	// 200 {}

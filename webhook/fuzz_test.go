@@ -43,7 +43,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte("{}"), "   ", uint(1), byte(0xff))
 	f.Add([]byte("x"), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", uint(0), byte(0x80))
 
-	v, err := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets("whsec_old"), webhook.WithDecodedSecret())
+	v, err := webhook.NewVerifier(testSecret, webhook.WithPreviousSecrets("whsec_old"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/internal/inbound"
 )
 
 // handler is the http.Handler built by NewHandler.
@@ -31,13 +31,23 @@ type handler struct {
 // runs out; fn must honour it.
 //
 // A panic in fn is recovered and answered 500, except [http.ErrAbortHandler],
-// which is raised again after the event's key is released. A nil fn
-// acknowledges every authentic event without doing anything.
+// which is raised again after the event's key is released.
 //
-// NewHandler panics if v is nil. The handler is safe for concurrent use.
+// NewHandler panics if v or fn is nil, as [http.Handle] does for a nil
+// handler: both are programming errors, and a handler that acknowledged
+// every event without granting anything would lose purchases silently.
+// The handler is safe for concurrent use.
+//
+// The server that mounts it must set ReadHeaderTimeout, ReadTimeout and
+// IdleTimeout: an http.Handler cannot bound how slowly a sender delivers
+// its body, so without them one slow connection holds a goroutine and a
+// buffer for as long as it likes.
 func NewHandler(v *Verifier, fn func(ctx context.Context, e events.Event) error, opts ...HandlerOption) http.Handler {
 	if v == nil {
 		panic("webhook: NewHandler called with a nil *Verifier")
+	}
+	if fn == nil {
+		panic("webhook: NewHandler called with a nil function")
 	}
 	cfg := handlerConfig{maxBody: DefaultMaxBodyBytes, lease: DefaultLease, keyFunc: DefaultKey}
 	for _, o := range opts {
@@ -57,36 +67,31 @@ func NewHandler(v *Verifier, fn func(ctx context.Context, e events.Event) error,
 
 // ServeHTTP implements http.Handler.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w)
+	if !inbound.AllowPost(w, r) {
 		return
 	}
 	ctx := r.Context()
-	body, err := readBody(w, r, h.cfg.maxBody)
+	body, err := inbound.ReadBody(w, r, h.cfg.maxBody)
 	if err != nil {
-		code := rejectBody(w, err)
+		code := inbound.ReadError(w, err)
 		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: rejected body",
 			slog.Int("status", code), slog.Int64("limit", h.cfg.maxBody))
 		return
 	}
 	if err := h.v.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
-		respond(w, http.StatusUnauthorized, bodyUnauthorized)
+		inbound.Error(w, http.StatusUnauthorized, "invalid or missing signature")
 		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: rejected delivery", slog.String("reason", err.Error()))
 		return
 	}
+	ctx = withRetryCount(ctx, r)
 	e, err := events.Parse(body)
 	if err != nil {
-		respond(w, http.StatusBadRequest, bodyMalformed)
-		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: malformed event", slog.String("error", err.Error()))
+		h.undecodable(ctx, w, body, err)
 		return
 	}
-	if h.fn == nil {
-		respond(w, http.StatusOK, bodyOK)
-		return
-	}
-	ctx = withRetryCount(ctx, r)
 	if h.cfg.noDedup {
-		h.finish(w, r, e, "", dedup.Ran, h.call(ctx, e))
+		err := inbound.Call(func() error { return h.fn(ctx, e) })
+		h.finish(w, r, e, "", dedup.Ran, err)
 		return
 	}
 	key := h.cfg.keyFunc(e)
@@ -96,12 +101,41 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// No extra deadline is put on fn's context: it is cancelled when Stash
 	// hangs up (after about 30 s), which comes before the lease (default
 	// 2 min) runs out, so a redelivery cannot take the key while fn still
-	// works, as long as fn honours its context.
-	res, err := dedup.Do(ctx, h.cfg.store, key, h.cfg.lease, func(ctx context.Context) error {
-		return h.call(ctx, e)
+	// works, as long as fn honours its context. A delivery whose event is
+	// under way elsewhere is answered 409 at once (Stash retries later).
+	res, err := inbound.Once(ctx, h.cfg.store, key, h.cfg.lease, 0, func(ctx context.Context) error {
+		return h.fn(ctx, e)
 	})
 	h.finish(w, r, e, key, res, err)
 }
+
+// undecodable answers an authentic delivery that events.Parse refuses (see
+// the package documentation, "Poison deliveries").
+func (h *handler) undecodable(ctx context.Context, w http.ResponseWriter, body []byte, perr error) {
+	if h.cfg.onUndecodable == nil {
+		inbound.Error(w, http.StatusBadRequest, "malformed event")
+		h.log.LogAttrs(ctx, slog.LevelError, "webhook: malformed event: the delivery is authentic but cannot be decoded; Stash will redeliver it for about a day (see WithUndecodable)",
+			slog.String("error", perr.Error()), slog.Int("bytes", len(body)))
+		return
+	}
+	err := inbound.Call(func() error { return h.cfg.onUndecodable(ctx, body, perr) })
+	var pe *inbound.PanicError
+	if errors.As(err, &pe) && pe.Aborted() {
+		panic(http.ErrAbortHandler)
+	}
+	if err != nil {
+		inbound.Error(w, http.StatusInternalServerError, "undecodable event not stored")
+		h.log.LogAttrs(ctx, slog.LevelError, "webhook: undecodable delivery not stored by WithUndecodable's function",
+			slog.String("decode_error", perr.Error()), slog.String("error", err.Error()))
+		return
+	}
+	h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: undecodable delivery stored and acknowledged",
+		slog.String("error", perr.Error()))
+	respondOK(w)
+}
+
+// respondOK is the only answer Stash counts as received: 200 {}.
+func respondOK(w http.ResponseWriter) { inbound.JSON(w, http.StatusOK, struct{}{}) }
 
 // finish answers a delivery after fn ran or was skipped.
 func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event, key string, res dedup.Result, err error) {
@@ -109,56 +143,36 @@ func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event,
 	attrs := func(extra ...slog.Attr) []slog.Attr {
 		return append([]slog.Attr{slog.String("type", string(e.Type())), slog.String("key", key)}, extra...)
 	}
-	var pe *panicError
+	var pe *inbound.PanicError
 	var ce *dedup.CompleteError
 	switch {
 	case err == nil:
 		if res == dedup.AlreadyDone {
 			h.log.LogAttrs(ctx, slog.LevelDebug, "webhook: duplicate event acknowledged", attrs()...)
 		}
-		respond(w, http.StatusOK, bodyOK)
+		respondOK(w)
 	case errors.As(err, &ce):
 		// fn succeeded: acknowledge, or Stash would redeliver a granted event.
 		h.log.LogAttrs(ctx, slog.LevelError, "webhook: event handled but not recorded as done",
-			attrs(slog.String("error", ce.Err.Error()))...)
-		respond(w, http.StatusOK, bodyOK)
+			attrs(slog.String("error", ce.Error()))...)
+		respondOK(w)
 	case errors.Is(err, dedup.ErrBusy):
 		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: event busy in another delivery", attrs()...)
-		respond(w, http.StatusConflict, bodyBusy)
+		inbound.Error(w, http.StatusConflict, "event is being processed by another delivery")
 	case res != dedup.Ran:
 		h.log.LogAttrs(ctx, slog.LevelError, "webhook: exactly-once store failed",
 			attrs(slog.String("error", err.Error()))...)
-		respond(w, http.StatusServiceUnavailable, bodyStoreFailed)
+		inbound.Error(w, http.StatusServiceUnavailable, "exactly-once store unavailable")
 	case errors.As(err, &pe):
 		h.log.LogAttrs(ctx, slog.LevelError, "webhook: event handler panicked",
-			attrs(slog.String("panic", fmt.Sprint(pe.value)), slog.String("stack", string(pe.stack)))...)
-		if pe.value == http.ErrAbortHandler { //nolint:errorlint // identity of the panic value
+			attrs(slog.String("panic", fmt.Sprint(pe.Value)), slog.String("stack", string(pe.Stack)))...)
+		if pe.Aborted() {
 			panic(http.ErrAbortHandler)
 		}
-		respond(w, http.StatusInternalServerError, bodyFailed)
+		inbound.Error(w, http.StatusInternalServerError, "event handler failed")
 	default:
 		h.log.LogAttrs(ctx, slog.LevelError, "webhook: event handler failed",
 			attrs(slog.String("error", err.Error()))...)
-		respond(w, http.StatusInternalServerError, bodyFailed)
+		inbound.Error(w, http.StatusInternalServerError, "event handler failed")
 	}
 }
-
-// call runs fn, turning a panic into a *panicError so that the key is
-// released and the server answers.
-func (h *handler) call(ctx context.Context, e events.Event) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = &panicError{value: p, stack: debug.Stack()}
-		}
-	}()
-	return h.fn(ctx, e)
-}
-
-// panicError carries a recovered panic of the user's function.
-type panicError struct {
-	value any
-	stack []byte
-}
-
-// Error implements error.
-func (p *panicError) Error() string { return fmt.Sprintf("webhook: handler panicked: %v", p.value) }

@@ -186,7 +186,7 @@ func TestHandlerLogsNoSecrets(t *testing.T) {
 		}
 		return nil
 	}
-	v, err := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets("whsec_old_value_1234"))
+	v, err := webhook.NewVerifier(testSecret, webhook.WithPreviousSecrets("whsec_old_value_1234"))
 	require.NoError(t, err)
 	h := webhook.NewHandler(v, fn, webhook.WithStore(store), webhook.WithLogger(newJSONLogger(logs)))
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+
+	"github.com/stashpay/stashpay-go/internal/inbound"
 )
 
 // Middleware returns an http.Handler that lets only authentic webhook
@@ -22,17 +24,16 @@ import (
 // The returned handler is safe for concurrent use.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			methodNotAllowed(w)
+		if !inbound.AllowPost(w, r) {
 			return
 		}
-		body, err := readBody(w, r, DefaultMaxBodyBytes)
+		body, err := inbound.ReadBody(w, r, DefaultMaxBodyBytes)
 		if err != nil {
-			rejectBody(w, err)
+			inbound.ReadError(w, err)
 			return
 		}
 		if err := v.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
-			respond(w, http.StatusUnauthorized, bodyUnauthorized)
+			inbound.Error(w, http.StatusUnauthorized, "invalid or missing signature")
 			return
 		}
 		r2 := r.WithContext(withRetryCount(r.Context(), r))

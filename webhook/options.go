@@ -1,23 +1,27 @@
 package webhook
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/internal/inbound"
 )
 
 // DefaultMaxBodyBytes is the largest request body [NewHandler] and
 // [Verifier.Middleware] read by default: 1 MiB, far above any documented
-// event. Larger bodies are answered 413 without being verified.
-const DefaultMaxBodyBytes int64 = 1 << 20
+// event. Larger bodies are answered 413 without being verified. The egress
+// handlers of the root package use the same default under the same name.
+const DefaultMaxBodyBytes = inbound.DefaultMaxBodyBytes
 
 // DefaultLease is how long, by default, a delivery holds its event's key
 // while the handler's function runs. Stash expects an answer within 30
 // seconds; the lease must outlast the function, or a redelivery arriving
-// after it expires may run the function a second time.
-const DefaultLease = 2 * time.Minute
+// after it expires may run the function a second time. The confirm handler
+// of the root package uses the same default under the same name.
+const DefaultLease = inbound.DefaultLease
 
 // HandlerOption configures the handler built by [NewHandler].
 type HandlerOption func(*handlerConfig)
@@ -29,6 +33,8 @@ type handlerConfig struct {
 	keyFunc func(events.Event) string
 	logger  *slog.Logger
 	noDedup bool
+
+	onUndecodable func(ctx context.Context, payload []byte, err error) error
 }
 
 // WithMaxBodyBytes sets the largest request body the handler reads; larger
@@ -93,4 +99,18 @@ func WithLogger(l *slog.Logger) HandlerOption {
 // ID in the same transaction that grants the items).
 func WithoutDedup() HandlerOption {
 	return func(c *handlerConfig) { c.noDedup = true }
+}
+
+// WithUndecodable sets what the handler does with an authentic delivery that
+// [events.Parse] cannot decode (see the package documentation, "Poison
+// deliveries"): fn receives the raw payload, as signed, and the decoder's
+// error. When fn returns nil (it stored the payload, for instance in a table
+// an operator looks at), the delivery is acknowledged 200 so that Stash
+// stops redelivering it; when it returns an error, the answer is 500 and
+// Stash redelivers. Without this option such a delivery is answered 400 and
+// logged at error level, and Stash keeps redelivering it for about a day.
+// The exactly-once store is not used for such deliveries. A nil fn keeps the
+// default.
+func WithUndecodable(fn func(ctx context.Context, payload []byte, err error) error) HandlerOption {
+	return func(c *handlerConfig) { c.onUndecodable = fn }
 }

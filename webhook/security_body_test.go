@@ -69,7 +69,7 @@ func TestSecurityHugeContentLengthNoPanic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := webhook.NewHandler(v, nil, webhook.WithMaxBodyBytes(1<<63-1))
+	h := webhook.NewHandler(v, func(context.Context, events.Event) error { return nil }, webhook.WithMaxBodyBytes(1<<63-1))
 	r := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader("{}"))
 	r.ContentLength = 1<<63 - 1
 	rec := httptest.NewRecorder()

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
 	"strconv"
@@ -27,59 +26,57 @@ const RetryCountHeader = "Stash-Retry-Count"
 // keyed HMAC state is computed once. Its String, GoString and Format methods
 // never reveal a secret.
 type Verifier struct {
-	keys    []verifierKey
-	secrets int
-}
-
-// verifierKey is one key a signature is checked against.
-type verifierKey struct {
-	key     *signing.Key
-	index   int  // position of the secret: 0 primary, i the i-th additional
-	decoded bool // key is the base64-decoded form of the secret
+	keys []*signing.Key // the secret given to NewVerifier first, then the previous ones
 }
 
 // Verification tells which secret a signature matched.
 type Verification struct {
 	// Index is the position of the matching secret: 0 is the secret given to
 	// [NewVerifier], i (1, 2, ...) is the i-th secret given to
-	// [WithAdditionalSecrets].
+	// [WithPreviousSecrets].
 	Index int
-	// Decoded is true when the match used the base64-decoded bytes of the
-	// secret rather than its raw bytes (see [WithDecodedSecret]).
-	Decoded bool
 }
 
 // Option configures a [Verifier].
 type Option func(*verifierConfig)
 
 type verifierConfig struct {
-	additional []string
-	decoded    bool
+	previous  []string
+	base64Key bool
 }
 
-// WithAdditionalSecrets adds secrets that are accepted besides the primary
-// one, for rotation: configure the new secret next to the old one, switch it
-// in Studio, then drop the old one. Every secret is checked on every call, so
-// the time taken does not tell which one matched; [Verifier.VerifyDetailed]
-// tells it. An empty secret makes [NewVerifier] fail with [ErrEmptySecret].
-func WithAdditionalSecrets(secrets ...string) Option {
-	return func(c *verifierConfig) { c.additional = append(c.additional, secrets...) }
+// WithPreviousSecrets adds secrets that are accepted besides the current
+// one, for a rotation: put the new secret first and the old one here,
+// switch the secret in Studio, then drop the old one. (The egress handlers
+// call the same idea [stashpay.EgressConfig.PreviousEgressKeys].) Every
+// secret is checked on every call, so the time taken does not tell which one
+// matched; [Verifier.VerifyDetailed] tells it.
+//
+// [stashpay.EgressConfig.PreviousEgressKeys]: https://pkg.go.dev/github.com/stashpay/stashpay-go#EgressConfig
+func WithPreviousSecrets(secrets ...string) Option {
+	return func(c *verifierConfig) { c.previous = append(c.previous, secrets...) }
 }
 
-// WithDecodedSecret makes the verifier also accept signatures made with the
-// base64-decoded bytes of each secret. Stash's documentation does not say
-// whether the webhook secret is used as the raw bytes of the string Studio
-// shows or as the bytes it encodes in base64. By default only the raw bytes
-// are used (that is what Stash's other HMAC schemes do); with this option the
-// raw bytes are tried first, then the decoded bytes (standard or URL
-// alphabet, padded or not). A secret that is not valid base64 is used raw
-// only.
-func WithDecodedSecret() Option {
-	return func(c *verifierConfig) { c.decoded = true }
+// WithBase64Secret makes the verifier base64-decode every secret (standard
+// or URL-safe alphabet, padded or not) and use the decoded bytes as the HMAC
+// key, as [stashpay.EgressConfig.Base64Key] and stashpay.WithBase64Key do
+// for the other keys. Stash's documentation does not say how the webhook
+// secret is used; by default (what Stash's other HMAC schemes do) it is the
+// raw bytes of the string Studio shows. A secret that is not base64 makes
+// [NewVerifier] fail.
+//
+// [stashpay.EgressConfig.Base64Key]: https://pkg.go.dev/github.com/stashpay/stashpay-go#EgressConfig
+func WithBase64Secret() Option {
+	return func(c *verifierConfig) { c.base64Key = true }
 }
 
 // NewVerifier returns a Verifier for the webhook secret shown in Stash Studio
-// (Settings -> Webhooks). An empty secret returns [ErrEmptySecret].
+// (Settings -> Webhooks). Every secret is checked as the SDK checks every key:
+// an empty one fails with an error matching [ErrEmptySecret] and
+// [ErrInvalidSecret]; one with whitespace at either end (a trailing newline
+// from a file or an environment variable) or control characters fails with
+// [ErrInvalidSecret], instead of refusing every delivery with 401 later. The
+// error names the secret ("secret", "previous secret 1") and never shows it.
 func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
 	var cfg verifierConfig
 	for _, o := range opts {
@@ -87,53 +84,41 @@ func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
 			o(&cfg)
 		}
 	}
-	secrets := make([]string, 0, 1+len(cfg.additional))
-	secrets = append(secrets, secret)
-	secrets = append(secrets, cfg.additional...)
-	v := &Verifier{secrets: len(secrets)}
+	secrets := append([]string{secret}, cfg.previous...)
+	v := &Verifier{keys: make([]*signing.Key, 0, len(secrets))}
 	for i, s := range secrets {
-		if s == "" {
-			if i == 0 {
-				return nil, ErrEmptySecret
-			}
-			return nil, fmt.Errorf("%w (additional secret %d)", ErrEmptySecret, i)
+		setting := "secret"
+		if i > 0 {
+			setting = "previous secret " + strconv.Itoa(i)
 		}
-		k, err := signing.NewKey([]byte(s))
+		raw, err := signing.DecodeKey(setting, s, cfg.base64Key)
 		if err != nil {
-			return nil, ErrEmptySecret
+			return nil, secretError(s, err)
 		}
-		v.keys = append(v.keys, verifierKey{key: k, index: i})
-		if !cfg.decoded {
-			continue
+		k, err := signing.NewKey(raw)
+		if err != nil {
+			return nil, secretError("", err)
 		}
-		if raw, ok := decodeSecret(s); ok {
-			dk, err := signing.NewKey(raw)
-			if err != nil {
-				continue
-			}
-			v.keys = append(v.keys, verifierKey{key: dk, index: i, decoded: true})
-		}
+		v.keys = append(v.keys, k)
 	}
 	return v, nil
 }
 
-// decodeSecret returns the bytes s encodes in base64, trying the standard
-// and URL alphabets, padded and unpadded.
-func decodeSecret(s string) ([]byte, bool) {
-	for _, enc := range []*base64.Encoding{
-		base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
-	} {
-		if b, err := enc.DecodeString(s); err == nil && len(b) > 0 {
-			return b, true
-		}
+// secretError turns a signing key error into this package's errors; its
+// text names the setting only.
+func secretError(s string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), signing.ErrInvalidSecret.Error()+": ")
+	if s == "" {
+		return fmt.Errorf("%w: %w: %s", ErrInvalidSecret, ErrEmptySecret, msg)
 	}
-	return nil, false
+	return fmt.Errorf("%w: %s", ErrInvalidSecret, msg)
 }
 
 // Verify checks that signature (the value of the [SignatureHeader] header) is
 // the base64 HMAC-SHA256 of payload, the raw request body exactly as
 // received, under one of the verifier's secrets. Call it before decoding the
-// payload. Surrounding whitespace in signature is ignored; the comparison is
+// payload. Only the canonical spelling (standard, padded base64) matches;
+// surrounding whitespace in signature is ignored; the comparison is
 // constant time and Verify does not allocate.
 //
 // It returns nil, [ErrMissingSignature] or [ErrInvalidSignature].
@@ -143,8 +128,8 @@ func (v *Verifier) Verify(payload []byte, signature string) error {
 }
 
 // VerifyDetailed is [Verifier.Verify] that also tells which secret matched,
-// for instance to log when the old secret stops being used during rotation.
-// Every secret is checked whatever the outcome.
+// for instance to log when the previous secret stops being used during
+// rotation. Every secret is checked whatever the outcome.
 func (v *Verifier) VerifyDetailed(payload []byte, signature string) (Verification, error) {
 	if v == nil || len(v.keys) == 0 {
 		return Verification{}, ErrInvalidSignature
@@ -154,8 +139,8 @@ func (v *Verifier) VerifyDetailed(payload []byte, signature string) (Verificatio
 		return Verification{}, ErrMissingSignature
 	}
 	match := -1
-	for i := range v.keys {
-		ok := v.keys[i].key.VerifyBody(payload, signature) == nil
+	for i, k := range v.keys {
+		ok := k.VerifyBody(payload, signature) == nil
 		if ok && match < 0 {
 			match = i
 		}
@@ -163,8 +148,7 @@ func (v *Verifier) VerifyDetailed(payload []byte, signature string) (Verificatio
 	if match < 0 {
 		return Verification{}, ErrInvalidSignature
 	}
-	k := v.keys[match]
-	return Verification{Index: k.index, Decoded: k.decoded}, nil
+	return Verification{Index: match}, nil
 }
 
 // Parse verifies payload against signature like [Verifier.Verify] and, only
@@ -188,7 +172,7 @@ func (v *Verifier) String() string {
 	if v == nil {
 		return "webhook.Verifier(nil)"
 	}
-	return "webhook.Verifier{secrets: " + strconv.Itoa(v.secrets) + ", redacted}"
+	return "webhook.Verifier{secrets: " + strconv.Itoa(len(v.keys)) + ", redacted}"
 }
 
 // GoString is [Verifier.String]; it keeps %#v from printing the keys.

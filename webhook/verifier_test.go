@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -33,10 +34,17 @@ func TestNewVerifier(t *testing.T) {
 	}{
 		{name: "ok", secret: testSecret},
 		{name: "empty secret", secret: "", wantErr: webhook.ErrEmptySecret},
-		{name: "empty additional secret", secret: testSecret,
-			opts: []webhook.Option{webhook.WithAdditionalSecrets("old", "")}, wantErr: webhook.ErrEmptySecret},
-		{name: "additional and decoded", secret: testSecret,
-			opts: []webhook.Option{webhook.WithAdditionalSecrets("old"), webhook.WithDecodedSecret()}},
+		{name: "empty previous secret", secret: testSecret,
+			opts: []webhook.Option{webhook.WithPreviousSecrets("old", "")}, wantErr: webhook.ErrEmptySecret},
+		{name: "trailing newline", secret: testSecret + "\n", wantErr: webhook.ErrInvalidSecret},
+		{name: "leading space", secret: " " + testSecret, wantErr: webhook.ErrInvalidSecret},
+		{name: "control character", secret: "whsec\x00abc", wantErr: webhook.ErrInvalidSecret},
+		{name: "previous secret with a newline", secret: testSecret,
+			opts: []webhook.Option{webhook.WithPreviousSecrets("old\n")}, wantErr: webhook.ErrInvalidSecret},
+		{name: "not base64 under WithBase64Secret", secret: "not base64!",
+			opts: []webhook.Option{webhook.WithBase64Secret()}, wantErr: webhook.ErrInvalidSecret},
+		{name: "previous and base64", secret: "c2VjcmV0LW5ldw==",
+			opts: []webhook.Option{webhook.WithPreviousSecrets("c2VjcmV0LW9sZA"), webhook.WithBase64Secret()}},
 		{name: "nil option ignored", secret: testSecret, opts: []webhook.Option{nil}},
 	}
 	for _, tt := range tests {
@@ -45,7 +53,11 @@ func TestNewVerifier(t *testing.T) {
 			v, err := webhook.NewVerifier(tt.secret, tt.opts...)
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
+				require.ErrorIs(t, err, webhook.ErrInvalidSecret)
 				assert.Nil(t, v)
+				if s := strings.TrimSpace(tt.secret); s != "" {
+					assert.NotContains(t, err.Error(), s)
+				}
 				return
 			}
 			require.NoError(t, err)
@@ -85,7 +97,7 @@ func TestVerify(t *testing.T) {
 		{name: "valid", body: body, sig: good},
 		{name: "valid, surrounding spaces", body: body, sig: "  " + good + " "},
 		{name: "valid, tabs and newline", body: body, sig: "\t" + good + "\r\n"},
-		{name: "valid, unpadded", body: body, sig: strings.TrimRight(good, "=")},
+		{name: "unpadded is not the canonical spelling", body: body, sig: strings.TrimRight(good, "="), wantErr: webhook.ErrInvalidSignature},
 		{name: "empty body signed", body: []byte{}, sig: webhook.Sign([]byte{}, testSecret)},
 		{name: "flipped first byte", body: flip(body, 0), sig: good, wantErr: webhook.ErrInvalidSignature},
 		{name: "flipped middle byte", body: flip(body, len(body)/2), sig: good, wantErr: webhook.ErrInvalidSignature},
@@ -128,7 +140,7 @@ func errIfDiffers(mac []byte) error {
 func TestVerifyRotation(t *testing.T) {
 	t.Parallel()
 	const oldSecret, olderSecret = "whsec_old_secret_value", "whsec_older_value"
-	v, err := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets(oldSecret, olderSecret))
+	v, err := webhook.NewVerifier(testSecret, webhook.WithPreviousSecrets(oldSecret, olderSecret))
 	require.NoError(t, err)
 	body := purchase("order-rotation")
 	tests := []struct {
@@ -159,7 +171,7 @@ func TestVerifyRotation(t *testing.T) {
 	}
 }
 
-func TestWithDecodedSecret(t *testing.T) {
+func TestWithBase64Secret(t *testing.T) {
 	t.Parallel()
 	keyBytes := []byte{0x00, 0xff, 0x10, 0x80, 's', 'e', 'c', 'r', 'e', 't', 0x7f, 0x01}
 	encoded := base64.StdEncoding.EncodeToString(keyBytes)
@@ -172,26 +184,17 @@ func TestWithDecodedSecret(t *testing.T) {
 	require.ErrorIs(t, plain.Verify(body, sigDecoded), webhook.ErrInvalidSignature, "decoded key must be opt-in")
 	require.NoError(t, plain.Verify(body, sigRaw))
 
-	both, err := webhook.NewVerifier(encoded, webhook.WithDecodedSecret())
+	dec, err := webhook.NewVerifier(encoded, webhook.WithBase64Secret())
 	require.NoError(t, err)
-	got, err := both.VerifyDetailed(body, sigRaw)
-	require.NoError(t, err)
-	assert.Equal(t, webhook.Verification{Index: 0, Decoded: false}, got)
-	got, err = both.VerifyDetailed(body, sigDecoded)
-	require.NoError(t, err)
-	assert.Equal(t, webhook.Verification{Index: 0, Decoded: true}, got)
+	require.NoError(t, dec.Verify(body, sigDecoded))
+	require.ErrorIs(t, dec.Verify(body, sigRaw), webhook.ErrInvalidSignature, "the decoded bytes are the key, as for every Base64 setting")
 
-	// A secret that is not base64 keeps working raw.
-	notB64, err := webhook.NewVerifier("not base64!", webhook.WithDecodedSecret())
+	// Rotation and decoding combine: the previous secret's decoded form.
+	rot, err := webhook.NewVerifier(base64.StdEncoding.EncodeToString([]byte("new")), webhook.WithPreviousSecrets(encoded), webhook.WithBase64Secret())
 	require.NoError(t, err)
-	require.NoError(t, notB64.Verify(body, webhook.Sign(body, "not base64!")))
-
-	// Rotation and decoding combine: the additional secret's decoded form.
-	rot, err := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets(encoded), webhook.WithDecodedSecret())
+	got, err := rot.VerifyDetailed(body, sigDecoded)
 	require.NoError(t, err)
-	got, err = rot.VerifyDetailed(body, sigDecoded)
-	require.NoError(t, err)
-	assert.Equal(t, webhook.Verification{Index: 1, Decoded: true}, got)
+	assert.Equal(t, webhook.Verification{Index: 1}, got)
 }
 
 func TestVerifierParse(t *testing.T) {
@@ -239,7 +242,7 @@ func TestVerifierParseSeeds(t *testing.T) {
 func TestSecretsNeverPrinted(t *testing.T) {
 	t.Parallel()
 	const oldSecret = "whsec_old_rotation_value_9c2e"
-	v, err := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets(oldSecret), webhook.WithDecodedSecret())
+	v, err := webhook.NewVerifier(testSecret, webhook.WithPreviousSecrets(oldSecret))
 	require.NoError(t, err)
 	body := purchase("order-leak")
 	expected := webhook.Sign(body, testSecret)
@@ -259,7 +262,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	errs = append(errs, perr)
 	_, perr = v.Parse([]byte("{"), webhook.Sign([]byte("{"), testSecret))
 	errs = append(errs, perr)
-	_, nerr := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets(oldSecret, ""))
+	_, nerr := webhook.NewVerifier(testSecret, webhook.WithPreviousSecrets(oldSecret, ""))
 	errs = append(errs, nerr)
 	for _, err := range errs {
 		require.Error(t, err)
@@ -279,7 +282,7 @@ func TestNilVerifier(t *testing.T) {
 	body := []byte("{}")
 	require.ErrorIs(t, v.Verify(body, webhook.Sign(body, testSecret)), webhook.ErrInvalidSignature)
 	assert.Equal(t, "webhook.Verifier(nil)", fmt.Sprint(v))
-	assert.Panics(t, func() { webhook.NewHandler(nil, nil) })
+	assert.Panics(t, func() { webhook.NewHandler(nil, func(context.Context, events.Event) error { return nil }) })
 }
 
 //nolint:paralleltest // AllocsPerRun refuses to run in a parallel test.
@@ -287,7 +290,7 @@ func TestVerifyDoesNotAllocate(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops items at random under the race detector")
 	}
-	v, err := webhook.NewVerifier(testSecret, webhook.WithAdditionalSecrets("old-secret"))
+	v, err := webhook.NewVerifier(testSecret, webhook.WithPreviousSecrets("old-secret"))
 	require.NoError(t, err)
 	body := purchase("order-allocs")
 	sig := " " + webhook.Sign(body, "old-secret") + "\n"

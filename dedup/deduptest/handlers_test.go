@@ -13,6 +13,7 @@ import (
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/dedup/deduptest"
 	"github.com/stashpay/stashpay-go/dedup/deduptest/replicas"
+	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
@@ -67,7 +68,7 @@ func TestLoadHandlersReportsUnexpectedAnswers(t *testing.T) {
 	v, err := webhook.NewVerifier("another secret")
 	require.NoError(t, err)
 	res := deduptest.LoadHandlers(rec, deduptest.HandlerLoadConfig{
-		Handlers: []http.Handler{webhook.NewHandler(v, nil)},
+		Handlers: []http.Handler{webhook.NewHandler(v, func(context.Context, events.Event) error { return nil })},
 		Request: func(ctx context.Context, p int) (*http.Request, error) {
 			return replicas.WebhookRequest(ctx, fmt.Sprint(p))
 		},

@@ -12,7 +12,10 @@
 //   - legacy body HMAC ("stash-hmac-signature", and the webhook
 //     "Stash-Hmac-Signature"): standard base64 of HMAC-SHA256(key, body).
 //
-// Keys are the raw bytes of the secret string as Studio shows it.
+// Keys are the raw bytes of the secret string as Studio shows it, or, where
+// a setting says so, the bytes it encodes in base64 ([DecodeKey]). Every
+// secret setting is checked by [CheckSecret] when a client, verifier or
+// handler is built.
 package signing
 
 import (
@@ -21,6 +24,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"hash"
 	"strconv"
 	"strings"
@@ -216,26 +220,20 @@ func (k *Key) VerifyV1(header string, body []byte, shopID string, now time.Time,
 	return h, nil
 }
 
-// equalB64 reports whether sig is the standard base64 encoding of want,
-// comparing in constant time with respect to the MAC's contents. An unpadded
-// signature is accepted as well.
+// equalB64 reports whether sig is the canonical encoding of want: standard,
+// padded base64 with zero padding bits, so that one MAC has exactly one
+// accepted spelling. The comparison is constant time with respect to the
+// MAC's contents.
 func equalB64(want []byte, sig string) bool {
+	if len(sig) != base64.StdEncoding.EncodedLen(sha256.Size) {
+		return false
+	}
 	// Copy into a stack buffer: converting a 44-byte string to []byte
 	// would otherwise allocate.
 	var src [44]byte
 	var got [sha256.Size + 3]byte
-	var n int
-	var err error
-	switch len(sig) {
-	case base64.StdEncoding.EncodedLen(sha256.Size):
-		copy(src[:], sig)
-		n, err = base64.StdEncoding.Decode(got[:], src[:len(sig)])
-	case base64.RawStdEncoding.EncodedLen(sha256.Size):
-		copy(src[:], sig)
-		n, err = base64.RawStdEncoding.Decode(got[:], src[:len(sig)])
-	default:
-		return false
-	}
+	copy(src[:], sig)
+	n, err := base64.StdEncoding.Strict().Decode(got[:], src[:])
 	if err != nil || n != sha256.Size {
 		return false
 	}
@@ -253,4 +251,46 @@ func Equal(a, b string) bool {
 		v |= a[i] ^ b[i]
 	}
 	return subtle.ConstantTimeByteEq(v, 0) == 1
+}
+
+// ErrInvalidSecret is wrapped by [CheckSecret] and [DecodeKey].
+var ErrInvalidSecret = errors.New("invalid secret")
+
+// CheckSecret reports whether s can be used as the secret of setting (a
+// name such as "EgressConfig.EgressKey", used in the message): it must not
+// be empty, have whitespace at either end (a trailing newline from a file
+// or an environment variable would otherwise make every signature fail
+// with 401, long after start-up) or contain control characters. The error
+// names the setting and never shows the value.
+func CheckSecret(setting, s string) error {
+	switch {
+	case s == "":
+		return fmt.Errorf("%w: %s is empty", ErrInvalidSecret, setting)
+	case strings.TrimSpace(s) != s:
+		return fmt.Errorf("%w: %s has whitespace at either end", ErrInvalidSecret, setting)
+	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return fmt.Errorf("%w: %s contains control characters", ErrInvalidSecret, setting)
+	}
+	return nil
+}
+
+// DecodeKey returns the HMAC key bytes of the secret s of setting, after
+// [CheckSecret]: the raw bytes of s, or, when base64Key is set, the bytes
+// s encodes in base64 (standard or URL-safe alphabet, padded or not). A
+// secret that is not base64, or decodes to nothing, is refused.
+func DecodeKey(setting, s string, base64Key bool) ([]byte, error) {
+	if err := CheckSecret(setting, s); err != nil {
+		return nil, err
+	}
+	if !base64Key {
+		return []byte(s), nil
+	}
+	for _, enc := range []*base64.Encoding{
+		base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
+	} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) > 0 {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s is not base64", ErrInvalidSecret, setting)
 }

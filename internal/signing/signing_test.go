@@ -148,7 +148,8 @@ func TestBodySignature(t *testing.T) {
 		wantErr error
 	}{
 		{"valid", want, body, nil},
-		{"valid unpadded", strings.TrimRight(want, "="), body, nil},
+		{"unpadded is not canonical", strings.TrimRight(want, "="), body, signing.ErrInvalidSignature},
+		{"non-zero padding bits", nonCanonical(want), body, signing.ErrInvalidSignature},
 		{"whitespace", " " + want + "\n", body, nil},
 		{"empty", "", body, signing.ErrMissingSignature},
 		{"blank", "   ", body, signing.ErrMissingSignature},
@@ -204,5 +205,80 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	for i := 0; i < 8; i++ {
 		<-done
+	}
+}
+
+// nonCanonical returns sig (padded base64 of 32 bytes, ending "X=") with
+// the unused low bits of its last character set: the same bytes under a
+// lax decoder, a second spelling under a strict one.
+func nonCanonical(sig string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	i := strings.IndexByte(alphabet, sig[42])
+	return sig[:42] + string(alphabet[i|0x3]) + "="
+}
+
+func TestNonCanonicalSpellingDecodesLaxly(t *testing.T) {
+	t.Parallel()
+	// Guards the test above: the altered spelling must be one a lax
+	// decoder reads as the same MAC, or the test would prove nothing.
+	k := mustKey(t, secret)
+	good := k.SignBody([]byte("x"))
+	bad := nonCanonical(good)
+	require.NotEqual(t, good, bad)
+	a, err := base64.StdEncoding.DecodeString(good)
+	require.NoError(t, err)
+	b, err := base64.StdEncoding.DecodeString(bad)
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+	assert.ErrorIs(t, k.VerifyBody([]byte("x"), bad), signing.ErrInvalidSignature)
+	_, err = k.VerifyV1("v1;s;1700000000000;"+bad, []byte("x"), "s", time.UnixMilli(1700000000000), time.Minute)
+	assert.ErrorIs(t, err, signing.ErrInvalidSignature)
+}
+
+func TestCheckSecret(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, secret, want string
+	}{
+		{"ok", "sk_live_abc", ""},
+		{"inner space ok", "a b", ""},
+		{"empty", "", "Cfg.Key is empty"},
+		{"trailing newline", "sk-secret\n", "Cfg.Key has whitespace at either end"},
+		{"leading space", " sk-secret", "Cfg.Key has whitespace at either end"},
+		{"control", "sk\x00secret", "Cfg.Key contains control characters"},
+		{"delete", "sk\x7fsecret", "Cfg.Key contains control characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			secret := tt.secret
+			err := signing.CheckSecret("Cfg.Key", secret)
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, signing.ErrInvalidSecret)
+			assert.Contains(t, err.Error(), tt.want)
+			if secret != "" {
+				assert.NotContains(t, err.Error(), strings.TrimSpace(secret))
+			}
+		})
+	}
+}
+
+func TestDecodeKey(t *testing.T) {
+	t.Parallel()
+	raw, err := signing.DecodeKey("K", "c2VjcmV0", false)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("c2VjcmV0"), raw)
+	for _, s := range []string{"c2VjcmV0", "c2VjcmV0LXg=", "c2VjcmV0LXg", "_-8", "_-8="} {
+		b, err := signing.DecodeKey("K", s, true)
+		require.NoError(t, err, s)
+		assert.NotEmpty(t, b, s)
+	}
+	for _, s := range []string{"not base64!", "", " c2VjcmV0", "="} {
+		_, err := signing.DecodeKey("K", s, true)
+		require.ErrorIs(t, err, signing.ErrInvalidSecret, s)
+		assert.Contains(t, err.Error(), "K ")
 	}
 }

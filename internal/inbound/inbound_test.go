@@ -1,0 +1,189 @@
+package inbound_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/internal/inbound"
+)
+
+func TestAllowPost(t *testing.T) {
+	t.Parallel()
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodHead} {
+		w := httptest.NewRecorder()
+		assert.False(t, inbound.AllowPost(w, httptest.NewRequest(m, "/", nil)))
+		assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+		assert.Equal(t, "POST", w.Header().Get("Allow"))
+		assert.JSONEq(t, `{"code":12,"message":"method not allowed"}`, w.Body.String())
+	}
+	w := httptest.NewRecorder()
+	assert.True(t, inbound.AllowPost(w, httptest.NewRequest(http.MethodPost, "/", nil)))
+	assert.Equal(t, 0, w.Body.Len())
+}
+
+// lyingBody announces one length and delivers another.
+type lyingBody struct{ io.Reader }
+
+func (lyingBody) Close() error { return nil }
+
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	const limit = 100
+	tests := []struct {
+		name    string
+		body    string
+		length  int64 // -1: unknown (chunked)
+		wantErr error
+	}{
+		{"empty", "", 0, nil},
+		{"exactly the limit", strings.Repeat("a", limit), limit, nil},
+		{"one over, announced", strings.Repeat("a", limit+1), limit + 1, inbound.ErrTooLarge},
+		{"one over, chunked", strings.Repeat("a", limit+1), -1, inbound.ErrTooLarge},
+		{"announced small, sends more", strings.Repeat("a", limit+1), 10, inbound.ErrTooLarge},
+		{"announced huge, rejected before reading", "x", 1 << 40, inbound.ErrTooLarge},
+		{"chunked within the limit", strings.Repeat("b", 70), -1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodPost, "/", nil)
+			r.Body = lyingBody{strings.NewReader(tt.body)}
+			r.ContentLength = tt.length
+			got, err := inbound.ReadBody(httptest.NewRecorder(), r, limit)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.body, string(got))
+		})
+	}
+}
+
+func TestReadBodyLyingContentLengthAllocatesLittle(t *testing.T) {
+	// Announcing 1 MiB and sending 3 bytes must not reserve the megabyte.
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Body = lyingBody{strings.NewReader("abc")}
+	r.ContentLength = 1 << 20
+	got, err := inbound.ReadBody(httptest.NewRecorder(), r, 1<<20)
+	require.NoError(t, err)
+	assert.Equal(t, "abc", string(got))
+	assert.LessOrEqual(t, cap(got), 64<<10+1)
+}
+
+func TestReadError(t *testing.T) {
+	t.Parallel()
+	w := httptest.NewRecorder()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, inbound.ReadError(w, inbound.ErrTooLarge))
+	assert.JSONEq(t, `{"code":8,"message":"request body too large"}`, w.Body.String())
+	w = httptest.NewRecorder()
+	assert.Equal(t, http.StatusBadRequest, inbound.ReadError(w, io.ErrUnexpectedEOF))
+	assert.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+}
+
+func TestErrorCodes(t *testing.T) {
+	t.Parallel()
+	for status, code := range map[int]string{400: "3", 401: "16", 404: "5", 409: "10", 422: "9", 500: "13", 503: "14", 418: "2"} {
+		w := httptest.NewRecorder()
+		inbound.Error(w, status, "m")
+		assert.Equal(t, status, w.Code)
+		assert.JSONEq(t, `{"code":`+code+`,"message":"m"}`, w.Body.String())
+		assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
+	}
+}
+
+func TestCall(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, inbound.Call(func() error { return nil }))
+	boom := errors.New("boom")
+	assert.ErrorIs(t, inbound.Call(func() error { return boom }), boom)
+	err := inbound.Call(func() error { panic("kaput") })
+	var pe *inbound.PanicError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "kaput", pe.Value)
+	assert.False(t, pe.Aborted())
+	assert.Contains(t, string(pe.Stack), "inbound_test")
+	err = inbound.Call(func() error { panic(http.ErrAbortHandler) })
+	require.ErrorAs(t, err, &pe)
+	assert.True(t, pe.Aborted())
+}
+
+func TestOnceWaitsForABusyKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		first   error // what the first holder's function returns
+		wantRes dedup.Result
+		wantRan int32
+	}{
+		{"first succeeds: the waiter answers as a duplicate", nil, dedup.AlreadyDone, 1},
+		{"first fails: the waiter runs the function", errors.New("failed"), dedup.Ran, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := dedup.NewMemoryStore()
+			var ran atomic.Int32
+			started, release := make(chan struct{}), make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = inbound.Once(context.Background(), store, "k", time.Minute, 0, func(context.Context) error {
+					ran.Add(1)
+					close(started)
+					<-release
+					return tt.first
+				})
+			}()
+			<-started
+			time.AfterFunc(50*time.Millisecond, func() { close(release) })
+			res, err := inbound.Once(context.Background(), store, "k", time.Minute, 5*time.Second, func(context.Context) error {
+				ran.Add(1)
+				return nil
+			})
+			<-done
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantRes, res)
+			assert.Equal(t, tt.wantRan, ran.Load())
+		})
+	}
+}
+
+func TestOnceBusyWithoutWait(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	c, err := store.Claim(context.Background(), "k", time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, dedup.Claimed, c.Outcome)
+	for _, wait := range []time.Duration{0, -1, 30 * time.Millisecond} {
+		res, err := inbound.Once(context.Background(), store, "k", time.Minute, wait, func(context.Context) error {
+			t.Error("function ran while the key was held")
+			return nil
+		})
+		assert.ErrorIs(t, err, dedup.ErrBusy)
+		assert.Equal(t, dedup.Skipped, res)
+	}
+}
+
+func TestOncePanicReleasesTheKey(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	res, err := inbound.Once(context.Background(), store, "k", time.Minute, 0, func(context.Context) error { panic("x") })
+	var pe *inbound.PanicError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, dedup.Ran, res)
+	res, err = inbound.Once(context.Background(), store, "k", time.Minute, 0, func(context.Context) error { return nil })
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Ran, res)
+}

@@ -1,0 +1,64 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/stashpay/stashpay-go/internal/wire"
+)
+
+// plainDoc has no tolerant fields, so that wire and encoding/json must agree
+// on it whenever the input has no snake_case name and is valid UTF-8.
+type plainDoc struct {
+	TransactionID string            `json:"transactionId"`
+	Quantity      int64             `json:"quantity"`
+	Items         []map[string]any  `json:"items"`
+	Metadata      map[string]string `json:"metadata"`
+}
+
+// FuzzUnmarshal checks that Unmarshal never panics, refuses every input
+// with invalid UTF-8, and otherwise agrees with encoding/json when it
+// accepts an input without snake_case names.
+func FuzzUnmarshal(f *testing.F) {
+	for _, s := range []string{
+		`{"transactionId":"tx","quantity":2}`,
+		`{"transaction_id":"tx","items":[{"a_b":1}],"metadata":{"k_v":"x"}}`,
+		`{"_t_r_a_n_s_a_c_t_i_o_n_i_d_":"x"}`,
+		"{\"transactionId\":\"tx-\xff\"}",
+		`{"transactionId":"\ud800\udc00 \udc00"}`,
+		`{"quantity":"12"}`, `[1,2]`, `null`, `{"a":"\\u00"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got plainDoc
+		err := wire.Unmarshal(data, &got)
+		if !utf8.Valid(data) {
+			assert.Error(t, err)
+			return
+		}
+		if err != nil {
+			assert.ErrorIs(t, err, wire.ErrMalformed)
+			return
+		}
+		var want plainDoc
+		jerr := json.Unmarshal(data, &want)
+		assert.NoError(t, jerr, "wire accepted what encoding/json refuses")
+		if jerr == nil && !hasSnakeCase(data) {
+			assert.Equal(t, want, got)
+		}
+	})
+}
+
+// hasSnakeCase is a coarse stand-in: any underscore at all.
+func hasSnakeCase(data []byte) bool {
+	for _, c := range data {
+		if c == '_' {
+			return true
+		}
+	}
+	return false
+}

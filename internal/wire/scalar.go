@@ -1,0 +1,157 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"time"
+)
+
+// Int64 is an integer Stash may send as a JSON number or as a string of
+// digits (protobuf's JSON form of int64): 5, "5", -3, "-3". A fraction, an
+// exponent, a sign '+', surrounding spaces or a value outside int64 are
+// errors; null leaves the value unchanged. It encodes as a JSON number.
+type Int64 int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Int64) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nil
+	}
+	v, ok := parseInt(b, 64)
+	if !ok {
+		return typeError(b, reflect.TypeFor[int64]())
+	}
+	*n = Int64(v)
+	return nil
+}
+
+// Int is [Int64] for values in the int32 range (quantities, decimal
+// places), so that a value out of range is an error rather than a
+// surprise on 32-bit platforms.
+type Int int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nil
+	}
+	v, ok := parseInt(b, 32)
+	if !ok {
+		return typeError(b, reflect.TypeFor[int32]())
+	}
+	*n = Int(v)
+	return nil
+}
+
+// Bool is a boolean sent as true/false or as the strings "true" and
+// "false" (exactly). null leaves it unchanged.
+type Bool bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Bool) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", `"true"`:
+		*f = true
+	case "false", `"false"`:
+		*f = false
+	case "null":
+	default:
+		return typeError(b, reflect.TypeFor[bool]())
+	}
+	return nil
+}
+
+// Millis is a time in Unix milliseconds, sent as a JSON number or a digit
+// string. 0, null and an absent member are the zero time.
+type Millis int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	return (*Int64)(m).UnmarshalJSON(b)
+}
+
+// Time returns m as a UTC time, or the zero time for 0.
+func (m Millis) Time() time.Time {
+	if m == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(m)).UTC()
+}
+
+// MillisOf is the inverse of [Millis.Time]: 0 for the zero time.
+func MillisOf(t time.Time) Millis {
+	if t.IsZero() {
+		return 0
+	}
+	return Millis(t.UnixMilli())
+}
+
+// Enum decodes an open enum value: a name string is kept as sent; an
+// integer (a JSON number, or a string of digits) i is names[i], or its
+// decimal digits when i is outside names; null is "". Any other JSON kind
+// is an error. The result never fails for a value this SDK does not know.
+func Enum(b []byte, names []string) (string, error) {
+	if isNull(b) {
+		return "", nil
+	}
+	if v, ok := parseInt(b, 32); ok {
+		if v >= 0 && v < int64(len(names)) {
+			return names[v], nil
+		}
+		return strconv.FormatInt(v, 10), nil
+	}
+	if len(b) == 0 || b[0] != '"' {
+		return "", typeError(b, reflect.TypeFor[string]())
+	}
+	if bytes.IndexByte(b, '\\') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", typeError(b, reflect.TypeFor[string]())
+	}
+	return s, nil
+}
+
+func isNull(b []byte) bool { return string(b) == "null" }
+
+// parseInt reads a JSON number without fraction or exponent, or a string
+// holding one, as a signed integer of bits bits.
+func parseInt(b []byte, bits int) (int64, bool) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1]
+	}
+	if len(b) == 0 || b[0] == '+' {
+		return 0, false
+	}
+	for i, c := range b {
+		if (c < '0' || c > '9') && !(i == 0 && c == '-') {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(string(b), 10, bits)
+	return v, err == nil
+}
+
+// typeError is the error encoding/json fills in the member path of: it
+// names the JSON kind and the Go type, never the value.
+func typeError(b []byte, t reflect.Type) error {
+	kind := "value"
+	if len(b) > 0 {
+		switch c := b[0]; {
+		case c == '"':
+			kind = "string"
+		case c == '{':
+			kind = "object"
+		case c == '[':
+			kind = "array"
+		case c == 't' || c == 'f':
+			kind = "boolean"
+		default:
+			kind = "number"
+		}
+	}
+	return &json.UnmarshalTypeError{Value: kind, Type: t}
+}

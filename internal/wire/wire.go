@@ -1,0 +1,467 @@
+// Package wire is the one tolerant reader of Stash's JSON. Every decoder of
+// a body Stash sends (egress requests, ingress responses, webhook events, and
+// what stashpaytest and the CLI read) goes through [Unmarshal], which is
+// encoding/json with the tolerance Stash's public API README asks of
+// parsers:
+//
+//   - member names in lowerCamelCase, as encoding/json matches them (case
+//     insensitively), or in snake_case: a name made of lowercase ASCII words
+//     joined by single underscores ("transaction_id") is read as the struct
+//     field whose JSON name is exactly its lowerCamelCase form
+//     ("transactionId"). Nothing looser: "_transaction_id_" or
+//     "t_r_a_n_s_a_c_t_i_o_n_i_d" match no field. Map keys (metadata) are
+//     never rewritten.
+//   - integers as JSON numbers or digit strings, int64 values as strings or
+//     numbers ([Int64], [Int], [Millis]); booleans as booleans or the strings
+//     "true" and "false" ([Bool]); enums as names or numbers ([Enum]).
+//   - unknown members ignored, as encoding/json does; types that keep them
+//     (json.RawMessage fields) keep them.
+//
+// Strictness where tolerance would be unsafe: a body that is not valid UTF-8,
+// or that holds a \u escape of a lone UTF-16 surrogate, is refused. Either
+// would otherwise decode to U+FFFD, so that two different identifiers
+// ("tx-\xff-1", "tx-\xfe-1") would share one exactly-once key.
+//
+// Errors are [*Error] values wrapping [ErrMalformed]: they name the member
+// path ("items.quantity") and say what was wrong, and never contain a value
+// from the body.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// ErrMalformed is wrapped by every error of this package.
+var ErrMalformed = errors.New("malformed JSON")
+
+// Error is a decoding error. It names the member, never its value.
+type Error struct {
+	// Field is the member path, such as "items.quantity" (array indexes are
+	// left out); empty for the document as a whole.
+	Field string
+	// Why says what is wrong, such as "invalid UTF-8".
+	Why string
+}
+
+// Error returns "field: why", or "why" for the document as a whole.
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return e.Why
+	}
+	return e.Field + ": " + e.Why
+}
+
+// Unwrap returns [ErrMalformed].
+func (e *Error) Unwrap() error { return ErrMalformed }
+
+// Unmarshal decodes the JSON document data into v, a non-nil pointer, with
+// the tolerance and the strictness the package documentation describes.
+func Unmarshal(data []byte, v any) error {
+	if !utf8.Valid(data) {
+		return &Error{Field: pathAt(data, firstInvalidUTF8(data)), Why: "invalid UTF-8"}
+	}
+	if off := loneSurrogate(data); off >= 0 {
+		return &Error{Field: pathAt(data, off), Why: "invalid UTF-8 (an escaped lone surrogate)"}
+	}
+	if u, ok := v.(json.Unmarshaler); ok {
+		// The type decodes itself, through this package (the convention of
+		// this module's types), so its own target gets the rewriting.
+		return convert(u.UnmarshalJSON(data))
+	}
+	if hasSnakeName(data) {
+		var err error
+		if data, err = camelNames(data, reflect.TypeOf(v)); err != nil {
+			return err
+		}
+	}
+	return convert(json.Unmarshal(data, v))
+}
+
+// convert turns an encoding/json error into an *Error without values.
+func convert(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syn):
+		if strings.Contains(syn.Error(), "max depth") {
+			return &Error{Why: "nested too deeply"}
+		}
+		return &Error{Why: "invalid JSON at offset " + strconv.FormatInt(syn.Offset, 10)}
+	case errors.As(err, &typ):
+		return &Error{Field: typ.Field, Why: "wrong JSON kind, want " + kindOf(typ.Type)}
+	case errors.Is(err, ErrMalformed):
+		return err
+	}
+	var inv *json.InvalidUnmarshalError
+	if errors.As(err, &inv) {
+		panic("wire: " + inv.Error()) // a programming error of this module
+	}
+	return &Error{Why: "cannot decode"}
+}
+
+// kindOf describes what a Go type accepts, for an error message.
+func kindOf(t reflect.Type) string {
+	if t == nil {
+		return "another kind"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another kind"
+}
+
+// firstInvalidUTF8 returns the offset of the first byte of data that is not
+// part of a valid UTF-8 sequence.
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
+}
+
+// loneSurrogate returns the offset of the first \u escape of a UTF-16
+// surrogate that is not part of a high-low pair, or -1.
+func loneSurrogate(data []byte) int {
+	for from := 0; ; {
+		i := bytes.Index(data[from:], []byte(`\u`))
+		if i < 0 {
+			return -1
+		}
+		i += from
+		from = i + 2
+		if !escapeStart(data, i) {
+			continue
+		}
+		r, ok := hex4(data, i+2)
+		switch {
+		case !ok || r < 0xD800 || r > 0xDFFF:
+			continue
+		case r <= 0xDBFF: // a high surrogate must be followed by a low one
+			if len(data) >= i+12 && data[i+6] == '\\' && data[i+7] == 'u' {
+				if lo, ok := hex4(data, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+					from = i + 12
+					continue
+				}
+			}
+		}
+		return i
+	}
+}
+
+// escapeStart reports whether the backslash at data[i] starts an escape,
+// that is, it is preceded by an even number of backslashes.
+func escapeStart(data []byte, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 0
+}
+
+// hex4 reads four hex digits at data[i:].
+func hex4(data []byte, i int) (rune, bool) {
+	if len(data) < i+4 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(data[i:i+4]), 16, 32)
+	return rune(v), err == nil
+}
+
+// pathAt returns the member path of the value that holds byte offset off,
+// by walking the document's tokens. It is only used to name the member of
+// an error.
+func pathAt(data []byte, off int) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type level struct {
+		object bool
+		key    string
+		inKey  bool // the next string token of an object is a key
+	}
+	var stack []level
+	path := func() string {
+		var names []string
+		for _, l := range stack {
+			if l.object && l.key != "" {
+				names = append(names, l.key)
+			}
+		}
+		return strings.Join(names, ".")
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return path()
+		}
+		top := len(stack) - 1
+		if int(dec.InputOffset()) > off {
+			// tok holds off; a key names itself, a value its member.
+			if top >= 0 && stack[top].object && stack[top].inKey {
+				if s, ok := tok.(string); ok {
+					stack[top].key = s
+				}
+			}
+			return path()
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if top >= 0 && stack[top].object {
+					stack[top].inKey = true
+				}
+				stack = append(stack, level{object: t == '{', inKey: t == '{'})
+				continue
+			default:
+				stack = stack[:top]
+				if top-1 >= 0 && stack[top-1].object {
+					stack[top-1].inKey = true
+				}
+				continue
+			}
+		case string:
+			if top >= 0 && stack[top].object && stack[top].inKey {
+				stack[top].key, stack[top].inKey = t, false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].object {
+			stack[top].inKey = true
+		}
+	}
+}
+
+// isNameByte reports whether c may appear in a snake_case name.
+func isNameByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' }
+
+// snakeName reports whether s is snake_case: lowercase ASCII words (the
+// first starting with a letter) joined by single underscores, at least two.
+func snakeName(s []byte) bool {
+	if len(s) < 3 || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '_' || bytes.Contains(s, []byte("__")) {
+		return false
+	}
+	for _, c := range s {
+		if !isNameByte(c) {
+			return false
+		}
+	}
+	return bytes.IndexByte(s, '_') > 0
+}
+
+// camel returns the lowerCamelCase form of a snake_case name.
+func camel(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	up := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_':
+			up = true
+			continue
+		case up && c >= 'a' && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		up = false
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// hasSnakeName reports whether some member name of data is snake_case. It
+// looks only around underscores: the name is the run of name bytes around
+// one, between two unescaped quotes, followed by a colon. Values with
+// underscores ("PURCHASE_PLATFORM_IOS", "gems_500") cost one short scan each.
+func hasSnakeName(data []byte) bool {
+	for from := 0; ; {
+		i := bytes.IndexByte(data[from:], '_')
+		if i < 0 {
+			return false
+		}
+		i += from
+		start, end := i, i
+		for start > 0 && isNameByte(data[start-1]) {
+			start--
+		}
+		for end < len(data) && isNameByte(data[end]) {
+			end++
+		}
+		from = end
+		if start == 0 || data[start-1] != '"' || !escapeStart(data, start-1) || end >= len(data) || data[end] != '"' {
+			continue
+		}
+		j := end + 1
+		for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+			j++
+		}
+		if j < len(data) && data[j] == ':' && snakeName(data[start:end]) {
+			return true
+		}
+	}
+}
+
+// camelNames rewrites the snake_case member names of data's objects that
+// decode into struct fields of t (a pointer type) to the fields' exact JSON
+// names, leaving map keys and every other name alone. It is the slow path,
+// taken only for documents that have a snake_case member name: the document
+// is decoded into a generic tree (numbers kept exactly), fixed, and encoded
+// again.
+func camelNames(data []byte, t reflect.Type) ([]byte, error) {
+	if !json.Valid(data) {
+		return data, nil // let encoding/json report the syntax error
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return nil, convert(err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(fixNames(tree, t)); err != nil {
+		return nil, &Error{Why: "cannot decode"}
+	}
+	return buf.Bytes(), nil
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// fixNames renames snake_case members of v (a generic JSON value) that t
+// decodes as struct fields, recursively.
+func fixNames(v any, t reflect.Type) any {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return v // decodes itself (through this package when it is ours)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v
+		}
+		fields := fieldsOf(t)
+		out := make(map[string]any, len(m))
+		for k, val := range m {
+			if snakeName([]byte(k)) {
+				if c := camel(k); fields.exact[c] != nil {
+					if _, dup := m[c]; !dup {
+						k = c
+					}
+				}
+			}
+			out[k] = fixNames(val, fields.lookup(k))
+		}
+		return out
+	case reflect.Map:
+		if m, ok := v.(map[string]any); ok {
+			for k, val := range m {
+				m[k] = fixNames(val, t.Elem())
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if a, ok := v.([]any); ok {
+			for i := range a {
+				a[i] = fixNames(a[i], t.Elem())
+			}
+		}
+	}
+	return v
+}
+
+// structFields are the JSON member names a struct type decodes, with the
+// type each decodes into.
+type structFields struct {
+	exact map[string]reflect.Type
+}
+
+// lookup finds the type of member k as encoding/json matches it: the exact
+// name, else a case-insensitive match.
+func (f structFields) lookup(k string) reflect.Type {
+	if t, ok := f.exact[k]; ok {
+		return t
+	}
+	for name, t := range f.exact {
+		if strings.EqualFold(name, k) {
+			return t
+		}
+	}
+	return nil
+}
+
+var fieldCache sync.Map // reflect.Type -> structFields
+
+// fieldsOf lists the JSON member names of struct type t the way
+// encoding/json does for the cases this module uses: tag names or Go names
+// of exported fields, "-" skipped, untagged embedded structs flattened with
+// the outer names taking precedence.
+func fieldsOf(t reflect.Type) structFields {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(structFields)
+	}
+	f := structFields{exact: map[string]reflect.Type{}}
+	level := []reflect.Type{t}
+	for depth := 0; len(level) > 0 && depth < 8; depth++ {
+		var next []reflect.Type
+		seen := map[string]bool{}
+		for _, st := range level {
+			for i := 0; i < st.NumField(); i++ {
+				sf := st.Field(i)
+				tag := sf.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, _, _ := strings.Cut(tag, ",")
+				ft := sf.Type
+				if sf.Anonymous && name == "" {
+					for ft.Kind() == reflect.Pointer {
+						ft = ft.Elem()
+					}
+					if ft.Kind() == reflect.Struct {
+						next = append(next, ft)
+						continue
+					}
+				}
+				if !sf.IsExported() {
+					continue
+				}
+				if name == "" {
+					name = sf.Name
+				}
+				if _, taken := f.exact[name]; !taken && !seen[name] {
+					seen[name] = true
+					f.exact[name] = ft
+				}
+			}
+		}
+		level = next
+	}
+	fieldCache.Store(t, f)
+	return f
+}

@@ -1,0 +1,198 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/internal/wire"
+)
+
+type item struct {
+	ID       string            `json:"id"`
+	Quantity wire.Int64        `json:"quantity"`
+	Metadata map[string]string `json:"metadata"`
+}
+
+type doc struct {
+	TransactionID string      `json:"transactionId"`
+	PlayerID      string      `json:"playerId"`
+	DecimalPlaces wire.Int    `json:"decimalPlaces"`
+	OptIn         wire.Bool   `json:"emailMarketingOptIn"`
+	Time          wire.Millis `json:"timeMillis"`
+	Items         []item      `json:"items"`
+	Nested        *struct {
+		CampaignID string `json:"campaignId"`
+	} `json:"loyalty"`
+	Raw json.RawMessage `json:"raw"`
+}
+
+func TestUnmarshalNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		want     doc
+	}{
+		{"camel", `{"transactionId":"tx","playerId":"p"}`, doc{TransactionID: "tx", PlayerID: "p"}},
+		{"snake", `{"transaction_id":"tx","player_id":"p"}`, doc{TransactionID: "tx", PlayerID: "p"}},
+		{"any case, as encoding/json", `{"TRANSACTIONID":"tx"}`, doc{TransactionID: "tx"}},
+		{"snake nested and in arrays", `{"items":[{"id":"a","quantity":"2"}],"loyalty":{"campaign_id":"c"}}`,
+			doc{Items: []item{{ID: "a", Quantity: 2}}, Nested: &struct {
+				CampaignID string `json:"campaignId"`
+			}{"c"}}},
+		{"map keys are never rewritten", `{"player_id":"p","items":[{"id":"a","metadata":{"item_color":"red"}}]}`,
+			doc{PlayerID: "p", Items: []item{{ID: "a", Metadata: map[string]string{"item_color": "red"}}}}},
+		{"underscores around are not snake_case", `{"_t_r_a_n_s_a_c_t_i_o_n_i_d_":"x","_transaction_id":"y","transaction_id_":"z"}`, doc{}},
+		{"one-letter words do not fold into a field", `{"t_r_a_n_s_a_c_t_i_o_n_i_d":"x"}`, doc{}},
+		{"double underscore", `{"transaction__id":"x"}`, doc{}},
+		{"camel wins over snake", `{"transaction_id":"snake","transactionId":"camel"}`, doc{TransactionID: "camel"}},
+		{"underscores in values only", `{"transactionId":"tx_1","playerId":"PURCHASE_PLATFORM_IOS"}`, doc{TransactionID: "tx_1", PlayerID: "PURCHASE_PLATFORM_IOS"}},
+		{"escaped quote before a name-like run", `{"playerId":"a\"user_id\":"}`, doc{PlayerID: `a"user_id":`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got doc
+			require.NoError(t, wire.Unmarshal([]byte(tt.in), &got))
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestUnmarshalSnakeKeepsRawAndNumbers(t *testing.T) {
+	t.Parallel()
+	var got doc
+	in := `{"player_id":"p","timeMillis":"1700000000123","raw":{"big":12345678901234567890.5}}`
+	require.NoError(t, wire.Unmarshal([]byte(in), &got))
+	assert.Equal(t, wire.Millis(1700000000123), got.Time)
+	assert.JSONEq(t, `{"big":12345678901234567890.5}`, string(got.Raw))
+}
+
+func TestUnmarshalScalars(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want doc
+	}{
+		{`{"decimalPlaces":2,"emailMarketingOptIn":true,"timeMillis":1700000000000}`, doc{DecimalPlaces: 2, OptIn: true, Time: 1700000000000}},
+		{`{"decimalPlaces":"2","emailMarketingOptIn":"true","timeMillis":"1700000000000"}`, doc{DecimalPlaces: 2, OptIn: true, Time: 1700000000000}},
+		{`{"decimalPlaces":null,"emailMarketingOptIn":null,"timeMillis":null}`, doc{}},
+		{`{"items":[{"quantity":-3},{"quantity":"-4"}]}`, doc{Items: []item{{Quantity: -3}, {Quantity: -4}}}},
+	}
+	for _, tt := range tests {
+		var got doc
+		require.NoError(t, wire.Unmarshal([]byte(tt.in), &got), tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+	}
+	assert.Equal(t, "2023-11-14T22:13:20Z", wire.Millis(1700000000000).Time().Format("2006-01-02T15:04:05Z07:00"))
+	assert.True(t, wire.Millis(0).Time().IsZero())
+	assert.Equal(t, wire.Millis(0), wire.MillisOf(wire.Millis(0).Time()))
+}
+
+func TestUnmarshalErrorsNameTheFieldNotTheValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, field, secret string
+	}{
+		{"fraction", `{"items":[{"quantity":2.5}]}`, "items.quantity", "2.5"},
+		{"digits out of range", `{"items":[{"quantity":"99999999999999999999"}]}`, "items.quantity", "99999999999999999999"},
+		{"int32 range", `{"decimalPlaces":"3000000000"}`, "decimalPlaces", "3000000000"},
+		{"plus sign", `{"decimalPlaces":"+2"}`, "decimalPlaces", "+2"},
+		{"spaces", `{"decimalPlaces":" 2"}`, "decimalPlaces", " 2"},
+		{"bool word", `{"emailMarketingOptIn":"yes"}`, "emailMarketingOptIn", "yes"},
+		{"string kind", `{"transactionId":12345}`, "transactionId", "12345"},
+		{"invalid UTF-8 value", "{\"transactionId\":\"tx-\xff-secret\"}", "transactionId", "secret"},
+		{"invalid UTF-8 nested", "{\"items\":[{\"id\":\"ok\"},{\"id\":\"a\xfe-secret\"}]}", "items.id", "secret"},
+		{"invalid UTF-8 in a key", "{\"item\xffs\":[]}", "item\ufffds", "\xff"},
+		{"lone high surrogate", `{"transactionId":"tx-\ud800-secret"}`, "transactionId", "secret"},
+		{"lone low surrogate", `{"playerId":"\udfff-secret"}`, "playerId", "secret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got doc
+			err := wire.Unmarshal([]byte(tt.in), &got)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, wire.ErrMalformed)
+			var we *wire.Error
+			require.True(t, errors.As(err, &we))
+			assert.Equal(t, tt.field, we.Field)
+			assert.NotContains(t, err.Error(), tt.secret)
+		})
+	}
+}
+
+func TestUnmarshalDistinctInvalidIdentifiersDoNotCollide(t *testing.T) {
+	t.Parallel()
+	// Both would decode to "tx-\uFFFD-1" with encoding/json alone.
+	for _, in := range []string{"{\"transactionId\":\"tx-\xff-1\"}", "{\"transactionId\":\"tx-\xfe-1\"}"} {
+		var got doc
+		assert.Error(t, wire.Unmarshal([]byte(in), &got))
+	}
+	var got doc
+	require.NoError(t, wire.Unmarshal([]byte(`{"transactionId":"tx-\ud83d\ude00-\ufffd"}`), &got))
+	assert.Equal(t, "tx-\U0001F600-\uFFFD", got.TransactionID)
+	require.NoError(t, wire.Unmarshal([]byte(`{"transactionId":"a\\ud800"}`), &got), "an escaped backslash is not an escape")
+	assert.Equal(t, `a\ud800`, got.TransactionID)
+}
+
+func TestUnmarshalSyntaxAndDepth(t *testing.T) {
+	t.Parallel()
+	var got doc
+	err := wire.Unmarshal([]byte(`{"transactionId":"tx",}`), &got)
+	require.ErrorIs(t, err, wire.ErrMalformed)
+	assert.Contains(t, err.Error(), "invalid JSON at offset")
+
+	deep := `{"raw":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`
+	err = wire.Unmarshal([]byte(deep), &got)
+	require.ErrorIs(t, err, wire.ErrMalformed)
+	assert.Equal(t, "nested too deeply", err.Error())
+}
+
+func TestEnum(t *testing.T) {
+	t.Parallel()
+	names := []string{"X_UNSPECIFIED", "X_ONE", "X_TWO"}
+	tests := []struct{ in, want string }{
+		{`"X_ONE"`, "X_ONE"}, {`1`, "X_ONE"}, {`"2"`, "X_TWO"}, {`7`, "7"}, {`-1`, "-1"},
+		{`"X_NEW"`, "X_NEW"}, {`null`, ""}, {`"X_\u004fNE"`, "X_ONE"},
+	}
+	for _, tt := range tests {
+		got, err := wire.Enum([]byte(tt.in), names)
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+	}
+	for _, bad := range []string{`true`, `{}`, `[]`, `1.5`} {
+		_, err := wire.Enum([]byte(bad), names)
+		assert.Error(t, err, bad)
+	}
+}
+
+// selfDecoding decodes itself through wire, as this module's public types do.
+type selfDecoding struct{ TransactionID string }
+
+func (s *selfDecoding) UnmarshalJSON(b []byte) error {
+	var w struct {
+		TransactionID string `json:"transactionId"`
+	}
+	if err := wire.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	s.TransactionID = w.TransactionID
+	return nil
+}
+
+func TestUnmarshalSelfDecodingTypes(t *testing.T) {
+	t.Parallel()
+	var top selfDecoding
+	require.NoError(t, wire.Unmarshal([]byte(`{"transaction_id":"a"}`), &top))
+	assert.Equal(t, "a", top.TransactionID)
+	var nested struct {
+		Inner []selfDecoding `json:"inner"`
+	}
+	require.NoError(t, wire.Unmarshal([]byte(`{"inner":[{"transaction_id":"b"}]}`), &nested))
+	assert.Equal(t, "b", nested.Inner[0].TransactionID)
+}
