@@ -82,6 +82,19 @@ type Store interface {
 	Release(ctx context.Context, key, token string) error
 }
 
+// CheckArgs validates what every Store method checks first, so that every
+// store answers alike: a done ctx gives ctx.Err(), an empty key
+// [ErrInvalidKey]. Store implementations call it before any work.
+func CheckArgs(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if key == "" {
+		return ErrInvalidKey
+	}
+	return nil
+}
+
 // Errors of the dedup protocol.
 var (
 	// ErrLeaseLost is returned by Complete and Release when the token does not

@@ -216,3 +216,30 @@ func TestDoReleasesWhenCallerHangsUpAfterFailure(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, dedup.Claimed, c.Outcome, "a failed grant must be free to run again")
 }
+
+func TestCheckArgs(t *testing.T) {
+	t.Parallel()
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		key     string
+		wantErr error
+	}{
+		{"valid", t.Context(), "k", nil},
+		{"empty key", t.Context(), "", dedup.ErrInvalidKey},
+		{"done context first", cancelled, "", context.Canceled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := dedup.CheckArgs(tc.ctx, tc.key)
+			if tc.wantErr == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, tc.wantErr)
+		})
+	}
+}
