@@ -378,16 +378,12 @@ func (s *Server) attempt(d *Delivery, copyNo, retry int) Attempt {
 			req.Header.Set(WebhookSignatureHeader, key.SignBody(d.Payload))
 		}
 	}
-	start := time.Now()
-	resp, err := s.hc.Do(req)
-	a.Duration = time.Since(start)
+	status, body, took, err := s.exchange(req, 1<<10)
+	a.Duration = took
 	if err != nil {
 		a.Err = err.Error()
 		return a
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	a.StatusCode, a.Body = resp.StatusCode, string(body)
+	a.StatusCode, a.Body = status, string(body)
 	return a
 }

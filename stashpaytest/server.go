@@ -302,6 +302,22 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_, _ = w.Write(body)
 }
 
+// exchange sends req to the game and returns the answer's status and at most
+// limit bytes of its body, and how long the game took. The rest of the body
+// (up to 1 MiB) is drained so that the connection can be reused.
+func (s *Server) exchange(req *http.Request, limit int64) (status int, body []byte, took time.Duration, err error) {
+	start := time.Now()
+	resp, err := s.hc.Do(req)
+	took = time.Since(start)
+	if err != nil {
+		return 0, nil, took, err
+	}
+	defer resp.Body.Close()
+	body, _ = io.ReadAll(io.LimitReader(resp.Body, limit))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, body, took, nil
+}
+
 func retryAfterSeconds(d time.Duration) string {
 	secs := int64((d + time.Second - 1) / time.Second)
 	return strconv.FormatInt(secs, 10)
