@@ -197,7 +197,9 @@ func (e *CompleteError) Wait(ctx context.Context) error {
 //   - key held by another live claim: fn is not called; (Skipped, ErrBusy).
 //   - the store fails: fn is not called; (Skipped, err).
 //   - fn returns nil: the key is completed; (Ran, nil), or (Ran,
-//     *CompleteError) when recording failed.
+//     *CompleteError) when a few quick attempts to record it failed; Do
+//     then keeps trying in the background until shortly before the lease
+//     ends (see [CompleteError]).
 //   - fn returns an error or panics: the key is released so that a later
 //     delivery runs fn again; (Ran, fn's error) or the panic continues.
 //
