@@ -2,12 +2,14 @@ package stashpay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/stashpay/stashpay-go/internal/money"
@@ -146,8 +148,10 @@ type checkoutResponse struct {
 }
 
 // CreateCheckout creates a checkout link (POST
-// /sdk/server/checkout_links/generate_quick_pay_url). p is validated first;
-// a failure is an error wrapping [ErrInvalidParams] and nothing is sent.
+// /sdk/server/checkout_links/generate_quick_pay_url). p is validated first
+// (required fields, quantities, the price, and every string valid UTF-8, so
+// that what is sent is exactly what was given); a failure is an error
+// wrapping [ErrInvalidParams] that names the field, and nothing is sent.
 // When p.TransactionID is empty a UUID is generated; p is never modified.
 // The body is serialized once and every attempt, retries included, sends
 // those same bytes, so Stash sees one transaction ID however many times the
@@ -162,14 +166,13 @@ func (c *Client) CreateCheckout(ctx context.Context, p *CheckoutParams) (*Checko
 		cp.TransactionID = uuid.NewString()
 		send = &cp
 	}
-	body := appendCheckoutJSON(make([]byte, 0, 512), send)
-	data, err := c.doRequest(ctx, http.MethodPost, pathCheckout, body)
+	body, err := json.Marshal(send)
 	if err != nil {
-		return nil, err
+		return nil, invalidParamsError("checkout params do not encode")
 	}
 	out := &Checkout{}
-	if err := decodeCheckoutResponse(data, out); err != nil {
-		return nil, fmt.Errorf("%w: checkout: %w", ErrMalformedResponse, err)
+	if _, err := c.doRequest(ctx, http.MethodPost, pathCheckout, body, (*checkoutResponse)(out)); err != nil {
+		return nil, err
 	}
 	if out.URL == "" {
 		return nil, fmt.Errorf("%w: checkout: no url in the response", ErrMalformedResponse)
@@ -185,6 +188,9 @@ const maxCheckoutQuantity = math.MaxInt32
 func validateCheckoutParams(p *CheckoutParams) error {
 	if p == nil {
 		return invalidParamsError("checkout params are nil")
+	}
+	if err := validateCheckoutText(p); err != nil {
+		return err
 	}
 	switch {
 	case p.Item == nil && len(p.CatalogItems) == 0:
@@ -215,6 +221,55 @@ func validateCheckoutParams(p *CheckoutParams) error {
 		return invalidParamsError("User.ID is empty")
 	case strings.Contains(p.User.ID, ":"):
 		return invalidParamsError("User.ID must not contain ':'")
+	}
+	return nil
+}
+
+// textField is a string field of the params, by name.
+type textField struct{ name, value string }
+
+// validateCheckoutText refuses any string of p that is not valid UTF-8:
+// json.Marshal would send it with U+FFFD in place of the bad bytes, so two
+// distinct transaction IDs could reach Stash as one. The error names the
+// field, never the value.
+func validateCheckoutText(p *CheckoutParams) error {
+	u := &p.User
+	if err := validUTF8("", textField{"TransactionID", p.TransactionID}, textField{"RegionCode", p.RegionCode},
+		textField{"Currency", p.Currency}, textField{"CheckoutSessionID", p.CheckoutSessionID},
+		textField{"User.ID", u.ID}, textField{"User.ValidatedEmail", u.ValidatedEmail},
+		textField{"User.ProfileImageURL", u.ProfileImageURL}, textField{"User.DisplayName", u.DisplayName},
+		textField{"User.RegionCode", u.RegionCode}, textField{"User.Platform", string(u.Platform)}); err != nil {
+		return err
+	}
+	if it := p.Item; it != nil {
+		if err := validUTF8("Item.", textField{"ID", it.ID}, textField{"PricePerItem", string(it.PricePerItem)},
+			textField{"Name", it.Name}, textField{"Description", it.Description}, textField{"ImageURL", it.ImageURL}); err != nil {
+			return err
+		}
+	}
+	for i, it := range p.CatalogItems {
+		if !utf8.ValidString(it.ID) {
+			return validUTF8("CatalogItems["+strconv.Itoa(i)+"].", textField{"ID", it.ID})
+		}
+	}
+	for i, it := range p.BonusItems {
+		fields := [...]textField{{"ID", it.ID}, {"Name", it.Name}, {"ImageURL", it.ImageURL}, {"Description", it.Description}}
+		for _, f := range fields {
+			if !utf8.ValidString(f.value) {
+				return validUTF8("BonusItems["+strconv.Itoa(i)+"].", f)
+			}
+		}
+	}
+	return nil
+}
+
+// validUTF8 returns an error naming prefix+name of the first field that is
+// not valid UTF-8, or nil.
+func validUTF8(prefix string, fields ...textField) error {
+	for _, f := range fields {
+		if !utf8.ValidString(f.value) {
+			return invalidParamsError(prefix + f.name + " is not valid UTF-8")
+		}
 	}
 	return nil
 }

@@ -192,6 +192,83 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	}
 }
 
+// TestCreateCheckoutRefusesInvalidUTF8: json.Marshal would send every
+// string that is not valid UTF-8 with U+FFFD in place of the bad bytes, so
+// that two distinct transaction IDs would reach Stash as one while the
+// Checkout returned the original. Every string field is checked before
+// anything is sent; the error names the field, never the value.
+func TestCreateCheckoutRefusesInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	const bad = "tx-\xff-abcdef"
+	withBonus := func(p *stashpay.CheckoutParams) *stashpay.BonusItem {
+		p.BonusItems = []stashpay.BonusItem{{ID: "ok", Quantity: 1}, {ID: "b", Quantity: 1}}
+		return &p.BonusItems[1]
+	}
+	catalog := func(p *stashpay.CheckoutParams) *stashpay.CatalogItem {
+		p.Item = nil
+		p.CatalogItems = []stashpay.CatalogItem{{ID: "ok", Quantity: 1}, {ID: "c", Quantity: 1}}
+		return &p.CatalogItems[1]
+	}
+	tests := []struct {
+		field string
+		set   func(p *stashpay.CheckoutParams, v string)
+	}{
+		{"TransactionID", func(p *stashpay.CheckoutParams, v string) { p.TransactionID = v }},
+		{"RegionCode", func(p *stashpay.CheckoutParams, v string) { p.RegionCode = v }},
+		{"Currency", func(p *stashpay.CheckoutParams, v string) { p.Currency = v }},
+		{"CheckoutSessionID", func(p *stashpay.CheckoutParams, v string) { p.CheckoutSessionID = v }},
+		{"Item.ID", func(p *stashpay.CheckoutParams, v string) { p.Item.ID = v }},
+		{"Item.Name", func(p *stashpay.CheckoutParams, v string) { p.Item.Name = v }},
+		{"Item.Description", func(p *stashpay.CheckoutParams, v string) { p.Item.Description = v }},
+		{"Item.ImageURL", func(p *stashpay.CheckoutParams, v string) { p.Item.ImageURL = v }},
+		{"Item.PricePerItem", func(p *stashpay.CheckoutParams, v string) { p.Item.PricePerItem = stashpay.Amount("1" + v) }},
+		{"CatalogItems[1].ID", func(p *stashpay.CheckoutParams, v string) { catalog(p).ID = v }},
+		{"BonusItems[1].ID", func(p *stashpay.CheckoutParams, v string) { withBonus(p).ID = v }},
+		{"BonusItems[1].Name", func(p *stashpay.CheckoutParams, v string) { withBonus(p).Name = v }},
+		{"BonusItems[1].ImageURL", func(p *stashpay.CheckoutParams, v string) { withBonus(p).ImageURL = v }},
+		{"BonusItems[1].Description", func(p *stashpay.CheckoutParams, v string) { withBonus(p).Description = v }},
+		{"User.ID", func(p *stashpay.CheckoutParams, v string) { p.User.ID = v }},
+		{"User.ValidatedEmail", func(p *stashpay.CheckoutParams, v string) { p.User.ValidatedEmail = v }},
+		{"User.ProfileImageURL", func(p *stashpay.CheckoutParams, v string) { p.User.ProfileImageURL = v }},
+		{"User.DisplayName", func(p *stashpay.CheckoutParams, v string) { p.User.DisplayName = v }},
+		{"User.RegionCode", func(p *stashpay.CheckoutParams, v string) { p.User.RegionCode = v }},
+		{"User.Platform", func(p *stashpay.CheckoutParams, v string) { p.User.Platform = stashpay.UserPlatform(v) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field, func(t *testing.T) {
+			t.Parallel()
+			c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, checkoutOK)})
+			p := minimalCheckout()
+			tt.set(p, bad)
+			got, err := c.CreateCheckout(t.Context(), p)
+			require.ErrorIs(t, err, stashpay.ErrInvalidParams)
+			assert.Contains(t, err.Error(), tt.field+" is not valid UTF-8")
+			assert.NotContains(t, err.Error(), "\xff")
+			assert.NotContains(t, err.Error(), "abcdef", "the error never shows the value")
+			assert.Nil(t, got)
+			assert.Zero(t, f.mt.GetTotalCallCount(), "nothing is sent")
+
+			ok := minimalCheckout() // the same field, valid, is sent
+			tt.set(ok, "tx-\u00e9-abcdef")
+			if tt.field == "Item.PricePerItem" {
+				return // "1tx-..." is no price
+			}
+			_, err = c.CreateCheckout(t.Context(), ok)
+			require.NoError(t, err)
+		})
+	}
+
+	// The two transaction IDs of the issue: each is refused, none merged.
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, checkoutOK)})
+	for _, id := range []string{"tx-\xff-abcdef", "tx-\xfe-abcdef"} {
+		p := minimalCheckout()
+		p.TransactionID = id
+		_, err := c.CreateCheckout(t.Context(), p)
+		require.ErrorIs(t, err, stashpay.ErrInvalidParams)
+	}
+	assert.Empty(t, f.requests())
+}
+
 func TestCreateCheckoutAcceptsValidVariants(t *testing.T) {
 	t.Parallel()
 	for _, price := range []stashpay.Amount{"0", "3", "0.50", "499", "1.990"} {

@@ -2,7 +2,6 @@ package stashpay
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
+	"github.com/stashpay/stashpay-go/internal/redact"
 	"github.com/stashpay/stashpay-go/internal/signing"
 )
 
@@ -39,21 +39,11 @@ type Credentials struct {
 	APIKey string
 }
 
-// redactedText is what formatting shows instead of a secret.
-const redactedText = "[redacted]"
-
-func redactSecret(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return redactedText
-}
-
 // String returns the credentials with the keys replaced by "[redacted]".
 func (c Credentials) String() string {
 	return "stashpay.Credentials{ShopID:" + fmt.Sprintf("%q", c.ShopID) +
-		" IngressKey:" + redactSecret(c.IngressKey) +
-		" APIKey:" + redactSecret(c.APIKey) + "}"
+		" IngressKey:" + redact.Secret(c.IngressKey) +
+		" APIKey:" + redact.Secret(c.APIKey) + "}"
 }
 
 // GoString is like [Credentials.String]; it makes %#v safe too.
@@ -68,23 +58,16 @@ func (c Credentials) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.St
 // Credentials cannot write the keys. Keys are not meant to be stored as JSON.
 func (c Credentials) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct{ ShopID, IngressKey, APIKey string }{
-		c.ShopID, redactSecretJSON(c.IngressKey), redactSecretJSON(c.APIKey),
+		c.ShopID, redact.Value(c.IngressKey), redact.Value(c.APIKey),
 	})
-}
-
-func redactSecretJSON(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redactedText
 }
 
 // LogValue makes log/slog print the credentials with the keys redacted.
 func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("shop_id", c.ShopID),
-		slog.String("ingress_key", redactSecret(c.IngressKey)),
-		slog.String("api_key", redactSecret(c.APIKey)),
+		slog.String("ingress_key", redact.Secret(c.IngressKey)),
+		slog.String("api_key", redact.Secret(c.APIKey)),
 	)
 }
 
@@ -185,61 +168,36 @@ func newClientAuth(creds Credentials, base64Key bool) (*clientAuth, error) {
 	hmacSet := creds.ShopID != "" || creds.IngressKey != ""
 	switch {
 	case hmacSet && creds.APIKey != "":
-		return nil, fmt.Errorf("%w: set either ShopID and IngressKey, or APIKey", ErrAmbiguousCredentials)
+		return nil, fmt.Errorf("%w: set either Credentials.ShopID and Credentials.IngressKey, or Credentials.APIKey", ErrAmbiguousCredentials)
 	case !hmacSet && creds.APIKey == "":
-		return nil, fmt.Errorf("%w: set ShopID and IngressKey (or the legacy APIKey)", ErrMissingCredentials)
+		return nil, fmt.Errorf("%w: set Credentials.ShopID and Credentials.IngressKey (or the legacy Credentials.APIKey)", ErrMissingCredentials)
 	case creds.APIKey != "":
-		if !validSecret(creds.APIKey) {
-			return nil, fmt.Errorf("%w: APIKey has surrounding whitespace or control characters", ErrInvalidCredentials)
+		if err := signing.CheckSecret("Credentials.APIKey", creds.APIKey); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
 		}
 		apiKey, secrets := sealSecrets(creds.APIKey, creds.APIKey)
 		return &clientAuth{apiKey: apiKey, secrets: secrets}, nil
 	case creds.ShopID == "":
-		return nil, fmt.Errorf("%w: IngressKey is set but ShopID is empty", ErrMissingCredentials)
+		return nil, fmt.Errorf("%w: Credentials.IngressKey is set but Credentials.ShopID is empty", ErrMissingCredentials)
 	case creds.IngressKey == "":
-		return nil, fmt.Errorf("%w: ShopID is set but IngressKey is empty", ErrMissingCredentials)
+		return nil, fmt.Errorf("%w: Credentials.ShopID is set but Credentials.IngressKey is empty", ErrMissingCredentials)
 	}
 	if strings.ContainsFunc(creds.ShopID, func(r rune) bool { return r == ';' || r <= ' ' || r == 0x7f }) {
-		return nil, fmt.Errorf("%w: ShopID contains ';', whitespace or control characters", ErrInvalidCredentials)
+		return nil, fmt.Errorf("%w: Credentials.ShopID contains ';', whitespace or control characters", ErrInvalidCredentials)
 	}
-	if !validSecret(creds.IngressKey) {
-		return nil, fmt.Errorf("%w: IngressKey has surrounding whitespace or control characters", ErrInvalidCredentials)
-	}
-	raw := []byte(creds.IngressKey)
-	if base64Key {
-		dec, ok := decodeBase64Key(creds.IngressKey)
-		if !ok {
-			return nil, fmt.Errorf("%w: IngressKey is not base64 (WithBase64Key)", ErrInvalidCredentials)
-		}
-		raw = dec
+	raw, err := signing.DecodeKey("Credentials.IngressKey", creds.IngressKey, base64Key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
 	}
 	key, err := signing.NewKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: IngressKey decodes to an empty key", ErrInvalidCredentials)
+		return nil, fmt.Errorf("%w: Credentials.IngressKey decodes to an empty key", ErrInvalidCredentials)
 	}
 	apiKey, secrets := sealSecrets("", creds.IngressKey)
 	return &clientAuth{shopID: creds.ShopID, key: key, apiKey: apiKey, secrets: secrets}, nil
 }
 
-// validSecret rejects keys a header or an HMAC would silently mangle: control
-// characters anywhere and whitespace at either end (a common copy-paste or
-// trailing-newline mistake that would otherwise surface as a 401).
-func validSecret(s string) bool {
-	return !strings.ContainsFunc(s, isControlRune) && strings.TrimSpace(s) == s
-}
-
 func isControlRune(r rune) bool { return r < ' ' || r == 0x7f }
-
-func decodeBase64Key(s string) ([]byte, bool) {
-	for _, enc := range []*base64.Encoding{
-		base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
-	} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, true
-		}
-	}
-	return nil, false
-}
 
 func resolveBaseURL(o clientOptions) (string, error) {
 	if !o.baseURLSet {

@@ -24,13 +24,11 @@ func FuzzPaymentEventDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ev, err := decodePaymentEvent(data)
-		if err != nil {
-			if ev != nil {
-				t.Fatal("event returned with an error")
-			}
+		var w paymentEventWire
+		if decodeResponse(data, &w) != nil {
 			return
 		}
+		ev := w.event(data)
 		if !json.Valid(data) {
 			t.Fatalf("accepted invalid JSON %q", data)
 		}
@@ -45,6 +43,38 @@ func FuzzPaymentEventDecode(f *testing.F) {
 			if len(probe.Items) != len(ev.Items) || len(probe.BonusItems) != len(ev.BonusItems) {
 				t.Fatalf("item counts differ: %d/%d, %d/%d", len(probe.Items), len(ev.Items), len(probe.BonusItems), len(ev.BonusItems))
 			}
+		}
+	})
+}
+
+// FuzzCheckoutResponseDecode feeds arbitrary bodies to the checkout
+// response decoder: it must never panic, must accept only valid JSON, and
+// must agree with encoding/json on bodies it has no reason to read
+// differently (valid UTF-8, no snake_case member names).
+func FuzzCheckoutResponseDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"url":"https://pay.stash.gg/pay/4b1f","id":"4b1f","regionCode":"US"}`,
+		" {\n \"url\" : \"u\" ,\t\"id\":\"i\"\r\n}\n",
+		`{"URL":"upper","region_code":"snake"}`,
+		`{"url":"a\u0062","id":"\ud800"}`,
+		`{"url":5}`,
+		`[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got checkoutResponse
+		err := decodeResponse(data, &got)
+		if err == nil && !json.Valid(data) {
+			t.Fatalf("accepted invalid JSON %q", data)
+		}
+		if !utf8.Valid(data) || strings.Contains(string(data), "_") || strings.Contains(string(data), `\u`) {
+			return
+		}
+		var want checkoutResponse
+		wantErr := json.Unmarshal(data, &want)
+		if (err == nil) != (wantErr == nil) || err == nil && got != want {
+			t.Fatalf("differs from encoding/json on %q: %+v %v, want %+v %v", data, got, err, want, wantErr)
 		}
 	})
 }

@@ -58,6 +58,32 @@ func TestNewClientCredentials(t *testing.T) {
 	}
 }
 
+// TestNewClientNamesTheSetting: a refused key is reported by the name of
+// its setting, as everywhere in the SDK (signing.CheckSecret), never by its
+// value.
+func TestNewClientNamesTheSetting(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		creds   stashpay.Credentials
+		opts    []stashpay.Option
+		setting string
+	}{
+		{stashpay.Credentials{ShopID: testShopID, IngressKey: testIngressKey + "\n"}, nil, "Credentials.IngressKey has whitespace"},
+		{stashpay.Credentials{ShopID: testShopID, IngressKey: " " + testIngressKey}, nil, "Credentials.IngressKey has whitespace"},
+		{stashpay.Credentials{ShopID: testShopID, IngressKey: "ik\x00" + testIngressKey}, nil, "Credentials.IngressKey contains control"},
+		{stashpay.Credentials{APIKey: testAPIKey + "\r\n"}, nil, "Credentials.APIKey has whitespace"},
+		{stashpay.Credentials{APIKey: "ak\x7f" + testAPIKey}, nil, "Credentials.APIKey contains control"},
+		{stashpay.Credentials{ShopID: testShopID, IngressKey: testIngressKey + "*"}, []stashpay.Option{stashpay.WithBase64Key()}, "Credentials.IngressKey is not base64"},
+		{stashpay.Credentials{ShopID: testShopID, IngressKey: "===="}, []stashpay.Option{stashpay.WithBase64Key()}, "Credentials.IngressKey is not base64"},
+	}
+	for _, tt := range tests {
+		_, err := stashpay.NewClient(tt.creds, tt.opts...)
+		require.ErrorIs(t, err, stashpay.ErrInvalidCredentials)
+		assert.Contains(t, err.Error(), tt.setting)
+		assertNoSecret(t, err.Error(), tt.setting)
+	}
+}
+
 func TestNewClientOptions(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

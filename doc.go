@@ -29,7 +29,12 @@
 // X-Stash-Api-Key. [NewClient] rejects a mix of both, or neither.
 //
 // Keys and signatures never appear in errors, in log lines, or when a
-// [Client] or [Credentials] is formatted with fmt or log/slog.
+// [Client] or [Credentials] is formatted with fmt or log/slog, whatever the
+// origin of the text: what Stash (or a proxy) echoes in an error body, its
+// details (however its JSON escapes spell them), a response header, or a
+// malformed response that net/http quotes in its error is scrubbed before
+// it reaches an error or the log. Only text from the network is scrubbed;
+// the SDK's own wording is never rewritten.
 //
 // # Errors
 //
@@ -38,9 +43,15 @@
 // any Retry-After. Get it with errors.As, or test its kind with errors.Is and
 // [ErrNotFound], [ErrUnauthenticated], [ErrRateLimited] and their siblings.
 // Failures detected locally are sentinel errors, wrapped with details:
-// [ErrMissingCredentials], [ErrInvalidOption], [ErrInvalidParams] (nothing was
-// sent), [ErrMalformedResponse]. Network failures wrap the net/http error;
-// context cancellation is visible with errors.Is(err, context.Canceled).
+// [ErrMissingCredentials], [ErrInvalidCredentials] (naming the setting, such
+// as Credentials.IngressKey), [ErrInvalidOption], [ErrInvalidParams] (naming
+// the field; nothing was sent, and a string that is not valid UTF-8 is
+// refused here rather than sent altered), [ErrMalformedResponse]. Network
+// failures wrap the net/http error; context cancellation is visible with
+// errors.Is(err, context.Canceled). When net/http's text quotes a key or a
+// signature the peer echoed, that text is scrubbed and the original error
+// is no longer reachable with errors.Unwrap, but errors.Is with the
+// context's errors and a Timeout method still answer as before.
 //
 // # Retries and idempotency
 //

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
+	"github.com/stashpay/stashpay-go/internal/redact"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // Local failures, detected before or without an answer from Stash. They are
@@ -93,7 +95,9 @@ type APIError struct {
 	// Message is the body's message, or the start of a non-JSON body.
 	Message string
 	// Details are the body's details entries, each a JSON object with an
-	// "@type" key, as sent.
+	// "@type" key, as sent; an entry that echoed a secret is re-encoded
+	// with the secret replaced by "[redacted]" (its member order may then
+	// differ).
 	Details []json.RawMessage
 	// RequestID is the request identifier a response header carried
 	// (X-Request-Id and similar), for Stash support; empty if none.
@@ -160,16 +164,15 @@ func rpcCodeName(code int) string {
 
 // checkResponse turns a non-2xx response into an *APIError: it reads at most
 // maxErrorBody bytes of the body, drains a bounded remainder and closes it,
-// decodes the body, and removes any echo of the keys and of sentAuth, the
-// authentication header value of the attempt.
-func (c *Client) checkResponse(resp *http.Response, method, path, sentAuth string) *APIError {
+// decodes the body, and removes any echo of secrets (see [Client.secretsOf]).
+func (c *Client) checkResponse(resp *http.Response, method, path string, secrets []string) *APIError {
 	body, truncated, err := httpx.ReadLimited(resp.Body, maxErrorBody, min(resp.ContentLength, maxErrorBody))
 	if truncated || err == nil {
 		_ = resp.Body.Close() // at EOF, or too much left to be worth draining
 	} else {
 		httpx.DrainAndClose(resp.Body, drainLimit)
 	}
-	e := decodeAPIError(resp.StatusCode, resp.Header, body, c.now(), c.secretsOf(sentAuth))
+	e := decodeAPIError(resp.StatusCode, resp.Header, body, c.now(), secrets)
 	e.Method, e.Path = method, path
 	return e
 }
@@ -221,27 +224,29 @@ type rpcStatus struct {
 // decodeAPIError builds an APIError from a status, headers and a bounded
 // body. It accepts any body: JSON that is not a google.rpc.Status, or no
 // JSON at all, leaves a shortened, printable copy of the body as Message.
-// Every occurrence of a secret is replaced with "[redacted]" before any text
-// is shortened, in case a proxy or server echoed a request header back.
+// Every secret is removed from the texts taken from the network (message,
+// details, request ID) before any text is shortened, in case a proxy or
+// server echoed a request header back; the SDK's own wording is composed
+// around them by [APIError.Error] and never scrubbed.
 func decodeAPIError(status int, h http.Header, body []byte, now time.Time, secrets []string) *APIError {
 	e := &APIError{StatusCode: status}
 	if v := requestIDFrom(h); v != "" {
-		e.RequestID = apiErrorText(scrubSecrets(v, secrets), maxRequestIDLen)
+		e.RequestID = apiErrorText(redact.Text(v, secrets), maxRequestIDLen)
 	}
 	if d, ok := httpx.ParseRetryAfter(h.Get("Retry-After"), now); ok {
 		e.RetryAfter = d
 	}
 	var s rpcStatus
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &s) == nil {
+	if len(trimmed) > 0 && trimmed[0] == '{' && wire.Unmarshal(trimmed, &s) == nil {
 		e.Code = parseRPCCode(s.Code)
-		e.Message = apiErrorText(scrubSecrets(s.Message, secrets), maxMessageLen)
+		e.Message = apiErrorText(redact.Text(s.Message, secrets), maxMessageLen)
 		if e.Message == "" {
-			e.Message = apiErrorText(scrubSecrets(s.Error, secrets), maxMessageLen)
+			e.Message = apiErrorText(redact.Text(s.Error, secrets), maxMessageLen)
 		}
 		for _, d := range s.Details {
 			if len(d) > 0 && !bytes.Equal(d, []byte("null")) {
-				e.Details = append(e.Details, scrubSecretsJSON(d, secrets))
+				e.Details = append(e.Details, redact.JSON(d, secrets))
 			}
 		}
 		if e.RetryAfter == 0 {
@@ -249,26 +254,30 @@ func decodeAPIError(status int, h http.Header, body []byte, now time.Time, secre
 		}
 		return e
 	}
-	e.Message = apiErrorText(scrubSecrets(string(trimmed), secrets), maxSnippetLen)
+	snippet := trimmed
+	if json.Valid(trimmed) {
+		// JSON the reader refused (invalid UTF-8, a lone surrogate): its
+		// meaning is scrubbed too, whatever escapes spell a secret.
+		snippet = redact.JSON(trimmed, secrets)
+	}
+	e.Message = apiErrorText(redact.Text(string(snippet), secrets), maxSnippetLen)
 	return e
 }
 
-// parseRPCCode reads a code given as a number or as its name; anything else
-// is 0.
+// parseRPCCode reads a code given as a number (or digit string) or as its
+// name, in any case; anything else is 0.
 func parseRPCCode(raw json.RawMessage) int {
-	var n int32
-	if json.Unmarshal(raw, &n) == nil {
-		return int(n)
+	name, err := wire.Enum(raw, rpcCodeNames[:])
+	if err != nil {
+		return 0
 	}
-	var name string
-	if json.Unmarshal(raw, &name) == nil {
-		for i, v := range rpcCodeNames {
-			if strings.EqualFold(v, name) {
-				return i
-			}
+	for i, v := range rpcCodeNames {
+		if strings.EqualFold(v, name) {
+			return i
 		}
 	}
-	return 0
+	n, _ := strconv.ParseInt(name, 10, 32) // a number outside the names
+	return int(n)
 }
 
 // retryInfoDelay returns the retryDelay of a google.rpc.RetryInfo detail.
@@ -278,7 +287,7 @@ func retryInfoDelay(details []json.RawMessage) time.Duration {
 			Type       string `json:"@type"`
 			RetryDelay string `json:"retryDelay"`
 		}
-		if json.Unmarshal(d, &ri) != nil || !strings.HasSuffix(ri.Type, "google.rpc.RetryInfo") {
+		if wire.Unmarshal(d, &ri) != nil || !strings.HasSuffix(ri.Type, "google.rpc.RetryInfo") {
 			continue
 		}
 		if v, err := time.ParseDuration(ri.RetryDelay); err == nil && v > 0 {
@@ -307,34 +316,4 @@ func apiErrorText(s string, limit int) string {
 		cut--
 	}
 	return s[:cut] + "..."
-}
-
-// scrubSecrets replaces every occurrence of a secret in s with "[redacted]".
-func scrubSecrets(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, redactedText)
-		}
-	}
-	return s
-}
-
-// scrubSecretsJSON is scrubSecrets for JSON bytes. Besides the raw text, it
-// replaces the forms a JSON encoder may have written a secret in: escaped as
-// encoding/json does, and with "/" escaped as "\/" (PHP's default, among
-// others), which base64 signatures often contain.
-func scrubSecretsJSON(b []byte, secrets []string) []byte {
-	for _, sec := range secrets {
-		if sec == "" {
-			continue
-		}
-		quoted, _ := json.Marshal(sec) // a string always encodes
-		escaped := quoted[1 : len(quoted)-1]
-		for _, form := range [...][]byte{[]byte(sec), escaped, bytes.ReplaceAll(escaped, []byte("/"), []byte(`\/`))} {
-			if bytes.Contains(b, form) {
-				b = bytes.ReplaceAll(b, form, []byte(redactedText))
-			}
-		}
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package stashpay_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -191,5 +192,130 @@ func TestAPIErrorScrubsEchoedSecrets(t *testing.T) {
 				assert.Contains(t, strings.Join(printed, " "), "[redacted]", "the echo is visible as redacted")
 			})
 		}
+	}
+}
+
+// TestAPIErrorDetailsScrubbedWhateverTheEscapes: a server that echoes the
+// key, the whole v1 header or the bare signature into a detail, spelled
+// with any JSON escapes (Gson's \u003d for '=', \u002b for '+', "\/", every
+// character as \uXXXX), gives details whose meaning never holds them.
+func TestAPIErrorDetailsScrubbedWhateverTheEscapes(t *testing.T) {
+	t.Parallel()
+	const apiKey = "ak_S3CR3T+legacy/APIKEY=fedcba98"
+	spell := map[string]func(s string) string{
+		"raw":   func(s string) string { return s },
+		"slash": func(s string) string { return strings.ReplaceAll(s, "/", `\/`) },
+		"gson":  strings.NewReplacer("=", `\u003d`, "+", `\u002b`).Replace,
+		"gson and slash": func(s string) string {
+			return strings.NewReplacer("=", `\u003d`, "+", `\u002b`, "/", `\/`).Replace(s)
+		},
+		"all escaped": func(s string) string {
+			var b strings.Builder
+			for _, r := range s {
+				fmt.Fprintf(&b, `\u%04X`, r)
+			}
+			return b.String()
+		},
+	}
+	// A fixed clock at which the v1 signature of the GET holds '+', '/'
+	// and '=', so that every escape is really exercised.
+	clock := time.Now()
+	for key := mustKey(t, testIngressKey); !strings.ContainsAny(key.SignV1(testShopID, clock, nil), "+") ||
+		!strings.Contains(key.SignV1(testShopID, clock, nil), "/"); {
+		clock = clock.Add(time.Millisecond)
+	}
+	creds := map[string]stashpay.Credentials{"v1": v1Creds(), "legacy": {APIKey: apiKey}}
+	for credName, cr := range creds {
+		for spellName, sp := range spell {
+			t.Run(credName+"/"+spellName, func(t *testing.T) {
+				t.Parallel()
+				echo := func(req *http.Request) (*http.Response, error) {
+					full := req.Header.Get("X-Stash-Hmac-Signature") + req.Header.Get("X-Stash-Api-Key")
+					sig := full[strings.LastIndexByte(full, ';')+1:]
+					var details []string
+					for _, s := range []string{full, sig, cr.IngressKey + cr.APIKey} {
+						details = append(details,
+							`{"@type":"x","value":"`+sp(s)+`"}`,
+							`{"@type":"x","`+sp(s)+`":{"in":["`+sp(s)+` and more"]}}`)
+					}
+					body := `{"code":16,"message":"no","details":[` + strings.Join(details, ",") + `]}`
+					return httpmock.NewStringResponse(401, body), nil
+				}
+				c, f, _ := newFake(t, cr, []httpmock.Responder{echo}, stashpay.WithClockForTest(func() time.Time { return clock }))
+				_, err := c.GetPaymentEvent(t.Context(), "p")
+				var apiErr *stashpay.APIError
+				require.ErrorAs(t, err, &apiErr)
+				require.Len(t, apiErr.Details, 6)
+				reqs := f.requests()
+				require.Len(t, reqs, 1)
+				full := reqs[0].Header.Get("X-Stash-Hmac-Signature") + reqs[0].Header.Get("X-Stash-Api-Key")
+				secrets := []string{cr.IngressKey + cr.APIKey, full, full[strings.LastIndexByte(full, ';')+1:]}
+				for _, d := range apiErr.Details {
+					var v any
+					require.NoError(t, json.Unmarshal(d, &v), "%s", d)
+					decoded := fmt.Sprintf("%v", v) // every member name and value, unescaped
+					for _, s := range secrets {
+						assert.NotContains(t, decoded, s, "decoded from %s", d)
+						assert.NotContains(t, string(d), s)
+					}
+					assert.Contains(t, decoded, "[redacted]")
+				}
+			})
+		}
+	}
+}
+
+// TestRedactionKeepsSDKWording: with keys so short that they occur in the
+// SDK's own messages, the SDK's wording stays intact; only what the network
+// sent is scrubbed.
+func TestRedactionKeepsSDKWording(t *testing.T) {
+	t.Parallel()
+	const stashMessage = "X-Stash-Api-Key is not supported for this shop; sign requests with x-stash-hmac-signature"
+	for _, key := range []string{"x", "stash", "POST", "1", "Post", "sdk"} {
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			c, _, _ := newFake(t, stashpay.Credentials{APIKey: key},
+				[]httpmock.Responder{jsonResponder(401, `{"code":16,"message":"`+stashMessage+`"}`, "X-Request-Id", "req-1.x")},
+				stashpay.WithMaxRetries(0))
+			_, err := c.CreateCheckout(t.Context(), minimalCheckout())
+			require.Error(t, err)
+			assert.Equal(t, "stashpay: POST /sdk/server/checkout_links/generate_quick_pay_url: HTTP 401 Unauthorized (UNAUTHENTICATED): "+
+				stashMessage+" [request ID req-1.x]", err.Error())
+
+			// A transport error: the SDK's prefix, the operation and the URL
+			// are the SDK's own; net/http's wording survives too.
+			srv := newEchoServer(t, func(string, string) string { return "HTTP/1.1 abc OK\r\n\r\n" })
+			base := "http://" + srv.ln.Addr().String()
+			c, err = stashpay.NewClient(stashpay.Credentials{APIKey: key}, stashpay.WithBaseURL(base), stashpay.WithMaxRetries(0))
+			require.NoError(t, err)
+			_, err = c.CreateCheckout(t.Context(), minimalCheckout())
+			require.Error(t, err)
+			assert.Equal(t, `stashpay: POST /sdk/server/checkout_links/generate_quick_pay_url: Post "`+base+
+				`/sdk/server/checkout_links/generate_quick_pay_url": net/http: HTTP/1.x transport connection broken: malformed HTTP status code "abc"`,
+				err.Error())
+		})
+	}
+}
+
+// TestAPIErrorRefusedJSONBodyScrubbed: an error body that is JSON but that
+// the SDK's reader refuses (invalid UTF-8, an escaped lone surrogate) is kept
+// as a snippet; a secret spelled with JSON escapes in it is scrubbed too.
+func TestAPIErrorRefusedJSONBodyScrubbed(t *testing.T) {
+	t.Parallel()
+	const apiKey = "ak_S3CR3T+legacy/APIKEY=fedcba98"
+	gson := strings.NewReplacer("=", `\u003d`, "+", `\u002b`, "/", `\/`).Replace(apiKey)
+	for name, tail := range map[string]string{"invalid UTF-8": "\xff", "lone surrogate": `\ud800`} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			body := `{"code":16,"message":"bad key ` + gson + `","x":"` + tail + `"}`
+			c, _, _ := newFake(t, stashpay.Credentials{APIKey: apiKey}, []httpmock.Responder{jsonResponder(401, body)})
+			_, err := c.GetPaymentEvent(t.Context(), "p")
+			var apiErr *stashpay.APIError
+			require.ErrorAs(t, err, &apiErr)
+			for _, s := range []string{apiKey, gson, `ak_S3CR3T\u002b`} {
+				assert.NotContains(t, err.Error(), s)
+			}
+			assert.Contains(t, apiErr.Message, "[redacted]")
+		})
 	}
 }

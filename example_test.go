@@ -174,5 +174,5 @@ func ExampleNewClient() {
 	// Output:
 	// stashpay.Client{BaseURL:"https://test-api.stash.gg" Auth:v1-hmac ShopID:"4f6c0b1e-example-shop"}
 	// stashpay.Credentials{ShopID:"4f6c0b1e-example-shop" IngressKey:[redacted] APIKey:""}
-	// true stashpay: missing credentials: ShopID is set but IngressKey is empty
+	// true stashpay: missing credentials: Credentials.ShopID is set but Credentials.IngressKey is empty
 }

@@ -1,14 +1,16 @@
 package stashpay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
+	"unicode/utf8"
+
+	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // pathPaymentEvent is the endpoint of [Client.GetPaymentEvent], without the ID.
@@ -83,63 +85,72 @@ type PaymentEventBonusItem struct {
 
 // GetPaymentEvent returns the payment event of id (GET
 // /sdk/server/payment/{id}), the checkout link ID returned by
-// [Client.CreateCheckout]. An empty id (or "." or "..") is an error wrapping
-// [ErrInvalidParams] and nothing is sent. id is path-escaped. A payment
+// [Client.CreateCheckout]. An empty id (or "." or ".."), or one that is not
+// valid UTF-8, is an error wrapping [ErrInvalidParams] and nothing is sent. id is path-escaped. A payment
 // Stash does not know is an [*APIError] matching [ErrNotFound].
 func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent, error) {
 	if id == "" || id == "." || id == ".." {
 		return nil, fmt.Errorf("%w: payment event ID is empty or a dot segment", ErrInvalidParams)
 	}
-	data, err := c.doRequest(ctx, http.MethodGet, pathPaymentEvent+url.PathEscape(id), nil)
+	if !utf8.ValidString(id) {
+		return nil, fmt.Errorf("%w: payment event ID is not valid UTF-8", ErrInvalidParams)
+	}
+	var w paymentEventWire
+	data, err := c.doRequest(ctx, http.MethodGet, pathPaymentEvent+url.PathEscape(id), nil, &w)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := decodePaymentEvent(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: payment event: %w", ErrMalformedResponse, err)
-	}
-	return ev, nil
+	return w.event(data), nil
 }
 
-// paymentEventWire is the JSON of a payment event. Amounts and int64 values
-// are accepted as JSON strings or numbers; unknown fields are ignored.
+// paymentEventWire is the JSON of a payment event, read by wire.Unmarshal:
+// amounts are JSON strings or numbers (their text kept), integers numbers or
+// digit strings, the status a name or a number; unknown fields are ignored.
 type paymentEventWire struct {
-	Status   PaymentStatus `json:"status"`
-	Currency string        `json:"currency"`
+	Status   paymentStatusWire `json:"status"`
+	Currency string            `json:"currency"`
 	Items    []struct {
 		ID           string        `json:"id"`
-		PricePerItem ingressAmount `json:"pricePerItem"`
-		Quantity     ingressInt64  `json:"quantity"`
+		PricePerItem events.Amount `json:"pricePerItem"`
+		Quantity     wire.Int64    `json:"quantity"`
 		Name         string        `json:"name"`
 		Description  string        `json:"description"`
 	} `json:"items"`
 	BonusItems []struct {
-		ID          string       `json:"id"`
-		Name        string       `json:"name"`
-		Quantity    ingressInt64 `json:"quantity"`
-		Description string       `json:"description"`
+		ID          string     `json:"id"`
+		Name        string     `json:"name"`
+		Quantity    wire.Int64 `json:"quantity"`
+		Description string     `json:"description"`
 	} `json:"bonusItems"`
-	Total      ingressAmount `json:"total"`
-	Tax        ingressAmount `json:"tax"`
-	TimeMillis ingressInt64  `json:"timeMillis"`
+	Total      events.Amount `json:"total"`
+	Tax        events.Amount `json:"tax"`
+	TimeMillis wire.Millis   `json:"timeMillis"`
 }
 
-// decodePaymentEvent decodes a GetPaymentEvent response body. Raw aliases
-// data.
-func decodePaymentEvent(data []byte) (*PaymentEvent, error) {
-	var w paymentEventWire
-	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, err
-	}
+// paymentStatusNames are the PaymentStatus values by number, as far as
+// Stash has published them.
+var paymentStatusNames = []string{string(PaymentStatusUnspecified)}
+
+// paymentStatusWire reads a status sent as a name or as a number.
+type paymentStatusWire PaymentStatus
+
+// UnmarshalJSON keeps a name as sent and maps a known number to its name.
+func (s *paymentStatusWire) UnmarshalJSON(b []byte) error {
+	v, err := wire.Enum(b, paymentStatusNames)
+	*s = paymentStatusWire(v)
+	return err
+}
+
+// event returns the PaymentEvent w decodes, with Raw set to data, the
+// body it was decoded from.
+func (w *paymentEventWire) event(data []byte) *PaymentEvent {
 	ev := &PaymentEvent{
-		Status:   w.Status,
+		Status:   PaymentStatus(w.Status),
 		Currency: w.Currency,
 		Total:    Amount(w.Total),
 		Tax:      Amount(w.Tax),
+		Time:     w.TimeMillis.Time(),
 		Raw:      data,
-	}
-	if w.TimeMillis != 0 {
-		ev.Time = time.UnixMilli(int64(w.TimeMillis)).UTC()
 	}
 	if len(w.Items) > 0 {
 		ev.Items = make([]PaymentEventItem, len(w.Items))
@@ -158,58 +169,5 @@ func decodePaymentEvent(data []byte) (*PaymentEvent, error) {
 			}
 		}
 	}
-	return ev, nil
-}
-
-// ingressInt64 is an int64 sent as a JSON string (protobuf's int64 mapping) or
-// a number. null and "" are 0.
-type ingressInt64 int64
-
-// UnmarshalJSON accepts a JSON number, a string holding one, "" or null.
-func (n *ingressInt64) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, []byte("null")) {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		if s == "" {
-			*n = 0
-			return nil
-		}
-		b = []byte(s)
-	}
-	v, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return fmt.Errorf("not an int64: %q", b)
-	}
-	*n = ingressInt64(v)
-	return nil
-}
-
-// ingressAmount is an amount sent as a JSON string or, tolerated, a number;
-// the number's text is kept exactly, never converted to a float.
-type ingressAmount string
-
-// UnmarshalJSON accepts a JSON string, a number (its text kept) or null.
-func (a *ingressAmount) UnmarshalJSON(b []byte) error {
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*a = ingressAmount(s)
-		return nil
-	}
-	var num json.Number
-	if err := json.Unmarshal(b, &num); err != nil {
-		return fmt.Errorf("not an amount: %q", b)
-	}
-	*a = ingressAmount(num)
-	return nil
+	return ev
 }

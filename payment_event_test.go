@@ -61,10 +61,14 @@ func TestGetPaymentEventEscapesID(t *testing.T) {
 
 func TestGetPaymentEventInvalidID(t *testing.T) {
 	t.Parallel()
-	for _, id := range []string{"", ".", ".."} {
+	for _, id := range []string{"", ".", "..", "p-\xff-1", "\xfe"} {
 		c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{}`)})
 		ev, err := c.GetPaymentEvent(t.Context(), id)
 		require.ErrorIs(t, err, stashpay.ErrInvalidParams, "id %q", id)
+		assert.Contains(t, err.Error(), "payment event ID")
+		if id != "" {
+			assert.NotContains(t, err.Error(), id, "the error never shows the value")
+		}
 		assert.Nil(t, ev)
 		assert.Empty(t, f.requests(), "nothing is sent for %q", id)
 		assert.Zero(t, f.mt.GetTotalCallCount(), "the transport is never called for %q", id)
@@ -85,8 +89,19 @@ func TestGetPaymentEventDecoding(t *testing.T) {
 			assert.True(t, ev.Time.IsZero())
 			assert.Nil(t, ev.Items)
 		}},
-		{"timeMillis empty string", `{"timeMillis":""}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
-			assert.True(t, ev.Time.IsZero())
+		{"timeMillis as a string", `{"timeMillis":"1763899200123"}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, int64(1763899200123), ev.Time.UnixMilli())
+		}},
+		{"status as a number", `{"status":0}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, stashpay.PaymentStatusUnspecified, ev.Status)
+		}},
+		{"unknown status number kept as digits", `{"status":7}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, stashpay.PaymentStatus("7"), ev.Status)
+		}},
+		{"snake_case names", `{"time_millis":"5","bonus_items":[{"id":"b"}],"items":[{"price_per_item":"1.99"}]}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, int64(5), ev.Time.UnixMilli())
+			assert.Len(t, ev.BonusItems, 1)
+			assert.Equal(t, stashpay.Amount("1.99"), ev.Items[0].PricePerItem)
 		}},
 		{"unknown status kept", `{"status":"PAYMENT_STATUS_SOMETHING_NEW"}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
 			assert.Equal(t, stashpay.PaymentStatus("PAYMENT_STATUS_SOMETHING_NEW"), ev.Status)
@@ -119,7 +134,8 @@ func TestGetPaymentEventDecoding(t *testing.T) {
 
 func TestGetPaymentEventMalformed(t *testing.T) {
 	t.Parallel()
-	for _, body := range []string{`not json`, `[]`, `{"timeMillis":"12x"}`, `{"timeMillis":1.5}`, `{"total":true}`, `{"items":{}}`} {
+	for _, body := range []string{`not json`, `[]`, `{"timeMillis":"12x"}`, `{"timeMillis":1.5}`, `{"total":true}`, `{"items":{}}`,
+		`{"timeMillis":""}`, "{\"currency\":\"\xff\"}", `{"items":[{"id":"\ud800"}]}`} {
 		c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, body)})
 		_, err := c.GetPaymentEvent(t.Context(), "p")
 		assert.ErrorIs(t, err, stashpay.ErrMalformedResponse, body)

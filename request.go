@@ -8,9 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
+	"github.com/stashpay/stashpay-go/internal/redact"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // Header names of the two ingress authentication schemes.
@@ -28,11 +31,16 @@ const (
 )
 
 // doRequest sends method path with body (nil for a GET, which then signs an
-// empty body) and returns the body of the 2xx response. It retries as the
-// package documentation describes: every attempt is a new request with the
-// same body bytes and a fresh signature. A non-2xx answer that is not retried
-// is returned as an *APIError.
-func (c *Client) doRequest(ctx context.Context, method, path string, body []byte) ([]byte, error) {
+// empty body) and decodes the body of the 2xx response into out. It retries
+// as the package documentation describes: every attempt is a new request
+// with the same body bytes and a fresh signature. A non-2xx answer that is
+// not retried is returned as an *APIError. It returns the 2xx body.
+//
+// Every text that came from the network and reaches an error or the log
+// (a transport error, a body read error, a decoding error, the request ID)
+// goes through the redaction helper; the SDK's own wording around it is
+// composed afterwards and never scrubbed.
+func (c *Client) doRequest(ctx context.Context, method, path string, body []byte, out any) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("stashpay: %s %s: %w", method, path, err)
 	}
@@ -47,22 +55,29 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 			requestID  string
 			retryAfter time.Duration
 		)
+		// auth is the authentication header value sent; c.secretsOf(auth),
+		// what must not reach an error or the log, is built only when needed.
 		resp, auth, err := c.send(ctx, method, target, body)
 		switch {
 		case err != nil:
-			result = fmt.Errorf("stashpay: %s %s: %w", method, path, err)
+			result = transportError(method, path, target, err, c.secretsOf(auth))
 			// A timeout of this attempt alone (http.Client.Timeout) is
 			// retried like any network error while ctx is still live.
 			retry = httpx.RetryableError(err) || ctx.Err() == nil && httpx.IsTimeout(err)
 		case resp.StatusCode >= 200 && resp.StatusCode <= 299:
 			status = resp.StatusCode
 			if c.logger != nil {
-				requestID = apiErrorText(scrubSecrets(requestIDFrom(resp.Header), c.secretsOf(auth)), maxRequestIDLen)
+				requestID = apiErrorText(redact.Text(requestIDFrom(resp.Header), c.secretsOf(auth)), maxRequestIDLen)
 			}
-			data, retry, result = c.readSuccess(resp, method, path)
+			data, retry, result = c.readSuccess(resp, method, path, auth)
+			if result == nil {
+				if err := decodeResponse(data, out); err != nil {
+					result = fmt.Errorf("%w: %s %s: %w", ErrMalformedResponse, method, path, redact.Error(err, c.secretsOf(auth)))
+				}
+			}
 		default:
 			status = resp.StatusCode
-			apiErr := c.checkResponse(resp, method, path, auth)
+			apiErr := c.checkResponse(resp, method, path, c.secretsOf(auth))
 			result, requestID, retryAfter = apiErr, apiErr.RequestID, apiErr.RetryAfter
 			retry = httpx.RetryableStatus(status)
 		}
@@ -74,12 +89,35 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 		}
 		c.logAttempt(ctx, method, path, attempt, status, time.Since(start), requestID, result, retry, wait)
 		if !retry {
-			return data, result
+			if result != nil {
+				return nil, result
+			}
+			return data, nil
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("stashpay: %s %s: retry abandoned: %w; last attempt: %w", method, path, err, result)
 		}
 	}
+}
+
+// decodeResponse decodes a 2xx body into out, a pointer to the response's
+// wire type, with the SDK's one tolerant reader of Stash's JSON.
+func decodeResponse(data []byte, out any) error { return wire.Unmarshal(data, out) }
+
+// transportError wraps err, the failure of an attempt to send to target,
+// in the SDK's wording. net/http's text may quote what the peer sent (a
+// Location, a status or header line), so it is scrubbed: a *url.Error about
+// target keeps its Op and URL, the SDK's own, and has its cause scrubbed;
+// any other error (a redirect's URL came from the peer) is scrubbed whole.
+func transportError(method, path, target string, err error, secrets []string) error {
+	if ue, ok := err.(*url.Error); ok && ue.URL == target {
+		if redact.Contains(ue.Err.Error(), secrets) {
+			err = &url.Error{Op: ue.Op, URL: ue.URL, Err: redact.Error(ue.Err, secrets)}
+		}
+	} else {
+		err = redact.Error(err, secrets)
+	}
+	return fmt.Errorf("stashpay: %s %s: %w", method, path, err)
 }
 
 // send builds, signs and sends one attempt. It returns the authentication
@@ -118,7 +156,7 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte) (
 // readSuccess reads a 2xx body to its end, with a limit, and closes it. A failed read is
 // worth a retry (the same body and transaction ID are sent again); an
 // oversized body is not.
-func (c *Client) readSuccess(resp *http.Response, method, path string) (data []byte, retry bool, err error) {
+func (c *Client) readSuccess(resp *http.Response, method, path, auth string) (data []byte, retry bool, err error) {
 	data, truncated, rerr := httpx.ReadLimited(resp.Body, maxSuccessBody, min(resp.ContentLength, drainLimit))
 	if truncated {
 		_ = resp.Body.Close()
@@ -126,7 +164,7 @@ func (c *Client) readSuccess(resp *http.Response, method, path string) (data []b
 	}
 	if rerr != nil {
 		httpx.DrainAndClose(resp.Body, drainLimit)
-		return nil, httpx.RetryableError(rerr), fmt.Errorf("stashpay: %s %s: reading response: %w", method, path, rerr)
+		return nil, httpx.RetryableError(rerr), fmt.Errorf("stashpay: %s %s: reading response: %w", method, path, redact.Error(rerr, c.secretsOf(auth)))
 	}
 	_ = resp.Body.Close() // read to EOF: nothing left to drain
 	return data, false, nil

@@ -86,11 +86,12 @@ func Unmarshal(data []byte, v any) error {
 
 // convert turns an encoding/json error into an *Error without values.
 func convert(err error) error {
+	if err == nil {
+		return nil
+	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &syn):
 		if strings.Contains(syn.Error(), "max depth") {
 			return &Error{Why: "nested too deeply"}
