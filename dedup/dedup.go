@@ -82,6 +82,19 @@ type Store interface {
 	Release(ctx context.Context, key, token string) error
 }
 
+// CheckArgs validates what every Store method checks first, so that every
+// store answers alike: a done ctx gives ctx.Err(), an empty key
+// [ErrInvalidKey]. Store implementations call it before any work.
+func CheckArgs(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if key == "" {
+		return ErrInvalidKey
+	}
+	return nil
+}
+
 // Errors of the dedup protocol.
 var (
 	// ErrLeaseLost is returned by Complete and Release when the token does not
@@ -128,16 +141,55 @@ func (r Result) String() string {
 }
 
 // CompleteError is returned by Do when fn succeeded but the store could not
-// record it. The work was done; the key stays claimed until its lease expires.
+// record it within Do's quick synchronous attempts. The work was done; the key
+// stays claimed until it is recorded or its lease expires, after which a
+// redelivery would run the work again.
+//
+// So that a store blip right after the work does not end in a second run, Do
+// then keeps retrying Complete in a background goroutine (Retrying is true),
+// with backoff, until shortly before the lease ends, measured from the Claim;
+// it stops at once when the store answers ErrLeaseLost. Do returns without
+// waiting for it. [CompleteError.Wait] waits for its outcome. The goroutine
+// never outlives the lease.
 type CompleteError struct {
-	Err error // the store's last error
+	// Err is the store's last error of the synchronous attempts.
+	Err error
+	// Retrying reports that Complete is being retried in the background; see
+	// [CompleteError.Wait] for the outcome.
+	Retrying bool
+
+	done  chan struct{} // closed when the background retries end; nil without them
+	final error         // their outcome, set before done is closed
 }
 
-// Error implements error.
-func (e *CompleteError) Error() string { return "dedup: work done but not recorded: " + e.Err.Error() }
+// Error implements error. It says when retries continue in the background.
+func (e *CompleteError) Error() string {
+	msg := "dedup: work done but not recorded: " + e.Err.Error()
+	if e.Retrying {
+		msg += " (retrying in the background until shortly before the lease ends)"
+	}
+	return msg
+}
 
 // Unwrap returns the store's error.
 func (e *CompleteError) Unwrap() error { return e.Err }
+
+// Wait blocks until the background retries of Complete ended or ctx is done.
+// It returns nil when a retry recorded the work, the store's last error
+// (ErrLeaseLost when the key was taken over, which no retry can change) when
+// the retries gave up, or ctx's error. Without background retries it returns
+// Err at once. The retries do not depend on anyone calling Wait.
+func (e *CompleteError) Wait(ctx context.Context) error {
+	if e.done == nil {
+		return e.Err
+	}
+	select {
+	case <-e.done:
+		return e.final
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // Do runs fn for key at most once to successful completion:
 //
@@ -145,7 +197,9 @@ func (e *CompleteError) Unwrap() error { return e.Err }
 //   - key held by another live claim: fn is not called; (Skipped, ErrBusy).
 //   - the store fails: fn is not called; (Skipped, err).
 //   - fn returns nil: the key is completed; (Ran, nil), or (Ran,
-//     *CompleteError) when recording failed.
+//     *CompleteError) when a few quick attempts to record it failed; Do
+//     then keeps trying in the background until shortly before the lease
+//     ends (see [CompleteError]).
 //   - fn returns an error or panics: the key is released so that a later
 //     delivery runs fn again; (Ran, fn's error) or the panic continues.
 //
@@ -158,6 +212,7 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 	if lease <= 0 {
 		return Skipped, ErrInvalidLease
 	}
+	claimed := time.Now() // the store's lease starts at this time or later
 	c, err := s.Claim(ctx, key, lease)
 	if err != nil {
 		return Skipped, err
@@ -185,7 +240,7 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 		return Ran, ferr
 	}
 	if cerr := complete(ctx, s, key, c.Token); cerr != nil {
-		return Ran, &CompleteError{Err: cerr}
+		return Ran, completeInBackground(ctx, s, key, c.Token, claimed.Add(lease-leaseMargin(lease)), cerr)
 	}
 	return Ran, nil
 }
@@ -199,6 +254,64 @@ const finishTimeout = 10 * time.Second
 // after a lost reply is safe, and a store blip right after a grant does not
 // leave the key claimed (and later re-runnable).
 const completeAttempts = 3
+
+// Background retries of Complete back off from backgroundFirstDelay,
+// doubling up to backgroundMaxDelay.
+const (
+	backgroundFirstDelay = 200 * time.Millisecond
+	backgroundMaxDelay   = 5 * time.Second
+)
+
+// leaseMargin is how long before the lease's end the background retries of
+// Complete stop: a tenth of the lease, at most a second, so that no call is
+// in flight when the lease ends and a redelivery may claim the key.
+func leaseMargin(lease time.Duration) time.Duration { return min(lease/10, time.Second) }
+
+// completeInBackground returns the CompleteError for err and, when time
+// remains before stop and err is not a lost lease, starts retrying Complete
+// in a goroutine that ends by stop.
+func completeInBackground(ctx context.Context, s Store, key, token string, stop time.Time, err error) *CompleteError {
+	ce := &CompleteError{Err: err}
+	if errors.Is(err, ErrLeaseLost) || time.Until(stop) <= 0 {
+		return ce
+	}
+	ce.Retrying, ce.done = true, make(chan struct{})
+	go func() {
+		defer close(ce.done)
+		bctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), stop)
+		defer cancel()
+		last := err
+		for delay := backgroundFirstDelay; ; delay = min(2*delay, backgroundMaxDelay) {
+			if !sleep(bctx, delay) || bctx.Err() != nil {
+				ce.final = last
+				return
+			}
+			err := s.Complete(bctx, key, token)
+			if err == nil || errors.Is(err, ErrLeaseLost) {
+				ce.final = err
+				return
+			}
+			if bctx.Err() == nil {
+				last = err
+			}
+		}
+	}()
+	return ce
+}
+
+// sleep waits for d and reports true, or reports false as soon as ctx is
+// done. (internal/httpx.Sleep is the SDK's HTTP-side sleep; dedup knows
+// nothing of HTTP and does not import it.)
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
 
 // detached returns a context that survives ctx's cancellation but is
 // bounded by finishTimeout.
@@ -237,14 +350,8 @@ func complete(ctx context.Context, s Store, key, token string) error {
 	dctx, cancel := detached(ctx)
 	defer cancel()
 	for ; attempts < completeAttempts; attempts++ {
-		if attempts > 0 {
-			t := time.NewTimer(time.Duration(attempts) * 50 * time.Millisecond)
-			select {
-			case <-dctx.Done():
-				t.Stop()
-				return err
-			case <-t.C:
-			}
+		if attempts > 0 && !sleep(dctx, time.Duration(attempts)*50*time.Millisecond) {
+			return err
 		}
 		if err = s.Complete(dctx, key, token); recorded(err) {
 			return err

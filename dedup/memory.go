@@ -110,7 +110,7 @@ func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
 // [ErrInvalidLease] for a lease <= 0, and ctx.Err() when ctx is done, without
 // changing anything.
 func (s *MemoryStore) Claim(ctx context.Context, key string, lease time.Duration) (Claim, error) {
-	if err := checkArgs(ctx, key); err != nil {
+	if err := CheckArgs(ctx, key); err != nil {
 		return Claim{}, err
 	}
 	if lease <= 0 {
@@ -143,7 +143,7 @@ func (s *MemoryStore) Claim(ctx context.Context, key string, lease time.Duration
 // which happens no sooner than one more lease, and at least a minute, after
 // the lease ended.
 func (s *MemoryStore) Complete(ctx context.Context, key, token string) error {
-	if err := checkArgs(ctx, key); err != nil {
+	if err := CheckArgs(ctx, key); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -167,7 +167,7 @@ func (s *MemoryStore) Complete(ctx context.Context, key, token string) error {
 // Release frees key so that the next Claim runs the work again. It returns
 // [ErrLeaseLost] when token does not hold key (see [MemoryStore.Complete]).
 func (s *MemoryStore) Release(ctx context.Context, key, token string) error {
-	if err := checkArgs(ctx, key); err != nil {
+	if err := CheckArgs(ctx, key); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -215,16 +215,4 @@ func (s *MemoryStore) maybeSweep(now time.Time) {
 		}
 		delete(s.records, k)
 	}
-}
-
-// checkArgs validates what every Store method shares: a live context and a
-// non-empty key.
-func checkArgs(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if key == "" {
-		return ErrInvalidKey
-	}
-	return nil
 }

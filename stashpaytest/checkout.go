@@ -3,36 +3,38 @@ package stashpaytest
 import (
 	"bytes"
 	"fmt"
-	stashpay "github.com/stashpay/stashpay-go"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
+
+	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/internal/money"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 type wireCheckoutItem struct {
-	ID           string  `json:"id"`
-	PricePerItem *string `json:"pricePerItem"`
-	Quantity     wireInt `json:"quantity"`
-	ImageURL     string  `json:"imageUrl"`
-	Name         string  `json:"name"`
-	Description  string  `json:"description"`
+	ID           string     `json:"id"`
+	PricePerItem *string    `json:"pricePerItem"`
+	Quantity     wire.Int64 `json:"quantity"`
+	ImageURL     string     `json:"imageUrl"`
+	Name         string     `json:"name"`
+	Description  string     `json:"description"`
 }
 
 type wireCatalogItem struct {
-	ID       string  `json:"id"`
-	Quantity wireInt `json:"quantity"`
+	ID       string     `json:"id"`
+	Quantity wire.Int64 `json:"quantity"`
 }
 
 type wireBonusItem struct {
-	ID          string  `json:"id"`
-	Name        string  `json:"name"`
-	Description string  `json:"description"`
-	ImageURL    string  `json:"imageUrl"`
-	Quantity    wireInt `json:"quantity"`
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	ImageURL    string     `json:"imageUrl"`
+	Quantity    wire.Int64 `json:"quantity"`
 }
 
 type wireUser struct {
@@ -41,7 +43,7 @@ type wireUser struct {
 	ProfileImageURL string   `json:"profileImageUrl"`
 	DisplayName     string   `json:"displayName"`
 	RegionCode      string   `json:"regionCode"`
-	Platform        wireEnum `json:"platform"`
+	Platform        enumText `json:"platform"`
 }
 
 type wireCheckoutRequest struct {

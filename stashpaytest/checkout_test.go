@@ -44,8 +44,11 @@ func TestCheckoutValidation(t *testing.T) {
 		{"bonus without quantity", `{"item":{"id":"a","pricePerItem":"1","quantity":1},"user":{"id":"p"},"bonusItems":[{"id":"b"}]}`, 400, 3, "bonusItems[0].quantity"},
 		{"catalog without catalog", `{"catalogItems":[{"id":"sku","quantity":1}],"user":{"id":"p"}}`, 400, 9, "catalog"},
 		{"not an object", `[1,2]`, 400, 3, "JSON object"},
-		{"trailing data", gemsCheckout + `{}`, 400, 3, "trailing"},
+		{"trailing data", gemsCheckout + `{}`, 400, 3, "invalid JSON"},
 		{"empty body", ``, 400, 3, "JSON object"},
+		{"invalid UTF-8 in an identifier", `{"item":{"id":"a","pricePerItem":"1","quantity":1},"user":{"id":"p"},"transactionId":"tx-` + "\xff" + `-1"}`, 400, 3, "transactionId: invalid UTF-8"},
+		{"quantity with a plus sign", `{"item":{"id":"a","pricePerItem":"1","quantity":"+1"},"user":{"id":"p"}}`, 400, 3, "item.quantity"},
+		{"loose snake_case name", `{"item":{"id":"a","pricePerItem":"1","quantity":1},"user":{"id":"p"},"_transaction_id_":"tx-x"}`, 200, 0, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,4 +183,29 @@ func TestSetPaymentStatus(t *testing.T) {
 	require.Equal(t, 200, code)
 	assert.Contains(t, string(out), `"status":"PAYMENT_STATUS_FAILED"`)
 	assert.ErrorIs(t, s.SetPaymentStatus("nope", stashpay.PaymentStatusFailed), stashpaytest.ErrUnknownCheckout)
+}
+
+func TestCheckoutMemberNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, member string
+		wantSent     bool // the transaction ID sent is the one kept
+	}{
+		{"lowerCamelCase", "transactionId", true},
+		{"snake_case", "transaction_id", true},
+		{"loose underscores", "_transaction_id_", false},
+		{"letters apart", "t_r_a_n_s_a_c_t_i_o_n_i_d", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := stashpaytest.Start(t)
+			body := `{"item":{"id":"a","pricePerItem":"1","quantity":1},"user":{"id":"p"},"` + tc.member + `":"tx-sent"}`
+			code, out := call(t, s, http.MethodPost, checkoutPath, []byte(body), validV1(s))
+			require.Equal(t, http.StatusOK, code, string(out))
+			cs := s.Checkouts()
+			require.Len(t, cs, 1)
+			assert.Equal(t, tc.wantSent, cs[0].TransactionID == "tx-sent", cs[0].TransactionID)
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -99,6 +100,30 @@ type Delivery struct {
 	err      error
 	finished bool
 }
+
+// String describes the delivery (ID, event type, attempts so far, outcome)
+// without revealing the secret it is signed with.
+func (d *Delivery) String() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	state := "running"
+	switch {
+	case d.finished && d.err == nil:
+		state = "delivered"
+	case d.finished:
+		state = "failed"
+	}
+	return fmt.Sprintf("stashpaytest.Delivery{ID:%d Type:%q Attempts:%d State:%s}", d.ID, d.Type, len(d.attempts), state)
+}
+
+// GoString is like [Delivery.String]; it makes %#v safe too.
+func (d *Delivery) GoString() string { return d.String() }
+
+// Format makes every fmt verb print [Delivery.String], never a secret.
+func (d *Delivery) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, d.String()) }
+
+// LogValue makes log/slog print [Delivery.String], never a secret.
+func (d *Delivery) LogValue() slog.Value { return slog.StringValue(d.String()) }
 
 // Done is closed when the delivery has ended.
 func (d *Delivery) Done() <-chan struct{} { return d.done }
@@ -353,16 +378,12 @@ func (s *Server) attempt(d *Delivery, copyNo, retry int) Attempt {
 			req.Header.Set(WebhookSignatureHeader, key.SignBody(d.Payload))
 		}
 	}
-	start := time.Now()
-	resp, err := s.hc.Do(req)
-	a.Duration = time.Since(start)
+	status, body, took, err := s.exchange(req, 1<<10)
+	a.Duration = took
 	if err != nil {
 		a.Err = err.Error()
 		return a
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	a.StatusCode, a.Body = resp.StatusCode, string(body)
+	a.StatusCode, a.Body = status, string(body)
 	return a
 }

@@ -3,6 +3,7 @@ package stashpaytest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -297,4 +298,28 @@ func TestSendEventsOutOfOrder(t *testing.T) {
 		got = append(got, env.Type)
 	}
 	assert.Equal(t, []string{"PURCHASE_REFUNDED", "PURCHASE_SUCCEEDED"}, got, "the refund arrives first")
+}
+
+func TestDeliveryFormatHidesSecrets(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts []stashpaytest.DeliveryOption
+	}{
+		{"server secret", nil},
+		{"signed with another secret", []stashpaytest.DeliveryOption{stashpaytest.SignedWith("very-secret-forged")}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, hookURL := startRecorder(t, nil)
+			s := stashpaytest.Start(t, stashpaytest.WithWebhookURL(hookURL), stashpaytest.WithWebhookSecret("very-secret-hook"))
+			d, err := s.SendEvent(t.Context(), []byte(testEvent), tc.opts...)
+			require.NoError(t, err)
+			assertHidesSecrets(t, d, "very-secret")
+			for _, verb := range []string{"%v", "%s", "%d", "%+v", "%#v"} {
+				assert.Contains(t, fmt.Sprintf(verb, d), "VIEW_ITEM", verb)
+			}
+		})
+	}
 }

@@ -74,10 +74,10 @@ func NewEgressRequest(ctx context.Context, shopID, egressKey, target string, bod
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if !cfg.noV1 {
-		req.Header.Set(SignatureHeader, key.SignV1(shopID, cfg.at, raw))
+		req.Header.Set(V1SignatureHeader, key.SignV1(shopID, cfg.at, raw))
 	}
 	if cfg.legacy {
-		req.Header.Set(LegacySignatureHeader, key.SignBody(raw))
+		req.Header.Set(LegacyHMACSignatureHeader, key.SignBody(raw))
 	}
 	return req, nil
 }

@@ -119,7 +119,7 @@ func (s *Server) register(ctx context.Context, c *Checkout, guids []string) (*Eg
 		Statuses []struct {
 			GUID      string   `json:"guid"`
 			ProductID string   `json:"productId"`
-			Status    wireEnum `json:"status"`
+			Status    enumText `json:"status"`
 			Message   string   `json:"message"`
 		} `json:"statuses"`
 	}

@@ -47,10 +47,10 @@ func TestNewEgressRequestSigns(t *testing.T) {
 			body, err := io.ReadAll(req.Body)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantBody, string(body))
-			h, err := key.VerifyV1(req.Header.Get(stashpaytest.SignatureHeader), body, shop, at, time.Second)
+			h, err := key.VerifyV1(req.Header.Get(stashpaytest.V1SignatureHeader), body, shop, at, time.Second)
 			require.NoError(t, err)
 			assert.Equal(t, at.UnixMilli(), h.Millis)
-			assert.Empty(t, req.Header.Get(stashpaytest.LegacySignatureHeader))
+			assert.Empty(t, req.Header.Get(stashpaytest.LegacyHMACSignatureHeader))
 		})
 	}
 }
@@ -63,21 +63,21 @@ func TestNewEgressRequestOptions(t *testing.T) {
 
 	req, err := stashpaytest.NewEgressRequest(t.Context(), "s", "k", "/p", body, stashpaytest.EgressLegacySignature())
 	require.NoError(t, err)
-	assert.NotEmpty(t, req.Header.Get(stashpaytest.SignatureHeader))
-	require.NoError(t, key.VerifyBody(body, req.Header.Get(stashpaytest.LegacySignatureHeader)))
-	_, err = key.VerifyV1(req.Header.Get(stashpaytest.SignatureHeader), body, "s", time.Now(), 0)
+	assert.NotEmpty(t, req.Header.Get(stashpaytest.V1SignatureHeader))
+	require.NoError(t, key.VerifyBody(body, req.Header.Get(stashpaytest.LegacyHMACSignatureHeader)))
+	_, err = key.VerifyV1(req.Header.Get(stashpaytest.V1SignatureHeader), body, "s", time.Now(), 0)
 	require.NoError(t, err, "the default timestamp is now")
 
 	req, err = stashpaytest.NewEgressRequest(t.Context(), "s", "k", "/p", body,
 		stashpaytest.EgressWithoutV1Signature(), stashpaytest.EgressLegacySignature(), nil)
 	require.NoError(t, err)
-	assert.Empty(t, req.Header.Get(stashpaytest.SignatureHeader))
-	require.NoError(t, key.VerifyBody(body, req.Header.Get(stashpaytest.LegacySignatureHeader)))
+	assert.Empty(t, req.Header.Get(stashpaytest.V1SignatureHeader))
+	require.NoError(t, key.VerifyBody(body, req.Header.Get(stashpaytest.LegacyHMACSignatureHeader)))
 
 	req, err = stashpaytest.NewEgressRequest(t.Context(), "s", "k", "/p", body, stashpaytest.EgressWithoutV1Signature())
 	require.NoError(t, err)
-	assert.Empty(t, req.Header.Get(stashpaytest.SignatureHeader))
-	assert.Empty(t, req.Header.Get(stashpaytest.LegacySignatureHeader))
+	assert.Empty(t, req.Header.Get(stashpaytest.V1SignatureHeader))
+	assert.Empty(t, req.Header.Get(stashpaytest.LegacyHMACSignatureHeader))
 }
 
 func TestNewEgressRequestErrors(t *testing.T) {

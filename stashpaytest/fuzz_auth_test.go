@@ -51,7 +51,7 @@ func FuzzIngressAuth(f *testing.F) {
 		if signV1 {
 			v1 = key.SignV1(shop, now, signed)
 		}
-		for name, v := range map[string]string{SignatureHeader: v1, LegacySignatureHeader: legacy, APIKeyHeader: k} {
+		for name, v := range map[string]string{V1SignatureHeader: v1, LegacyHMACSignatureHeader: legacy, APIKeyHeader: k} {
 			if v != "" {
 				r.Header[http.CanonicalHeaderKey(name)] = []string{v}
 			}

@@ -1,7 +1,6 @@
 package stashpaytest
 
 import (
-	"encoding/json"
 	"math"
 	"testing"
 )
@@ -52,48 +51,4 @@ func FuzzCheckoutRequest(f *testing.F) {
 			t.Fatalf("amounts: sum %d subtotal %d tax %d total %d", sum, c.Subtotal, c.Tax, c.Total)
 		}
 	})
-}
-
-// FuzzCamelKeys checks the snake_case to lowerCamelCase rewriting of request
-// bodies: valid JSON stays valid, the rewrite is idempotent and
-// deterministic, and documents without snake_case keys pass unchanged.
-func FuzzCamelKeys(f *testing.F) {
-	for _, seed := range []string{
-		`{"price_per_item":"1","quantity":1}`,
-		`{"a_b":1,"aB":2,"a__b":3}`,
-		`{"_x":{"y_z":[{"k_k":null}]},"n":1.000000000000000000001}`,
-		`[{"a_":true}]`, `"a_b"`, `{}`,
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		if !json.Valid(body) {
-			return
-		}
-		once, err := camelKeys(body)
-		if err != nil {
-			t.Fatalf("valid JSON refused: %v", err)
-		}
-		if !json.Valid(once) {
-			t.Fatalf("invalid output %q", once)
-		}
-		twice, err := camelKeys(once)
-		if err != nil {
-			t.Fatal(err)
-		}
-		again, _ := camelKeys(body)
-		if !jsonEqual(t, once, twice) || !jsonEqual(t, once, again) {
-			t.Fatalf("not idempotent or not deterministic: %q -> %q -> %q", body, once, twice)
-		}
-	})
-}
-
-func jsonEqual(t *testing.T, a, b []byte) bool {
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		t.Fatalf("undecodable %q %q", a, b)
-	}
-	ja, _ := json.Marshal(x)
-	jb, _ := json.Marshal(y)
-	return string(ja) == string(jb)
 }

@@ -9,16 +9,21 @@ import (
 	"github.com/stashpay/stashpay-go/internal/signing"
 )
 
-// Header names of Stash's ingress authentication.
+// Header names of Stash's authentication, each named for the scheme it
+// carries.
 const (
-	// SignatureHeader carries the v1 signature on ingress and egress calls.
-	SignatureHeader = "X-Stash-Hmac-Signature"
-	// LegacySignatureHeader carries the deprecated body-only signature
-	// ("legacyHmac"): base64 HMAC-SHA256 of the raw body (an empty body for
-	// GET) with the ingress key on ingress calls, the egress key on egress.
-	LegacySignatureHeader = "Stash-Hmac-Signature"
-	// WebhookSignatureHeader carries a webhook's body signature. It is the
-	// same header name as the legacy egress one.
+	// V1SignatureHeader carries the versioned v1 signature
+	// ("v1;{shopId};{unixMillis};{base64Sig}") on ingress and egress calls;
+	// stashpay.EgressSignatureHeader is the same header.
+	V1SignatureHeader = "X-Stash-Hmac-Signature"
+	// LegacyHMACSignatureHeader carries the deprecated body-only signature
+	// (Stash's "legacyHmac"): base64 HMAC-SHA256 of the raw body (an empty
+	// body for GET) with the ingress key on ingress calls and the egress key
+	// on egress calls; stashpay.EgressLegacySignatureHeader is the same header.
+	LegacyHMACSignatureHeader = "Stash-Hmac-Signature"
+	// WebhookSignatureHeader carries a webhook's body signature, signed with
+	// the webhook secret; webhook.SignatureHeader is the same header. Its name
+	// is the legacy HMAC one, used here for another key.
 	WebhookSignatureHeader = "Stash-Hmac-Signature"
 	// APIKeyHeader carries the legacy ingress API key.
 	APIKeyHeader = "X-Stash-Api-Key"
@@ -105,9 +110,9 @@ func (s *Server) serveIngress(w http.ResponseWriter, r *http.Request, method str
 // authScheme names the authentication a request presents.
 func authScheme(r *http.Request) string {
 	switch {
-	case r.Header.Get(SignatureHeader) != "":
+	case r.Header.Get(V1SignatureHeader) != "":
 		return "v1"
-	case r.Header.Get(LegacySignatureHeader) != "":
+	case r.Header.Get(LegacyHMACSignatureHeader) != "":
 		return "legacy-hmac"
 	case r.Header.Get(APIKeyHeader) != "":
 		return "api-key"
@@ -135,7 +140,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) *rpcError {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		signed = nil
 	}
-	if h := r.Header.Get(SignatureHeader); h != "" {
+	if h := r.Header.Get(V1SignatureHeader); h != "" {
 		_, err := s.ingressKey.VerifyV1(h, signed, s.cfg.shopID, s.cfg.now(), signing.DefaultTolerance)
 		switch {
 		case err == nil:
@@ -152,7 +157,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) *rpcError {
 			return unauthenticated("invalid signature")
 		}
 	}
-	if sig := r.Header.Get(LegacySignatureHeader); sig != "" {
+	if sig := r.Header.Get(LegacyHMACSignatureHeader); sig != "" {
 		if err := s.ingressKey.VerifyBody(signed, sig); err != nil {
 			return unauthenticated("invalid stash-hmac-signature")
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	stashpay "github.com/stashpay/stashpay-go"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -168,17 +167,13 @@ func (s *Server) callEgress(ctx context.Context, endpoint string, body []byte) *
 		return call
 	}
 	req.Header.Set("User-Agent", "stashpaytest")
-	start := time.Now()
-	resp, err := s.hc.Do(req)
-	call.Duration = time.Since(start)
+	status, body, took, err := s.exchange(req, 64<<10)
+	call.Duration = took
 	if err != nil {
 		call.Err = err.Error()
 		return call
 	}
-	defer resp.Body.Close()
-	call.StatusCode = resp.StatusCode
-	call.Response, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	call.StatusCode, call.Response = status, body
 	return call
 }
 

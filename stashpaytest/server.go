@@ -3,6 +3,9 @@ package stashpaytest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -173,6 +176,15 @@ func (s *Server) String() string { return "stashpaytest.Server(" + s.ts.URL + ")
 // GoString describes the server without revealing any key.
 func (s *Server) GoString() string { return s.String() }
 
+// Format makes every fmt verb (%v, %+v, %#v, %s, %d, %x, %q...) print
+// [Server.String], never a key.
+func (s *Server) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue makes log/slog print the server's URL and shop ID, never a key.
+func (s *Server) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("url", s.ts.URL), slog.String("shop_id", s.cfg.shopID))
+}
+
 // Close stops the server, abandons pending webhook retries and held
 // deliveries, and waits for running deliveries to end. It is safe to call more
 // than once.
@@ -288,6 +300,22 @@ func writeJSON(w http.ResponseWriter, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
+}
+
+// exchange sends req to the game and returns the answer's status and at most
+// limit bytes of its body, and how long the game took. The rest of the body
+// (up to 1 MiB) is drained so that the connection can be reused.
+func (s *Server) exchange(req *http.Request, limit int64) (status int, body []byte, took time.Duration, err error) {
+	start := time.Now()
+	resp, err := s.hc.Do(req)
+	took = time.Since(start)
+	if err != nil {
+		return 0, nil, took, err
+	}
+	defer resp.Body.Close()
+	body, _ = io.ReadAll(io.LimitReader(resp.Body, limit))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, body, took, nil
 }
 
 func retryAfterSeconds(d time.Duration) string {

@@ -32,11 +32,7 @@ func (c *cli) webhookSign(_ context.Context, args []string) error {
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	secret, err := c.secret(*secretEnv, "webhook secret")
-	if err != nil {
-		return err
-	}
-	payload, err := c.readInput(fs.Arg(0))
+	secret, payload, err := c.webhookInput(*secretEnv, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -47,6 +43,18 @@ func (c *cli) webhookSign(_ context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, sig)
 	}
 	return nil
+}
+
+// webhookInput reads what sign and verify work on: the webhook secret from
+// the environment variable secretEnv, and the payload from path.
+func (c *cli) webhookInput(secretEnv, path string) (secret string, payload []byte, err error) {
+	if secret, err = c.secret(secretEnv, "webhook secret"); err != nil {
+		return "", nil, err
+	}
+	if payload, err = c.readInput(path); err != nil {
+		return "", nil, err
+	}
+	return secret, payload, nil
 }
 
 // webhookVerify checks a signature against a payload. It prints "valid" or
@@ -62,11 +70,7 @@ func (c *cli) webhookVerify(_ context.Context, args []string) error {
 		fs.Usage()
 		return usagef("-signature is required")
 	}
-	secret, err := c.secret(*secretEnv, "webhook secret")
-	if err != nil {
-		return err
-	}
-	payload, err := c.readInput(fs.Arg(0))
+	secret, payload, err := c.webhookInput(*secretEnv, fs.Arg(0))
 	if err != nil {
 		return err
 	}

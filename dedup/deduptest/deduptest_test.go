@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -119,4 +120,15 @@ func TestFailingStore(t *testing.T) {
 		})
 	}
 	assert.ErrorIs(t, deduptest.ErrUnreachable, dedup.ErrStore)
+}
+
+func TestDeadAddr(t *testing.T) {
+	t.Parallel()
+	addr := deduptest.DeadAddr(t)
+	assert.Contains(t, addr, "127.0.0.1:")
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err == nil {
+		_ = conn.Close()
+	}
+	assert.Error(t, err, "nothing listens on the address")
 }

@@ -3,7 +3,9 @@ package deduptest
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/stashpay/stashpay-go/dedup"
@@ -79,4 +81,20 @@ func (f *FailingStore) Release(ctx context.Context, key, token string) error {
 // received, failed or not.
 func (f *FailingStore) Calls() (claims, completes, releases int64) {
 	return f.claims.Load(), f.completes.Load(), f.releases.Load()
+}
+
+// DeadAddr returns a loopback address ("127.0.0.1:port") nothing listens on,
+// to point a real store's client at a server that is down: its calls then
+// fail at once with a refused connection.
+func DeadAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("deduptest: listen on loopback: %v", err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		tb.Fatalf("deduptest: close the listener: %v", err)
+	}
+	return addr
 }

@@ -48,24 +48,15 @@ func LoadHandlers(tb testing.TB, cfg HandlerLoadConfig) LoadResult {
 	if len(cfg.Handlers) == 0 || cfg.Request == nil || cfg.Granted == nil {
 		tb.Fatal("deduptest.LoadHandlers: Handlers, Request and Granted are required")
 	}
-	if cfg.Purchases <= 0 {
-		cfg.Purchases = 1000
-	}
-	if cfg.Deliveries <= 0 {
-		cfg.Deliveries = 3
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 64
-	}
-	var calls, busy, failed errCounter
-	var errs errCounter
+	loadDefaults(&cfg.Purchases, &cfg.Deliveries, &cfg.Workers)
+	var r loadRun
 	deliver := func(ctx context.Context, j int) {
 		p := j / cfg.Deliveries
 		for attempt := 0; ctx.Err() == nil; attempt++ {
-			calls.n.Add(1)
+			r.calls.Add(1)
 			req, err := cfg.Request(ctx, p)
 			if err != nil {
-				errs.add(err)
+				r.errs.add(err)
 				return
 			}
 			rec := httptest.NewRecorder()
@@ -74,28 +65,55 @@ func LoadHandlers(tb testing.TB, cfg HandlerLoadConfig) LoadResult {
 			case code == http.StatusOK:
 				return
 			case code == http.StatusConflict:
-				busy.n.Add(1)
+				r.busy.Add(1)
 				time.Sleep(200 * time.Microsecond)
 			case code >= 500:
-				failed.n.Add(1)
+				r.failed.Add(1)
 				time.Sleep(200 * time.Microsecond)
 			default:
-				errs.add(fmt.Errorf("purchase %d: answered %d: %s", p, code, rec.Body.String()))
+				r.errs.add(fmt.Errorf("purchase %d: answered %d: %s", p, code, rec.Body.String()))
 				return
 			}
 		}
 	}
-	elapsed := runJobs(cfg.Workers, cfg.Purchases*cfg.Deliveries, deliver)
+	return r.run(tb, "deduptest.LoadHandlers", cfg.Purchases, cfg.Deliveries, cfg.Workers, deliver, cfg.Granted)
+}
+
+// loadDefaults fills in the defaults [Load] and [LoadHandlers] share.
+func loadDefaults(purchases, deliveries, workers *int) {
+	if *purchases <= 0 {
+		*purchases = 1000
+	}
+	if *deliveries <= 0 {
+		*deliveries = 3
+	}
+	if *workers <= 0 {
+		*workers = 64
+	}
+}
+
+// loadRun counts what a load saw while it runs.
+type loadRun struct {
+	calls, busy, failed atomic.Int64
+	errs                errCounter
+}
+
+// run delivers every job of purchases x deliveries with [runJobs], then
+// tallies granted and reports, as who, any unexpected error and any double
+// or lost grant.
+func (r *loadRun) run(tb testing.TB, who string, purchases, deliveries, workers int, deliver func(ctx context.Context, j int), granted func(p int) int) LoadResult {
+	tb.Helper()
+	elapsed := runJobs(workers, purchases*deliveries, deliver)
 	res := LoadResult{
-		Purchases: cfg.Purchases,
-		Calls:     int(calls.n.Load()),
-		Busy:      int(busy.n.Load()),
-		Failed:    int(failed.n.Load()),
+		Purchases: purchases,
+		Calls:     int(r.calls.Load()),
+		Busy:      int(r.busy.Load()),
+		Failed:    int(r.failed.Load()),
 		Elapsed:   elapsed,
 	}
-	res.tally(cfg.Purchases, cfg.Granted)
-	errs.report(tb, "deduptest.LoadHandlers")
-	res.reportGrants(tb, "deduptest.LoadHandlers")
+	res.tally(purchases, granted)
+	r.errs.report(tb, who)
+	res.reportGrants(tb, who)
 	return res
 }
 

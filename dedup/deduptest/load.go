@@ -70,15 +70,7 @@ func Load(tb testing.TB, cfg LoadConfig) LoadResult {
 	if len(cfg.Instances) == 0 {
 		tb.Fatal("deduptest.Load: no instances")
 	}
-	if cfg.Purchases <= 0 {
-		cfg.Purchases = 1000
-	}
-	if cfg.Deliveries <= 0 {
-		cfg.Deliveries = 3
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 64
-	}
+	loadDefaults(&cfg.Purchases, &cfg.Deliveries, &cfg.Workers)
 	if cfg.Lease <= 0 {
 		cfg.Lease = LongLease
 	}
@@ -88,29 +80,16 @@ func Load(tb testing.TB, cfg LoadConfig) LoadResult {
 		keys[i] = prefix + strconv.Itoa(i)
 	}
 	l := &loader{cfg: cfg, keys: keys, grants: make([]atomic.Int64, cfg.Purchases), tries: make([]atomic.Int64, cfg.Purchases)}
-
-	elapsed := runJobs(cfg.Workers, cfg.Purchases*cfg.Deliveries, l.deliver)
-	res := LoadResult{
-		Purchases: cfg.Purchases,
-		Calls:     int(l.calls.Load()),
-		Busy:      int(l.busy.Load()),
-		Failed:    int(l.failed.Load()),
-		Elapsed:   elapsed,
-	}
-	res.tally(cfg.Purchases, func(p int) int { return int(l.grants[p].Load()) })
-	l.errs.report(tb, "deduptest.Load")
-	res.reportGrants(tb, "deduptest.Load")
-	return res
+	return l.run(tb, "deduptest.Load", cfg.Purchases, cfg.Deliveries, cfg.Workers, l.deliver,
+		func(p int) int { return int(l.grants[p].Load()) })
 }
 
 type loader struct {
+	loadRun
 	cfg    LoadConfig
 	keys   []string
 	grants []atomic.Int64 // successful runs per key
 	tries  []atomic.Int64 // runs per key
-
-	calls, busy, failed atomic.Int64
-	errs                errCounter
 }
 
 // deliver delivers job j until it succeeds or ctx ends.

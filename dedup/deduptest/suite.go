@@ -13,7 +13,14 @@
 // handlers such as the webhook and confirm handlers, several instances
 // sharing one store).
 //
-// The package depends on the standard library and dedup only.
+// Subpackage [github.com/stashpay/stashpay-go/dedup/deduptest/replicas] puts
+// a store behind the SDK's real webhook and confirm handlers (the handlers,
+// signed requests, a store-down check and a grant benchmark), for store
+// modules to test end to end without any internal package of the SDK.
+// [DeadAddr] gives a real store's client a server that is down.
+//
+// The package depends on the standard library, uuid and dedup only, so that
+// any package's tests may import it.
 package deduptest
 
 import (

@@ -6,14 +6,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/stashpay/stashpay-go/dedup"
-	"github.com/stashpay/stashpay-go/internal/storecheck"
+	"github.com/stashpay/stashpay-go/dedup/deduptest/replicas"
 )
 
 // BenchmarkWebhookGrantsMemory is the same-process baseline: two webhook
 // handler instances sharing one MemoryStore (only possible inside one
 // process).
 func BenchmarkWebhookGrantsMemory(b *testing.B) {
-	storecheck.BenchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store {
+	replicas.BenchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store {
 		s := dedup.NewMemoryStore()
 		return [2]dedup.Store{s, s}
 	})
@@ -24,7 +24,7 @@ func BenchmarkWebhookGrantsMemory(b *testing.B) {
 func BenchmarkWebhookGrantsPostgres(b *testing.B) {
 	table := newTable(b)
 	s1, s2 := newStore(b, table), newStore(b, table)
-	storecheck.BenchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
+	replicas.BenchmarkWebhookGrants(b, 16, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
 }
 
 // BenchmarkGrantsPostgresTx runs the transaction pattern, without an HTTP

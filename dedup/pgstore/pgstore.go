@@ -160,7 +160,7 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 // [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
 // [dedup.ErrInvalidLease] for a lease <= 0.
 func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
-	if err := check(ctx, key); err != nil {
+	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return dedup.Claim{}, err
 	}
 	if lease <= 0 {
@@ -194,7 +194,7 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 
 // fenced runs a statement that changes key's row only if token holds it.
 func (s *Store) fenced(ctx context.Context, op, query, key, token string, args ...any) error {
-	if err := check(ctx, key); err != nil {
+	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return err
 	}
 	if token == "" {
@@ -216,17 +216,6 @@ func (s *Store) retentionMicros() int64 {
 		return 0
 	}
 	return micros(s.retention)
-}
-
-// check validates what every operation shares: a live context and a key.
-func check(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if key == "" {
-		return dedup.ErrInvalidKey
-	}
-	return nil
 }
 
 // micros is d in whole microseconds, rounded up.

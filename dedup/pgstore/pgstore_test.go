@@ -14,8 +14,8 @@ import (
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/dedup/deduptest"
+	"github.com/stashpay/stashpay-go/dedup/deduptest/replicas"
 	"github.com/stashpay/stashpay-go/dedup/pgstore"
-	"github.com/stashpay/stashpay-go/internal/storecheck"
 )
 
 func TestConformance(t *testing.T) {
@@ -39,7 +39,7 @@ func TestConformanceSweepingEveryClaimNoRetention(t *testing.T) {
 // needs no server.
 func unreachablePool(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), "postgres://nobody@"+storecheck.DeadAddr(t)+"/none?sslmode=disable&connect_timeout=2")
+	pool, err := pgxpool.New(context.Background(), "postgres://nobody@"+deduptest.DeadAddr(t)+"/none?sslmode=disable&connect_timeout=2")
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	return pool
@@ -52,7 +52,7 @@ func TestHandlersWhileUnreachable(t *testing.T) {
 	t.Parallel()
 	down, err := pgstore.New(unreachablePool(t))
 	require.NoError(t, err)
-	storecheck.Unreachable(t, down, func(t *testing.T) dedup.Store { return newStore(t, newTable(t)) })
+	replicas.StoreDown(t, down, func(t *testing.T) dedup.Store { return newStore(t, newTable(t)) })
 }
 
 func TestNew(t *testing.T) {

@@ -49,7 +49,7 @@ func (s *Store) ClaimSQLTx(ctx context.Context, tx *sql.Tx, key string) (dedup.O
 }
 
 func (s *Store) claimDone(ctx context.Context, q rowQuerier, key string) (dedup.Outcome, error) {
-	if err := check(ctx, key); err != nil {
+	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return 0, err
 	}
 	keep := s.retentionMicros()

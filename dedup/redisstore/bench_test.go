@@ -4,14 +4,14 @@ import (
 	"testing"
 
 	"github.com/stashpay/stashpay-go/dedup"
-	"github.com/stashpay/stashpay-go/internal/storecheck"
+	"github.com/stashpay/stashpay-go/dedup/deduptest/replicas"
 )
 
 // BenchmarkWebhookGrantsMemory is the same-process baseline: two webhook
 // handler instances sharing one MemoryStore (only possible inside one
 // process).
 func BenchmarkWebhookGrantsMemory(b *testing.B) {
-	storecheck.BenchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store {
+	replicas.BenchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store {
 		s := dedup.NewMemoryStore()
 		return [2]dedup.Store{s, s}
 	})
@@ -21,5 +21,5 @@ func BenchmarkWebhookGrantsMemory(b *testing.B) {
 // its own Redis client (and so connection pool), against one Redis.
 func BenchmarkWebhookGrantsRedis(b *testing.B) {
 	s1, s2 := newStore(b), newStore(b)
-	storecheck.BenchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
+	replicas.BenchmarkWebhookGrants(b, 64, func(*testing.B) [2]dedup.Store { return [2]dedup.Store{s1, s2} })
 }

@@ -138,7 +138,7 @@ return 1
 // [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
 // [dedup.ErrInvalidLease] for a lease <= 0.
 func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
-	if err := check(ctx, key); err != nil {
+	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return dedup.Claim{}, err
 	}
 	if lease <= 0 {
@@ -182,7 +182,7 @@ func (s *Store) Release(ctx context.Context, key, token string) error {
 
 // fenced runs a script that acts only if token holds key.
 func (s *Store) fenced(ctx context.Context, op string, script *redis.Script, key, token string, args ...any) error {
-	if err := check(ctx, key); err != nil {
+	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return err
 	}
 	if token == "" {
@@ -194,17 +194,6 @@ func (s *Store) fenced(ctx context.Context, op string, script *redis.Script, key
 	}
 	if n != 1 {
 		return dedup.ErrLeaseLost
-	}
-	return nil
-}
-
-// check validates what every operation shares: a live context and a key.
-func check(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if key == "" {
-		return dedup.ErrInvalidKey
 	}
 	return nil
 }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/dedup/deduptest"
+	"github.com/stashpay/stashpay-go/dedup/deduptest/replicas"
 	"github.com/stashpay/stashpay-go/dedup/redisstore"
-	"github.com/stashpay/stashpay-go/internal/storecheck"
 )
 
 // urlEnv names the variable that points the tests at a disposable Redis.
@@ -121,7 +121,7 @@ func TestNewRejectsNilClient(t *testing.T) {
 // server: every operation fails with dedup.ErrStore and Do runs nothing.
 func TestUnreachable(t *testing.T) {
 	t.Parallel()
-	client := redis.NewClient(&redis.Options{Addr: storecheck.DeadAddr(t), DialTimeout: time.Second, MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: deduptest.DeadAddr(t), DialTimeout: time.Second, MaxRetries: -1})
 	t.Cleanup(func() { _ = client.Close() })
 	s, err := redisstore.New(client)
 	require.NoError(t, err)
@@ -144,11 +144,11 @@ func TestUnreachable(t *testing.T) {
 // redelivery to a replica whose Redis answers then grants once.
 func TestHandlersWhileUnreachable(t *testing.T) {
 	t.Parallel()
-	client := redis.NewClient(&redis.Options{Addr: storecheck.DeadAddr(t), DialTimeout: time.Second, MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: deduptest.DeadAddr(t), DialTimeout: time.Second, MaxRetries: -1})
 	t.Cleanup(func() { _ = client.Close() })
 	down, err := redisstore.New(client)
 	require.NoError(t, err)
-	storecheck.Unreachable(t, down, func(t *testing.T) dedup.Store { return newStore(t) })
+	replicas.StoreDown(t, down, func(t *testing.T) dedup.Store { return newStore(t) })
 }
 
 func TestLoadTwoInstances(t *testing.T) {

@@ -37,8 +37,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
@@ -209,22 +207,5 @@ func (b *backend) onEvent(_ context.Context, e events.Event) error {
 }
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := loadConfig(os.Getenv)
-	if err != nil {
-		log.Error("configuration", "error", err)
-		os.Exit(2)
-	}
-	b, err := newBackend(cfg, log)
-	if err != nil {
-		log.Error("startup", "error", err)
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	log.Info("confirm example", "environment", cfg.Env)
-	if err := app.Serve(ctx, cfg.Addr, b, log); err != nil {
-		log.Error("server", "error", err)
-		os.Exit(1)
-	}
+	app.Example[config, *backend]{Name: "confirm example", Load: loadConfig, Build: newBackend}.Main()
 }

@@ -30,8 +30,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
 	"sync"
 	"time"
 
@@ -222,35 +220,25 @@ func (b *backend) reconcile(ctx context.Context) int {
 	return granted
 }
 
-func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := loadConfig(os.Getenv)
-	if err != nil {
-		log.Error("configuration", "error", err)
-		os.Exit(2)
-	}
-	b, err := newBackend(cfg, log)
-	if err != nil {
-		log.Error("startup", "error", err)
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	go func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				b.reconcile(ctx)
-			case <-ctx.Done():
-				return
-			}
+// reconcileEvery runs reconcile once a minute until ctx is done.
+func (b *backend) reconcileEvery(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			b.reconcile(ctx)
+		case <-ctx.Done():
+			return
 		}
-	}()
-	log.Info("paymentevent example", "environment", cfg.Env)
-	if err := app.Serve(ctx, cfg.Addr, b, log); err != nil {
-		log.Error("server", "error", err)
-		os.Exit(1)
 	}
+}
+
+func main() {
+	app.Example[config, *backend]{
+		Name:       "paymentevent example",
+		Load:       loadConfig,
+		Build:      newBackend,
+		Background: func(ctx context.Context, b *backend) { b.reconcileEvery(ctx) },
+	}.Main()
 }

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
@@ -111,7 +112,7 @@ func run(ctx context.Context, out io.Writer, f faults) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: g, ReadHeaderTimeout: 5 * time.Second}
+	srv := app.NewServer(g)
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	gameURL := "http://" + ln.Addr().String()

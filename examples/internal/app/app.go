@@ -1,19 +1,16 @@
 // Package app holds the plumbing the example game backends share: reading
 // their configuration from the environment, the Stash client, the game's
-// price list, the checkout and inventory endpoints, and serving on
-// localhost. What differs between the examples, how each granting flow
+// price list, the checkout and inventory endpoints, and (in server.go) the
+// main function and the HTTP server with its timeouts. What differs between the examples, how each granting flow
 // grants, stays in each example's main.go.
 package app
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/events"
@@ -168,23 +165,6 @@ func OtherEnvironment(eventEnv string, want stashpay.Environment) bool {
 	default:
 		return false
 	}
-}
-
-// Serve serves h on addr until ctx is done, then closes the server. It
-// returns nil after ctx is done and the listener's error otherwise.
-func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
-	defer stop()
-	log.Info("listening", "addr", ln.Addr().String())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
 
 // EgressItems returns the lines of an egress purchase call (register or

@@ -2,15 +2,11 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/examples/internal/app"
@@ -156,43 +152,4 @@ func TestCheckoutAndInventoryHandlers(t *testing.T) {
 	app.InventoryHandler(inv)(rec, httptest.NewRequest(http.MethodGet, "/inventory?player=alice", nil))
 	assert.JSONEq(t, `{"player":"alice","items":[{"sku":"sword","quantity":2}]}`, rec.Body.String())
 	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
-}
-
-func TestServe(t *testing.T) {
-	t.Parallel()
-	// Pick a free loopback port, then serve on it.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		done <- app.Serve(ctx, addr, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			app.WriteJSON(w, http.StatusTeapot, map[string]int{"n": 1})
-		}), slog.New(slog.DiscardHandler))
-	}()
-	var resp *http.Response
-	require.Eventually(t, func() bool {
-		resp, err = http.Get("http://" + addr + "/") //nolint:noctx // test
-		return err == nil
-	}, 5*time.Second, 10*time.Millisecond)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusTeapot, resp.StatusCode)
-	assert.JSONEq(t, `{"n":1}`, string(body))
-
-	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err, "a cancelled context is a clean stop")
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return after ctx was cancelled")
-	}
-
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer busy.Close()
-	assert.Error(t, app.Serve(t.Context(), busy.Addr().String(), http.NotFoundHandler(), slog.New(slog.DiscardHandler)), "address in use")
 }
