@@ -17,6 +17,7 @@ import (
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
 func egressConfirmResults(t *testing.T, rec *httptest.ResponseRecorder) []stashpay.ConfirmPaymentResult {
@@ -144,8 +145,12 @@ func TestConfirmPaymentHandlerRetriesAfterFailure(t *testing.T) {
 		}
 		return nil, nil
 	})
-	for _, want := range []int{422, 500, 200, 200} {
-		rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-r")))
+	// Each call is signed at its own time, as Stash's retries are (the
+	// same signed request replayed after a refusal is refused again).
+	now := time.Now()
+	for i, want := range []int{422, 500, 200, 200} {
+		at := stashpaytest.EgressSignedAt(now.Add(time.Duration(i) * time.Millisecond))
+		rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-r"), at))
 		assert.Equal(t, want, rec.Code)
 	}
 	assert.Equal(t, int64(3), n.Load(), "failures release the key; success completes it")

@@ -22,7 +22,7 @@ func TestSecurityEgressContentLengthLieDoesNotPreallocate(t *testing.T) {
 		})
 	mk := func() *http.Request {
 		r := httptest.NewRequest(http.MethodPost, stashpay.ConfirmPaymentPath, strings.NewReader("{}"))
-		r.ContentLength = stashpay.DefaultEgressMaxBodyBytes // a lie: 2 bytes follow
+		r.ContentLength = stashpay.DefaultMaxBodyBytes // a lie: 2 bytes follow
 		r.Header.Set(stashpay.EgressSignatureHeader, "v1;"+egressTestShop+";1;AAAA")
 		return r
 	}
@@ -45,7 +45,7 @@ func TestSecurityEgressContentLengthLieDoesNotPreallocate(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got := (after.TotalAlloc - before.TotalAlloc) / n; got > 128<<10 {
 		t.Fatalf("%d bytes allocated per forged 2-byte request announcing %d bytes; want <= 128 KiB",
-			got, stashpay.DefaultEgressMaxBodyBytes)
+			got, stashpay.DefaultMaxBodyBytes)
 	}
 }
 

@@ -156,8 +156,15 @@ func TestEgressEnumDecoding(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{`true`, `1.5`, `{}`, `[]`, `4294967296`} {
+		// Alone, an enum fails as encoding/json types do; in a request the
+		// error wraps ErrMalformedEgressJSON and names the member.
 		var p stashpay.PurchasePlatform
-		assert.ErrorIs(t, json.Unmarshal([]byte(bad), &p), stashpay.ErrMalformedEgressJSON, bad)
+		var typeErr *json.UnmarshalTypeError
+		assert.ErrorAs(t, json.Unmarshal([]byte(bad), &p), &typeErr, bad)
+		var req stashpay.ConfirmPaymentRequest
+		err := json.Unmarshal([]byte(`{"platform":`+bad+`}`), &req)
+		assert.ErrorIs(t, err, stashpay.ErrMalformedEgressJSON, bad)
+		assert.ErrorContains(t, err, "platform", bad)
 	}
 }
 
@@ -223,9 +230,19 @@ func TestConfirmPaymentRequestTolerance(t *testing.T) {
 		{"timeMillis null", `{"timeMillis":null}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
 			assert.True(t, r.Time.IsZero())
 		}},
-		{"mixed case names", `{"PlayerID":"p","TRANSACTION_ID":"t"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+		{"mixed case names", `{"PlayerID":"p","TRANSACTIONID":"t"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
 			assert.Equal(t, "p", r.PlayerID)
 			assert.Equal(t, "t", r.TransactionID)
+		}},
+		{"upper snake case is not snake_case", `{"TRANSACTION_ID":"t","Player_Id":"p"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Empty(t, r.TransactionID)
+			assert.Empty(t, r.PlayerID)
+		}},
+		{"a field given twice keeps the last value", `{"total":1,"total":2}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, int64(2), r.Total)
+		}},
+		{"snake_case does not override lowerCamelCase", `{"playerId":"a","player_id":"b"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, "a", r.PlayerID)
 		}},
 		{"escapes in names and values", `{"player\u0049d":"a\"b\u00e9","transaction_id":"\ud83d\ude00"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
 			assert.Equal(t, "a\"bé", r.PlayerID)
@@ -278,8 +295,8 @@ func TestConfirmPaymentRequestMalformed(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
 		"not an object":             `[1,2]`,
-		"duplicate field":           `{"playerId":"a","player_id":"b"}`,
-		"same name twice":           `{"total":1,"total":2}`,
+		"invalid UTF-8":             "{\"playerId\":\"p\xff\"}",
+		"escaped lone surrogate":    `{"transactionId":"tx-\ud800-1"}`,
 		"string field is a bool":    `{"playerId":true}`,
 		"fractional quantity":       `{"items":[{"quantity":1.5}]}`,
 		"quantity not digits":       `{"items":[{"quantity":"one"}]}`,
@@ -307,9 +324,14 @@ func TestConfirmPaymentRequestMalformed(t *testing.T) {
 	}
 	// Invalid JSON is rejected by encoding/json before the decoder runs;
 	// calling UnmarshalJSON directly reports it as malformed too.
+	// Errors name the member, never its value.
 	var r stashpay.ConfirmPaymentRequest
-	err := json.Unmarshal([]byte(`{"playerId":"a","player_id":"b"}`), &r)
-	assert.ErrorContains(t, err, "player_id: field given more than once")
+	err := json.Unmarshal([]byte(`{"items":[{"quantity":"seven"}]}`), &r)
+	assert.ErrorContains(t, err, "items.quantity")
+	assert.NotContains(t, err.Error(), "seven")
+	err = r.UnmarshalJSON([]byte("{\"transactionId\":\"tx-\xff-secret\"}"))
+	assert.ErrorContains(t, err, "transactionId: invalid UTF-8")
+	assert.NotContains(t, err.Error(), "secret")
 	assert.ErrorIs(t, r.UnmarshalJSON([]byte(`{"playerId":"a"} x`)), stashpay.ErrMalformedEgressJSON)
 	assert.ErrorIs(t, r.UnmarshalJSON([]byte(`{"playerId":`)), stashpay.ErrMalformedEgressJSON)
 }
