@@ -193,8 +193,8 @@ type (
 	}
 )
 
-func (s *bonusJSON) value() ConfirmBonusItem {
-	b := ConfirmBonusItem(s.plainBonus)
+func (s *bonusJSON) value() *ConfirmBonusItem {
+	b := (*ConfirmBonusItem)(&s.plainBonus)
 	b.Quantity = int64(s.Quantity)
 	return b
 }

@@ -60,8 +60,8 @@ type (
 	}
 )
 
-func (s *itemJSON) value() PurchaseItem {
-	it := PurchaseItem(s.plainItem)
+func (s *itemJSON) value() *PurchaseItem {
+	it := (*PurchaseItem)(&s.plainItem)
 	it.Quantity, it.Cents = int64(s.Quantity), int64(s.Cents)
 	if s.Metadata != nil {
 		it.Metadata = make(map[string]string, len(s.Metadata))
@@ -190,8 +190,8 @@ type (
 	}
 )
 
-func (s *loyaltyJSON) value() PlayerLoyaltyState {
-	v := PlayerLoyaltyState(s.plainLoyalty)
+func (s *loyaltyJSON) value() *PlayerLoyaltyState {
+	v := (*PlayerLoyaltyState)(&s.plainLoyalty)
 	v.TotalPoints, v.PointsDelta = int64(s.TotalPoints), int64(s.PointsDelta)
 	v.PointsMultiplierPermille = int64(s.PointsMultiplierPermille)
 	v.PointsToNextTier, v.PointsToNextMilestone = (*int64)(s.PointsToNextTier), (*int64)(s.PointsToNextMilestone)
@@ -199,20 +199,21 @@ func (s *loyaltyJSON) value() PlayerLoyaltyState {
 	return v
 }
 
-func (s *milestoneJSON) value() LoyaltyMilestone {
-	m := LoyaltyMilestone(s.plainMilestone)
+func (s *milestoneJSON) value() *LoyaltyMilestone {
+	m := (*LoyaltyMilestone)(&s.plainMilestone)
 	m.Rewards = values[LoyaltyReward](s.Rewards)
 	return m
 }
 
-func (s *rewardJSON) value() LoyaltyReward {
-	r := LoyaltyReward(s.plainReward)
+func (s *rewardJSON) value() *LoyaltyReward {
+	r := (*LoyaltyReward)(&s.plainReward)
 	r.Quantity = int64(s.Quantity)
 	return r
 }
 
-// shadow is a private decoding target whose value() is the public value.
-type shadow[T any] interface{ value() T }
+// shadow is a private decoding target; value() fills in the shadowed
+// members and returns the public value, which lives inside the shadow.
+type shadow[T any] interface{ value() *T }
 
 // decodeVia decodes data through the shadow S of T into dst.
 func decodeVia[T, S any, P interface {
@@ -223,7 +224,7 @@ func decodeVia[T, S any, P interface {
 	if err := egressUnmarshal(data, P(&s)); err != nil {
 		return err
 	}
-	*dst = P(&s).value()
+	*dst = *P(&s).value()
 	return nil
 }
 
@@ -237,7 +238,7 @@ func values[T, S any, P interface {
 	}
 	out := make([]T, len(in))
 	for i := range in {
-		out[i] = P(&in[i]).value()
+		out[i] = *P(&in[i]).value()
 	}
 	return out
 }
@@ -250,8 +251,7 @@ func optional[T, S any, P interface {
 	if s == nil {
 		return nil
 	}
-	v := s.value()
-	return &v
+	return s.value()
 }
 
 // The enums of Stash's egress API are open: each is a string type holding
@@ -518,6 +518,14 @@ func enumNames[E ~string](names ...E) []string {
 // enumDecode is the UnmarshalJSON of every enum, over wire.Enum. Its error
 // is a *json.UnmarshalTypeError, which encoding/json names the member in.
 func enumDecode[E ~string](b []byte, names []string, dst *E) error {
+	if len(b) > 2 && b[0] == '"' {
+		for _, n := range names { // a known name, without allocating
+			if string(b[1:len(b)-1]) == n {
+				*dst = E(n)
+				return nil
+			}
+		}
+	}
 	s, err := wire.Enum(b, names)
 	if err == nil {
 		*dst = E(s)
