@@ -17,24 +17,6 @@ import (
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
-// Pre-purchase validation, as the game backend sees it (STASH-API.md 4.1):
-//
-//   - register: reserve the items; always answer 200 with per-item statuses
-//     ([RegisterPaymentHandler]).
-//   - confirm: grant the items. 200 with results completes the purchase and
-//     captures the charge; any 3xx, 4xx or 5xx fails it, so the player is
-//     not charged ([ConfirmPaymentHandler]).
-//   - cancel: release the reservation; always answer 200 with a status
-//     ([CancelPaymentHandler]).
-//
-// Grant order for confirm (the full text is on [ConfirmPaymentFunc]): record
-// the transaction ID and grant the items in one database transaction of
-// the game's own, answering success without granting when it is recorded
-// already; after the commit never return an error; refuse with
-// [RejectPurchase] or fail with another error only while nothing is
-// committed. A failure answered after a grant would leave the player with
-// the items and no charge.
-
 // ConfirmPaymentRequest is the body of Stash's POST /api/v1/purchase/confirm
 // call: the player paid (the charge is pre-authorised) and the game must now
 // grant the items.
