@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/stashpay/stashpay-go/internal/inbound"
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
@@ -115,23 +114,11 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 // [EgressConfig]).
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "CancelPaymentHandler", fn == nil)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, _, _, ok := decodeEgress[CancelPaymentRequest](h, w, r)
-		if !ok {
-			return
-		}
-		var resp *CancelPaymentResponse
-		err := h.call(r, "cancel", func() (err error) {
-			resp, err = fn(r.Context(), req)
-			return err
-		})
-		reraiseAbort(err)
-		inbound.JSON(w, http.StatusOK, cancelAnswer(resp, err))
-	})
+	return serveEgress[CancelPaymentRequest](h, "cancel", fn, cancelAnswer)
 }
 
 // cancelAnswer builds the cancel response from fn's result.
-func cancelAnswer(resp *CancelPaymentResponse, err error) *CancelPaymentResponse {
+func cancelAnswer(_ *CancelPaymentRequest, resp *CancelPaymentResponse, err error) *CancelPaymentResponse {
 	var ce *CancellationError
 	switch {
 	case errors.As(err, &ce):

@@ -1,6 +1,7 @@
 package stashpay
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -508,6 +509,27 @@ func (h *egressHandler) call(r *http.Request, op string, fn func() error) error 
 		h.log(r, slog.LevelError, "stashpay: egress function failed", "op", op, "error", err.Error())
 	}
 	return err
+}
+
+// serveEgress is the register and cancel handler: answer what decodeEgress
+// refuses, call fn, and always answer 200 with answer's response.
+func serveEgress[T any, P interface {
+	*T
+	egressRequest
+}, R any](h *egressHandler, op string, fn func(context.Context, *T) (R, error), answer func(*T, R, error) R) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _, _, ok := decodeEgress[T, P](h, w, r)
+		if !ok {
+			return
+		}
+		var resp R
+		err := h.call(r, op, func() (err error) {
+			resp, err = fn(r.Context(), req)
+			return err
+		})
+		reraiseAbort(err)
+		inbound.JSON(w, http.StatusOK, answer(req, resp, err))
+	})
 }
 
 // reraiseAbort panics with http.ErrAbortHandler when err is that panic.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/stashpay/stashpay-go/internal/inbound"
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
@@ -143,19 +142,7 @@ func (r *RegisterPaymentResponse) UnmarshalJSON(data []byte) error {
 // timeouts (see [EgressConfig]).
 func RegisterPaymentHandler(cfg EgressConfig, fn RegisterPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "RegisterPaymentHandler", fn == nil)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, _, _, ok := decodeEgress[RegisterPaymentRequest](h, w, r)
-		if !ok {
-			return
-		}
-		var resp *RegisterPaymentResponse
-		err := h.call(r, "register", func() (err error) {
-			resp, err = fn(r.Context(), req)
-			return err
-		})
-		reraiseAbort(err)
-		inbound.JSON(w, http.StatusOK, registerAnswer(req, resp, err))
-	})
+	return serveEgress[RegisterPaymentRequest](h, "register", fn, registerAnswer)
 }
 
 // registerAnswer builds the register response from fn's result.
