@@ -376,6 +376,10 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
 		if err != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
+			inbound.AfterComplete(err, func(err error) {
+				c.h.log(r.WithContext(context.WithoutCancel(r.Context())), slog.LevelError,
+					"stashpay: confirm granted but still not recorded when its lease ended; a retry may call the function again", tx, "error", err.Error())
+			})
 		}
 		if out == nil || len(out.Results) == 0 {
 			out = &ConfirmPaymentResponse{Results: confirmResults(req.Items)}
