@@ -74,7 +74,7 @@ type (
 	plainCancel CancelPaymentRequest
 	cancelJSON  struct {
 		*plainCancel
-		PlayerID      numericText `json:"playerId"`
+		PlayerID      wire.NumericText `json:"playerId"`
 		DecimalPlaces wire.Int    `json:"decimalPlaces"`
 		Items         []itemJSON  `json:"items"`
 	}

@@ -158,7 +158,7 @@ type (
 	plainConfirm ConfirmPaymentRequest
 	confirmJSON  struct {
 		*plainConfirm
-		PlayerID            numericText  `json:"playerId"`
+		PlayerID            wire.NumericText  `json:"playerId"`
 		DecimalPlaces       wire.Int     `json:"decimalPlaces"`
 		Tax                 wire.Int64   `json:"tax"`
 		Total               wire.Int64   `json:"total"`

@@ -99,7 +99,7 @@ type (
 	plainRegister RegisterPaymentRequest
 	registerJSON  struct {
 		*plainRegister
-		PlayerID      numericText  `json:"playerId"`
+		PlayerID      wire.NumericText  `json:"playerId"`
 		DecimalPlaces wire.Int     `json:"decimalPlaces"`
 		Registrations []itemJSON   `json:"registrations"`
 		Loyalty       *loyaltyJSON `json:"loyalty"`

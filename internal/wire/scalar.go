@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -86,33 +85,6 @@ func MillisOf(t time.Time) Millis {
 		return 0
 	}
 	return Millis(t.UnixMilli())
-}
-
-// Enum decodes an open enum value: a name string is kept as sent; an
-// integer (a JSON number, or a string of digits) i is names[i], or its
-// decimal digits when i is outside names; null is "". Any other JSON kind
-// is an error. The result never fails for a value this SDK does not know.
-func Enum(b []byte, names []string) (string, error) {
-	if isNull(b) {
-		return "", nil
-	}
-	if v, ok := parseInt(b, 32); ok {
-		if v >= 0 && v < int64(len(names)) {
-			return names[v], nil
-		}
-		return strconv.FormatInt(v, 10), nil
-	}
-	if len(b) == 0 || b[0] != '"' {
-		return "", typeError(b, reflect.TypeFor[string]())
-	}
-	if bytes.IndexByte(b, '\\') < 0 {
-		return string(b[1 : len(b)-1]), nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return "", typeError(b, reflect.TypeFor[string]())
-	}
-	return s, nil
 }
 
 func isNull(b []byte) bool { return string(b) == "null" }

@@ -153,24 +153,6 @@ func TestUnmarshalSyntaxAndDepth(t *testing.T) {
 	assert.Equal(t, "nested too deeply", err.Error())
 }
 
-func TestEnum(t *testing.T) {
-	t.Parallel()
-	names := []string{"X_UNSPECIFIED", "X_ONE", "X_TWO"}
-	tests := []struct{ in, want string }{
-		{`"X_ONE"`, "X_ONE"}, {`1`, "X_ONE"}, {`"2"`, "X_TWO"}, {`7`, "7"}, {`-1`, "-1"},
-		{`"X_NEW"`, "X_NEW"}, {`null`, ""}, {`"X_\u004fNE"`, "X_ONE"},
-	}
-	for _, tt := range tests {
-		got, err := wire.Enum([]byte(tt.in), names)
-		require.NoError(t, err, tt.in)
-		assert.Equal(t, tt.want, got, tt.in)
-	}
-	for _, bad := range []string{`true`, `{}`, `[]`, `1.5`} {
-		_, err := wire.Enum([]byte(bad), names)
-		assert.Error(t, err, bad)
-	}
-}
-
 // selfDecoding decodes itself through wire, as this module's public types do.
 type selfDecoding struct{ TransactionID string }
 
