@@ -95,13 +95,10 @@ func parseInt(b []byte, bits int) (int64, bool) {
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		b = b[1 : len(b)-1]
 	}
+	// strconv refuses spaces, fractions, exponents and underscores in base
+	// 10; only a '+' sign is left to refuse.
 	if len(b) == 0 || b[0] == '+' {
 		return 0, false
-	}
-	for i, c := range b {
-		if (c < '0' || c > '9') && !(i == 0 && c == '-') {
-			return 0, false
-		}
 	}
 	v, err := strconv.ParseInt(string(b), 10, bits)
 	return v, err == nil
