@@ -17,7 +17,7 @@
 //     status. Point the game's client at it with [Server.NewClient] or
 //     stashpay.WithBaseURL([Server.URL]).
 //   - The player and Stash's back office: [Server.Pay] completes a checkout.
-//     With [WithEgressURL] it first calls the game's
+//     With [WithEgressBaseURL] it first calls the game's
 //     /api/v1/purchase/register and /confirm endpoints, signed with the
 //     egress key; a confirm the game refuses (any non-2xx answer) fails the
 //     purchase. It then marks the payment succeeded for GetPaymentEvent and,
@@ -69,7 +69,7 @@
 //		srv := httptest.NewServer(game)
 //		defer srv.Close()
 //		fake.SetWebhookURL(srv.URL + "/webhooks/stash")
-//		fake.SetEgressURL(srv.URL) // only if the game serves /api/v1/purchase/*
+//		fake.SetEgressBaseURL(srv.URL) // only if the game serves /api/v1/purchase/*
 //
 //		checkoutID := game.StartPurchase(t.Context(), "player-1", "gems_100")
 //		p, err := fake.Pay(t.Context(), checkoutID, stashpaytest.Times(3)) // webhook sent 3 times

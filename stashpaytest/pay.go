@@ -39,7 +39,7 @@ type Payment struct {
 // Pay plays the player completing checkoutID's payment, then Stash's back
 // office:
 //
-//  1. With an egress URL ([WithEgressURL]), it calls the game's register,
+//  1. With an egress URL ([WithEgressBaseURL]), it calls the game's register,
 //     then confirm endpoint, signed with the egress key. A register answer
 //     other than 200 with every item SUCCESS_REGISTERED fails the payment
 //     ([ErrRegisterRefused]); a confirm answer other than 2xx with a

@@ -43,7 +43,7 @@ func TestPayFullFlow(t *testing.T) {
 	hooks, hookURL := startRecorder(t, nil)
 	s := stashpaytest.Start(t,
 		stashpaytest.WithShopID("shop-1"), stashpaytest.WithEgressKey("egress-k"), stashpaytest.WithWebhookSecret("hook-k"),
-		stashpaytest.WithEgressURL(egressURL), stashpaytest.WithWebhookURL(hookURL),
+		stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithWebhookURL(hookURL),
 		stashpaytest.WithClock(func() time.Time { return at }),
 	)
 	id := createCheckout(t, s, `{"item":{"id":"gems_100","pricePerItem":"1.99","quantity":2},"user":{"id":"player-1","validatedEmail":"p@x.io","platform":"IOS"},
@@ -144,7 +144,7 @@ func TestPayGameRefuses(t *testing.T) {
 			t.Parallel()
 			egress, egressURL := startRecorder(t, tc.answer)
 			hooks, hookURL := startRecorder(t, nil)
-			s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
+			s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
 			id := createCheckout(t, s, gemsCheckout)
 			p, err := s.Pay(t.Context(), id)
 			require.ErrorIs(t, err, tc.wantErr)
@@ -213,7 +213,7 @@ func TestPayWithoutWebhook(t *testing.T) {
 func TestPayConcurrentOnce(t *testing.T) {
 	t.Parallel()
 	egress, egressURL := startRecorder(t, game(200))
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL))
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL))
 	id := createCheckout(t, s, gemsCheckout)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -235,7 +235,7 @@ func TestPayConcurrentOnce(t *testing.T) {
 func TestPayLegacyEgressSignature(t *testing.T) {
 	t.Parallel()
 	egress, egressURL := startRecorder(t, game(200))
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL), stashpaytest.WithLegacyEgressSignature())
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithLegacyEgressSignature())
 	_, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
 	require.NoError(t, err)
 	key, err := signing.NewKey([]byte(s.EgressKey()))
@@ -250,7 +250,7 @@ func TestDecline(t *testing.T) {
 	t.Parallel()
 	egress, egressURL := startRecorder(t, game(200))
 	hooks, hookURL := startRecorder(t, nil)
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
 	id := createCheckout(t, s, gemsCheckout)
 	p, err := s.Decline(t.Context(), id)
 	require.NoError(t, err)
