@@ -34,6 +34,27 @@
 //     is recorded ([Server.Deliveries]) and can be waited for
 //     ([Delivery.Wait], [Server.WaitDeliveries]).
 //
+// # Pages for a person
+//
+// The fake also serves two HTML pages, embedded in the package (no
+// JavaScript, nothing loaded from the internet, usable on a phone-sized
+// screen), so that a person can play the player by hand, for example with
+// the "stashpay sandbox" command, which runs a fake as a long-lived process:
+//
+//   - the hosted checkout page at each checkout's URL (/pay/{id}): the shop,
+//     the player, the items with quantities and exact prices, the tax and the
+//     total, and Pay and Decline buttons that run [Server.Pay] and
+//     [Server.Decline]; afterwards it shows the outcome (paid, refused by the
+//     game's register or confirm, declined) and the webhook's delivery;
+//   - the dashboard at /: every checkout with its payment status and egress
+//     calls, every webhook delivery with each attempt's Stash-Retry-Count and
+//     answer, the game's API calls, and forms to redeliver a webhook
+//     ([Server.Redeliver]), refund a purchase ([Server.Refund]) and send any
+//     event type ([SampleEvent]) or payload.
+//
+// Their forms refuse cross-site posts (an Origin other than the fake's own),
+// so that another site open in the same browser cannot drive them.
+//
 // # Fault injection
 //
 // Each fault is one option or call:

@@ -3,7 +3,6 @@ package stashpaytest_test
 import (
 	"encoding/json"
 	stashpay "github.com/stashpay/stashpay-go"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -272,32 +271,4 @@ func TestDecline(t *testing.T) {
 	assert.Empty(t, hooks.requests())
 	_, err = s.Pay(t.Context(), id)
 	assert.ErrorIs(t, err, stashpaytest.ErrNotPending)
-}
-
-func TestPayPage(t *testing.T) {
-	t.Parallel()
-	s := stashpaytest.Start(t)
-	id := createCheckout(t, s, gemsCheckout)
-	c, _ := s.Checkout(id)
-	page := func(method string) (int, string) {
-		req, err := http.NewRequestWithContext(t.Context(), method, c.URL, nil)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
-	}
-	code, body := page(http.MethodGet)
-	assert.Equal(t, 200, code)
-	assert.Contains(t, body, "player-1, total 3.98 USD")
-	code, body = page(http.MethodPost)
-	assert.Equal(t, 200, code)
-	assert.Contains(t, body, "paid: order ")
-	c, _ = s.Checkout(id)
-	assert.Equal(t, stashpay.PaymentStatusSucceeded, c.Status)
-	code, _ = page(http.MethodPost)
-	assert.Equal(t, http.StatusConflict, code)
-	code, _ = page(http.MethodDelete)
-	assert.Equal(t, http.StatusMethodNotAllowed, code)
 }

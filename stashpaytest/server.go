@@ -48,6 +48,7 @@ type Server struct {
 	delay         time.Duration
 	closed        bool
 	paying        map[string]bool
+	outcomes      map[string]outcome
 }
 
 // The timeouts of the fake's HTTP server, as the examples' servers set them: a
@@ -261,6 +262,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/sdk/server/payment/{id}", s.ingress(http.MethodGet, s.handlePaymentEvent))
 	mux.HandleFunc("/sdk/", s.ingress("", nil))
 	mux.HandleFunc("/pay/{id}", s.handlePayPage)
+	mux.HandleFunc("GET /{$}", s.handleDashboard)
+	mux.HandleFunc("GET "+stylePath, serveStyle)
+	mux.HandleFunc("POST /dashboard/redeliver", s.dashboardAction(s.redeliverForm))
+	mux.HandleFunc("POST /dashboard/refund", s.dashboardAction(s.refundForm))
+	mux.HandleFunc("POST /dashboard/send", s.dashboardAction(s.sendForm))
 	return mux
 }
 
