@@ -392,5 +392,5 @@ func TestPayClickToGrant(t *testing.T) {
 	}
 	slices.Sort(took)
 	t.Logf("figure: Pay click to the game's grant, median of %d: %s (min %s, max %s)",
-		runs, ((took[runs/2-1]+took[runs/2])/2).Round(100*time.Microsecond), took[0].Round(100*time.Microsecond), took[runs-1].Round(100*time.Microsecond))
+		runs, ((took[runs/2-1] + took[runs/2]) / 2).Round(100*time.Microsecond), took[0].Round(100*time.Microsecond), took[runs-1].Round(100*time.Microsecond))
 }
