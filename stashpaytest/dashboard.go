@@ -90,13 +90,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 // notice shown after the redirect back to the dashboard.
 func (s *Server) dashboardAction(fn func(form url.Values) (string, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !sameOrigin(r) {
-			http.Error(w, "cross-site request refused", http.StatusForbidden)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "invalid form", http.StatusBadRequest)
+		if !readForm(w, r) {
 			return
 		}
 		notice, err := fn(r.PostForm)

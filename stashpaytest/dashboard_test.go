@@ -31,14 +31,22 @@ func dashboardFake(t *testing.T) (*stashpaytest.Server, *recorder, *atomic.Bool)
 	return s, hooks, &failing
 }
 
-func TestDashboardShowsCheckoutsCallsAndAttempts(t *testing.T) {
-	t.Parallel()
+// paidWithFailedWebhook pays a checkout on a dashboardFake whose webhook
+// endpoint refuses every attempt, so delivery 1 fails.
+func paidWithFailedWebhook(t *testing.T) (*stashpaytest.Server, *stashpaytest.Payment, *atomic.Bool) {
+	t.Helper()
 	s, _, failing := dashboardFake(t)
 	failing.Store(true)
-	id := createCheckout(t, s, gemsCheckout)
-	p, err := s.Pay(t.Context(), id)
+	p, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
 	require.NoError(t, err)
 	require.ErrorIs(t, p.Webhook.Wait(t.Context()), stashpaytest.ErrNotDelivered)
+	return s, p, failing
+}
+
+func TestDashboardShowsCheckoutsCallsAndAttempts(t *testing.T) {
+	t.Parallel()
+	s, p, _ := paidWithFailedWebhook(t)
+	id := p.CheckoutID
 
 	code, page := get(t, s.URL()+"/")
 	require.Equal(t, http.StatusOK, code)
@@ -132,12 +140,8 @@ func TestDashboardActions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, _, failing := dashboardFake(t)
-			failing.Store(true)
-			id := createCheckout(t, s, gemsCheckout)
-			p, err := s.Pay(t.Context(), id)
-			require.NoError(t, err)
-			require.ErrorIs(t, p.Webhook.Wait(t.Context()), stashpaytest.ErrNotDelivered)
+			s, p, failing := paidWithFailedWebhook(t)
+			id := p.CheckoutID
 			failing.Store(false)
 
 			code, loc := postForm(t, s.URL()+tt.path, tt.form(id), s.URL())

@@ -12,9 +12,6 @@ import (
 	stashpay "github.com/stashpay/stashpay-go"
 )
 
-// maxFormBytes bounds the body of a form posted to the fake's pages.
-const maxFormBytes = 64 << 10
-
 // checkoutView is what the checkout page shows.
 type checkoutView struct {
 	Style        string
@@ -77,13 +74,7 @@ func (s *Server) handlePayPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postPayPage(w http.ResponseWriter, r *http.Request, id string) {
-	if !sameOrigin(r) {
-		http.Error(w, "cross-site request refused", http.StatusForbidden)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "invalid form", http.StatusBadRequest)
+	if !readForm(w, r) {
 		return
 	}
 	ctx := context.WithoutCancel(r.Context())

@@ -57,6 +57,24 @@ func renderPage(w http.ResponseWriter, status int, name string, data any) {
 	_, _ = w.Write(b.Bytes())
 }
 
+// maxFormBytes bounds the body of a form posted to the fake's pages.
+const maxFormBytes = 64 << 10
+
+// readForm parses a form posted to the fake's pages (bounded), refusing a
+// cross-site post; false when it answered the request with an error.
+func readForm(w http.ResponseWriter, r *http.Request) bool {
+	if !sameOrigin(r) {
+		http.Error(w, "cross-site request refused", http.StatusForbidden)
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "invalid form", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
 // sameOrigin reports whether a state-changing request comes from the fake's
 // own pages, so that another site open in the same browser cannot pay,
 // refund or send events through the sandbox: a browser's form post carries
