@@ -185,7 +185,7 @@ func TestTransportErrorAfterRedirectNeverLeaksSecrets(t *testing.T) {
 				if strings.Contains(line, "/echo/") {
 					return "HTTP/1.1 2x0 OK\r\n\r\n"
 				}
-				return "HTTP/1.1 307 Temporary Redirect\r\nLocation: /echo/" + auth + "\r\nContent-Length: 0\r\n\r\n"
+				return "HTTP/1.1 307 Temporary Redirect\r\nLocation: /echo/" + auth + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 			})
 			var logs bytes.Buffer
 			c, err := stashpay.NewClient(cr, stashpay.WithBaseURL("http://"+srv.ln.Addr().String()), stashpay.WithMaxRetries(0),
