@@ -187,21 +187,58 @@ func BenchmarkWebhookGrants(b *testing.B, workers int, instances func(b *testing
 	var grants int
 	var secs float64
 	for b.Loop() {
-		book := &GrantBook{}
-		stores := instances(b)
-		run := uuid.NewString()
-		order := func(p int) string { return fmt.Sprintf("order-%s-%d", run, p) }
-		res := deduptest.LoadHandlers(b, deduptest.HandlerLoadConfig{
-			Handlers: []http.Handler{WebhookHandler(b, stores[0], book), WebhookHandler(b, stores[1], book)},
-			Request:  func(ctx context.Context, p int) (*http.Request, error) { return WebhookRequest(ctx, order(p)) },
-			Granted:  func(p int) int { return book.Count(order(p)) },
-			Workers:  workers,
-		})
-		if res.Double != 0 || res.Lost != 0 || res.Grants != res.Purchases {
-			b.Fatalf("%d double and %d lost grants, %d grants for %d purchases", res.Double, res.Lost, res.Grants, res.Purchases)
-		}
+		res := webhookLoad(b, workers, instances(b))
 		grants += res.Grants
 		secs += res.Elapsed.Seconds()
 	}
 	b.ReportMetric(float64(grants)/secs, "grants/s")
+}
+
+// BenchmarkWebhookGrantsAgainstMemory is [BenchmarkWebhookGrants] side by
+// side with its baseline in one process: each iteration runs the load once on
+// instances' stores and once on one [dedup.MemoryStore] shared by both
+// handlers, taking turns to go first. It reports the store's "grants/s", the
+// memory store's "memory-grants/s" and their ratio "x-memory".
+func BenchmarkWebhookGrantsAgainstMemory(b *testing.B, workers int, instances func(b *testing.B) [2]dedup.Store) {
+	var secs [2]float64
+	var grants, rounds int
+	for b.Loop() {
+		for turn := range 2 {
+			s := (rounds + turn) % 2
+			stores := instances(b)
+			if s == 0 {
+				m := dedup.NewMemoryStore()
+				stores = [2]dedup.Store{m, m}
+			}
+			res := webhookLoad(b, workers, stores)
+			secs[s] += res.Elapsed.Seconds()
+			if s == 1 {
+				grants += res.Grants
+			}
+		}
+		rounds++
+	}
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(float64(grants)/secs[1], "grants/s")
+	b.ReportMetric(float64(grants)/secs[0], "memory-grants/s")
+	b.ReportMetric(secs[0]/secs[1], "x-memory")
+}
+
+// webhookLoad runs the standard load once through two webhook handlers on
+// stores and fails b on any double or lost grant.
+func webhookLoad(b *testing.B, workers int, stores [2]dedup.Store) deduptest.LoadResult {
+	b.Helper()
+	book := &GrantBook{}
+	run := uuid.NewString()
+	order := func(p int) string { return fmt.Sprintf("order-%s-%d", run, p) }
+	res := deduptest.LoadHandlers(b, deduptest.HandlerLoadConfig{
+		Handlers: []http.Handler{WebhookHandler(b, stores[0], book), WebhookHandler(b, stores[1], book)},
+		Request:  func(ctx context.Context, p int) (*http.Request, error) { return WebhookRequest(ctx, order(p)) },
+		Granted:  func(p int) int { return book.Count(order(p)) },
+		Workers:  workers,
+	})
+	if res.Double != 0 || res.Lost != 0 || res.Grants != res.Purchases {
+		b.Fatalf("%d double and %d lost grants, %d grants for %d purchases", res.Double, res.Lost, res.Grants, res.Purchases)
+	}
+	return res
 }
