@@ -121,10 +121,12 @@ func ConfirmHandler(_ testing.TB, store dedup.Store, book *GrantBook) http.Handl
 }
 
 // ConfirmRequest returns a signed confirm call of transactionID for
-// [ConfirmHandler], with the body Stash sends.
+// [ConfirmHandler], with the body Stash sends. Its items are the same for
+// every call of one transaction, as Stash's retries are: a confirm with
+// other items under a confirmed transaction is answered 409.
 func ConfirmRequest(ctx context.Context, transactionID string) (*http.Request, error) {
 	body := fmt.Appendf(nil, `{"playerId":"player-1","transactionId":%q,"currency":"USD","decimalPlaces":2,"tax":0,"total":999,"timeMillis":"%d","items":[{"guid":%q,"productId":"gems-100","quantity":1,"cents":999}]}`,
-		transactionID, time.Now().UnixMilli(), uuid.NewString())
+		transactionID, time.Now().UnixMilli(), uuid.NewSHA1(uuid.NameSpaceOID, []byte(transactionID)).String())
 	return stashpaytest.NewEgressRequest(ctx, shopID, egressKey, "/api/v1/purchase/confirm", body)
 }
 
