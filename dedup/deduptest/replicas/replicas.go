@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -181,7 +182,7 @@ func StoreDown(t *testing.T, down dedup.Store, up func(t *testing.T) dedup.Store
 }
 
 // BenchmarkWebhookGrants runs the standard load once per iteration through
-// two webhook handler instances (instances returns their two stores, which
+// two webhook handler instances, each behind a loopback HTTP server (instances returns their two stores, which
 // must share state): 1,000 purchases, each delivered 3 times at once, by
 // workers goroutines. It reports grants per second and fails the benchmark on
 // any double or lost grant.
@@ -233,14 +234,23 @@ func BenchmarkWebhookGrantsAgainstMemory(b *testing.B, workers int, instances fu
 }
 
 // webhookLoad runs the standard load once through two webhook handlers on
-// stores and fails b on any double or lost grant.
+// stores, each a replica behind its own loopback HTTP server as in
+// production, and fails b on any double or lost grant.
 func webhookLoad(b *testing.B, workers int, stores [2]dedup.Store) deduptest.LoadResult {
 	b.Helper()
 	book := &GrantBook{}
 	run := uuid.NewString()
 	order := func(p int) string { return fmt.Sprintf("order-%s-%d", run, p) }
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
+	defer client.CloseIdleConnections()
+	var handlers []http.Handler
+	for _, st := range stores {
+		srv := httptest.NewServer(WebhookHandler(b, st, book))
+		defer srv.Close()
+		handlers = append(handlers, loopback(client, srv.URL))
+	}
 	res := deduptest.LoadHandlers(b, deduptest.HandlerLoadConfig{
-		Handlers: []http.Handler{WebhookHandler(b, stores[0], book), WebhookHandler(b, stores[1], book)},
+		Handlers: handlers,
 		Request:  func(ctx context.Context, p int) (*http.Request, error) { return WebhookRequest(ctx, order(p)) },
 		Granted:  func(p int) int { return book.Count(order(p)) },
 		Workers:  workers,
@@ -249,4 +259,25 @@ func webhookLoad(b *testing.B, workers int, stores [2]dedup.Store) deduptest.Loa
 		b.Fatalf("%d double and %d lost grants, %d grants for %d purchases", res.Double, res.Lost, res.Grants, res.Purchases)
 	}
 	return res
+}
+
+// loopback is a handler that sends each request on to the server at base
+// over HTTP and answers with the server's status and body.
+func loopback(client *http.Client, base string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := http.NewRequestWithContext(r.Context(), r.Method, base+r.URL.Path, r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		out.Header = r.Header.Clone()
+		resp, err := client.Do(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	})
 }
