@@ -59,7 +59,7 @@ WHERE d.key = $1 AND d.token = $2`
 			key, token := uuid.NewString(), uuid.NewString()
 			var took bool
 			require.NoError(t, pool.QueryRow(ctx, v1Claim, key, token, false,
-				tt.lease.Microseconds(), (tt.lease + time.Minute).Microseconds()).Scan(&took))
+				tt.lease.Microseconds(), (tt.lease+time.Minute).Microseconds()).Scan(&took))
 			if tt.done {
 				_, err := pool.Exec(ctx, v1Complete, key, token, time.Hour.Microseconds())
 				require.NoError(t, err)
