@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
 	"github.com/stashpay/stashpay-go/dedup/pgstore"
 )
 
@@ -42,41 +43,17 @@ WHERE d.key = $1 AND d.token = $2`
 	require.NoError(t, err)
 	require.NoError(t, s.Migrate(t.Context()), "Migrate again on version 1's table")
 
-	tests := []struct {
-		name  string
-		lease time.Duration
-		done  bool
-		want  dedup.Outcome
-	}{
-		{"done key stays done", time.Minute, true, dedup.Done},
-		{"live lease is busy", time.Minute, false, dedup.Busy},
-		{"lease that ran out is taken over", time.Millisecond, false, dedup.Claimed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			key, token := uuid.NewString(), uuid.NewString()
-			var took bool
-			require.NoError(t, pool.QueryRow(ctx, v1Claim, key, token, false,
-				tt.lease.Microseconds(), (tt.lease+time.Minute).Microseconds()).Scan(&took))
-			if tt.done {
-				_, err := pool.Exec(ctx, v1Complete, key, token, time.Hour.Microseconds())
-				require.NoError(t, err)
-			}
-			time.Sleep(10 * time.Millisecond) // past the short lease
-			c, err := s.Claim(ctx, key, time.Minute)
+	deduptest.ReadsPrevious(t, s, func(t *testing.T, key string, lease time.Duration, done bool) {
+		ctx := t.Context()
+		token := uuid.NewString()
+		var took bool
+		require.NoError(t, pool.QueryRow(ctx, v1Claim, key, token, false,
+			lease.Microseconds(), (lease+time.Minute).Microseconds()).Scan(&took))
+		if done {
+			_, err := pool.Exec(ctx, v1Complete, key, token, time.Hour.Microseconds())
 			require.NoError(t, err)
-			require.Equal(t, tt.want, c.Outcome)
-			if c.Outcome != dedup.Claimed {
-				return
-			}
-			require.NoError(t, s.Complete(ctx, key, c.Token))
-			c, err = s.Claim(ctx, key, time.Minute)
-			require.NoError(t, err)
-			assert.Equal(t, dedup.Done, c.Outcome, "the taken-over key, completed")
-		})
-	}
+		}
+	})
 }
 
 // TestCompleteLeavesTheIndexAlone: with the default retention, Complete

@@ -44,65 +44,33 @@ return 1
 `)
 )
 
-// v1Write claims key the way version 1 did, for lease (with its one-minute
-// late grace), and completes it when done is set.
-func v1Write(t *testing.T, client *redis.Client, key string, lease time.Duration, done bool) {
-	t.Helper()
-	ctx := t.Context()
-	token := uuid.NewString()
-	n, err := v1Claim.Run(ctx, client, []string{key}, token, lease.Milliseconds(), time.Minute.Milliseconds()).Int()
-	require.NoError(t, err)
-	require.Equal(t, 1, n, "version 1 claim")
-	if done {
-		n, err := v1Complete.Run(ctx, client, []string{key}, token, time.Hour.Milliseconds()).Int()
-		require.NoError(t, err)
-		require.Equal(t, 1, n, "version 1 complete")
-	}
-}
-
-// TestReadsVersion1Keys writes keys the way version 1 did (a hash per key)
-// and reads them with this version, with and without SET ... NX GET: an
-// upgrade in place keeps every done key done and every live lease busy, and a
-// lease that ran out is taken over into the new layout.
+// TestReadsVersion1Keys writes keys the way version 1 did (a hash per key,
+// with its scripts verbatim) and reads them with this version, with and
+// without SET ... NX GET: an upgrade in place keeps every done key done and
+// every live lease busy, and a lease that ran out is taken over into the new
+// layout.
 func TestReadsVersion1Keys(t *testing.T) {
 	t.Parallel()
 	client := newClient(t)
-	prefix := "stashpay-test:v1:" + uuid.NewString() + ":"
-	tests := []struct {
-		name  string
-		lease time.Duration
-		done  bool
-		want  dedup.Outcome
-	}{
-		{"done key stays done", time.Minute, true, dedup.Done},
-		{"live lease is busy", time.Minute, false, dedup.Busy},
-		{"lease that ran out is taken over", time.Millisecond, false, dedup.Claimed},
-	}
-	for _, opts := range [][]redisstore.Option{nil, {redisstore.WithoutSetGet()}} {
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				t.Parallel()
-				s, err := redisstore.New(client, append([]redisstore.Option{redisstore.WithPrefix(prefix)}, opts...)...)
-				require.NoError(t, err)
-				key := uuid.NewString()
-				v1Write(t, client, prefix+key, tt.lease, tt.done)
-				time.Sleep(10 * time.Millisecond) // past the short lease
+	for name, opts := range map[string][]redisstore.Option{"SET NX GET": nil, "script only": {redisstore.WithoutSetGet()}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s, err := redisstore.New(client, opts...)
+			require.NoError(t, err)
+			deduptest.ReadsPrevious(t, s, func(t *testing.T, key string, lease time.Duration, done bool) {
 				ctx := t.Context()
-				c, err := s.Claim(ctx, key, time.Minute)
+				k := redisstore.DefaultPrefix + key
+				token := uuid.NewString()
+				n, err := v1Claim.Run(ctx, client, []string{k}, token, lease.Milliseconds(), time.Minute.Milliseconds()).Int()
 				require.NoError(t, err)
-				require.Equal(t, tt.want, c.Outcome)
-				if c.Outcome != dedup.Claimed {
-					c, err = s.Claim(ctx, key, time.Minute)
+				require.Equal(t, 1, n, "version 1 claim")
+				if done {
+					n, err := v1Complete.Run(ctx, client, []string{k}, token, time.Hour.Milliseconds()).Int()
 					require.NoError(t, err)
-					assert.Equal(t, tt.want, c.Outcome, "asking again")
-					return
+					require.Equal(t, 1, n, "version 1 complete")
 				}
-				require.NoError(t, s.Complete(ctx, key, c.Token))
-				c, err = s.Claim(ctx, key, time.Minute)
-				require.NoError(t, err)
-				assert.Equal(t, dedup.Done, c.Outcome, "the taken-over key, completed")
 			})
-		}
+		})
 	}
 }
 
