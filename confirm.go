@@ -2,31 +2,226 @@ package stashpay
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/internal/inbound"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
-// Pre-purchase validation, as the game backend sees it (STASH-API.md 4.1):
+// ConfirmPaymentRequest is the body of Stash's POST /api/v1/purchase/confirm
+// call: the player paid (the charge is pre-authorised) and the game must now
+// grant the items.
 //
-//   - register: reserve the items; always answer 200 with per-item statuses
-//     ([RegisterPaymentHandler]).
-//   - confirm: grant the items. 200 with results completes the purchase and
-//     captures the charge; any 3xx, 4xx or 5xx fails it, so the player is
-//     not charged ([ConfirmPaymentHandler]).
-//   - cancel: release the reservation; always answer 200 with a status
-//     ([CancelPaymentHandler]).
-//
-// Grant order for confirm (the full text is on [ConfirmPaymentFunc]): record
-// the transaction ID and grant the items in one database transaction of
-// the game's own, answering success without granting when it is recorded
-// already; after the commit never return an error; refuse with
-// [RejectPurchase] or fail with another error only while nothing is
-// committed. A failure answered after a grant would leave the player with
-// the items and no charge.
+// Decoding is tolerant, as Stash's API README asks: field names in
+// lowerCamelCase (any letter case) or snake_case (exactly: "transaction_id"
+// is transactionId), enums as names or integers, int64 values as JSON
+// strings or numbers, a numeric playerId as its digits, unknown fields and
+// unknown enum values accepted. A body that is not valid UTF-8 is refused.
+// A field given twice keeps its last value (a snake_case spelling does not
+// override the lowerCamelCase one). Amounts are integer minor units at
+// DecimalPlaces; use [ConfirmPaymentRequest.TotalAmount] and friends for
+// exact decimal [Amount]s.
+type ConfirmPaymentRequest struct {
+	// PlayerID is the player confirming the purchase. Required.
+	PlayerID string `json:"playerId"`
+	// TransactionID identifies the purchase session. Required; it is the
+	// default exactly-once key of [ConfirmPaymentHandler].
+	TransactionID string `json:"transactionId"`
+	// CheckoutLinkID is set when the purchase went through a checkout link.
+	CheckoutLinkID string `json:"checkoutLinkId,omitempty"`
+	// ShopID is the originating Stash shop (the shopId of webhooks).
+	ShopID string `json:"shopId,omitempty"`
+	// Environment is the Stash environment of the purchase; empty when not
+	// sent.
+	Environment PaymentEnvironment `json:"environment,omitempty"`
+	// Currency is the ISO 4217 code, e.g. "USD". Required.
+	Currency string `json:"currency"`
+	// DecimalPlaces is the currency's CLDR fraction digits (2 for USD, 0 for
+	// JPY); it scales Tax, Total and every item's Cents.
+	DecimalPlaces int `json:"decimalPlaces"`
+	// Tax is the tax in minor units (may be 0).
+	Tax int64 `json:"tax"`
+	// Total is the amount charged, tax included, in minor units; > 0.
+	Total int64 `json:"total"`
+	// Time is when the purchase completed (Stash's timeMillis), in UTC.
+	// Required.
+	Time time.Time `json:"-"`
+	// PaymentMethodType is how the player paid; empty when not sent.
+	PaymentMethodType PaymentMethodType `json:"paymentMethodType,omitempty"`
+	// Items are the purchased items. At least one.
+	Items []PurchaseItem `json:"items"`
+	// Platform is where the player bought; empty when not sent.
+	Platform PurchasePlatform `json:"platform,omitempty"`
+	// Browser describes the browser of a web purchase ("Chrome/91.0").
+	Browser string `json:"browser,omitempty"`
+	// DeviceID identifies the device, for fraud prevention.
+	DeviceID string `json:"deviceId,omitempty"`
+	// Source tells where the purchase started; empty when not sent.
+	Source PurchaseSource `json:"source,omitempty"`
+	// IPAddress is the customer's IP address.
+	IPAddress string `json:"ipAddress,omitempty"`
+	// Region is the ISO 3166-1 alpha-2 country code ("US"). Stash's field is
+	// "region", not "regionCode".
+	Region string `json:"region,omitempty"`
+	// UserEmail is the customer's email.
+	UserEmail string `json:"userEmail,omitempty"`
+	// EmailMarketingOptIn tells whether the customer opted in to email
+	// marketing; nil when not sent.
+	EmailMarketingOptIn *bool `json:"emailMarketingOptIn,omitempty"`
+	// BonusItems are extra items to grant with the purchase.
+	BonusItems []ConfirmBonusItem `json:"bonusItems,omitempty"`
+	// Loyalty is the player's loyalty standing; nil for shops without an
+	// active loyalty campaign.
+	Loyalty *PlayerLoyaltyState `json:"loyalty,omitempty"`
+}
+
+// ConfirmBonusItem is a bonus item to grant with a confirmed purchase.
+type ConfirmBonusItem struct {
+	// ID identifies the bonus item. Required.
+	ID string `json:"id"`
+	// Quantity is the number to grant, > 0.
+	Quantity int64 `json:"quantity"`
+}
+
+// ConfirmPaymentResponse is the game's answer to a confirm call. The
+// presence of Results (at least one) tells Stash the purchase succeeded.
+type ConfirmPaymentResponse struct {
+	// Results names the confirmed items; when empty, the handler answers
+	// one result per request item.
+	Results []ConfirmPaymentResult `json:"results"`
+}
+
+// ConfirmPaymentResult names one confirmed item, by GUID or product ID (at
+// least one of the two).
+type ConfirmPaymentResult struct {
+	// GUID is the confirmed item's GUID (a UUID); may be empty when
+	// ProductID is set.
+	GUID string `json:"guid,omitempty"`
+	// ProductID is the confirmed item's SKU; may be empty when GUID is set.
+	ProductID string `json:"productId,omitempty"`
+}
+
+// TotalAmount returns Total as a decimal [Amount] at DecimalPlaces (1098 at 2
+// is "10.98").
+func (r *ConfirmPaymentRequest) TotalAmount() (Amount, error) {
+	return FormatMinor(r.Total, r.DecimalPlaces)
+}
+
+// TaxAmount returns Tax as a decimal [Amount] at DecimalPlaces.
+func (r *ConfirmPaymentRequest) TaxAmount() (Amount, error) {
+	return FormatMinor(r.Tax, r.DecimalPlaces)
+}
+
+// Validate checks the rules Stash documents for a confirm request: PlayerID
+// and TransactionID set, Currency of 3 letters, DecimalPlaces in 0..18, Tax
+// >= 0, Total > 0, Time set (timeMillis > 0), at least one item and every
+// item with a GUID, a product ID, Quantity > 0 and Cents > 0, every bonus
+// item with an ID and Quantity > 0, Region empty or of 2-3 letters. Errors
+// wrap [ErrInvalidEgressRequest] and name the field, never its value.
+func (r *ConfirmPaymentRequest) Validate() error {
+	if err := validateEgressCommon(r.PlayerID, r.TransactionID, r.Currency, r.DecimalPlaces, r.Region); err != nil {
+		return err
+	}
+	switch {
+	case r.Tax < 0:
+		return egressInvalid("tax", "must be >= 0")
+	case r.Total <= 0:
+		return egressInvalid("total", "must be > 0")
+	case r.Time.UnixMilli() <= 0:
+		return egressInvalid("timeMillis", "required")
+	}
+	if err := validateEgressItems(r.Items, "items", false); err != nil {
+		return err
+	}
+	for i, b := range r.BonusItems {
+		p := "bonusItems[" + strconv.Itoa(i) + "]"
+		if b.ID == "" {
+			return egressInvalid(p+".id", "required")
+		}
+		if b.Quantity <= 0 {
+			return egressInvalid(p+".quantity", "must be > 0")
+		}
+	}
+	return nil
+}
+
+type (
+	plainConfirm ConfirmPaymentRequest
+	confirmJSON  struct {
+		*plainConfirm
+		PlayerID            wire.NumericText `json:"playerId"`
+		DecimalPlaces       wire.Int         `json:"decimalPlaces"`
+		Tax                 wire.Int64       `json:"tax"`
+		Total               wire.Int64       `json:"total"`
+		TimeMillis          wire.Millis      `json:"timeMillis"`
+		Items               []itemJSON       `json:"items"`
+		EmailMarketingOptIn *wire.Bool       `json:"emailMarketingOptIn"`
+		BonusItems          []bonusJSON      `json:"bonusItems"`
+		Loyalty             *loyaltyJSON     `json:"loyalty"`
+	}
+	plainBonus ConfirmBonusItem
+	bonusJSON  struct {
+		plainBonus
+		Quantity wire.Int64 `json:"quantity"`
+	}
+)
+
+func (s *bonusJSON) value() *ConfirmBonusItem {
+	b := (*ConfirmBonusItem)(&s.plainBonus)
+	b.Quantity = int64(s.Quantity)
+	return b
+}
+
+// UnmarshalJSON decodes a confirm request tolerantly; see
+// [ConfirmPaymentRequest]. It does not validate; call Validate.
+func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
+	*r = ConfirmPaymentRequest{}
+	s := confirmJSON{plainConfirm: (*plainConfirm)(r)}
+	if err := egressUnmarshal(data, &s); err != nil {
+		return err
+	}
+	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), int(s.DecimalPlaces)
+	r.Tax, r.Total, r.Time = int64(s.Tax), int64(s.Total), s.TimeMillis.Time()
+	r.Items, r.BonusItems = values[PurchaseItem](s.Items), values[ConfirmBonusItem](s.BonusItems)
+	r.EmailMarketingOptIn, r.Loyalty = (*bool)(s.EmailMarketingOptIn), optional[PlayerLoyaltyState](s.Loyalty)
+	return nil
+}
+
+// UnmarshalJSON decodes a bonus item tolerantly.
+func (b *ConfirmBonusItem) UnmarshalJSON(data []byte) error {
+	return decodeVia[ConfirmBonusItem, bonusJSON](data, b)
+}
+
+// MarshalJSON writes the request as Stash sends it: lowerCamelCase names,
+// enums as names (omitted when empty), timeMillis as a string. It is what
+// stashpaytest uses to build requests for tests.
+func (r ConfirmPaymentRequest) MarshalJSON() ([]byte, error) {
+	var ms string
+	if !r.Time.IsZero() {
+		ms = strconv.FormatInt(r.Time.UnixMilli(), 10)
+	}
+	return json.Marshal(struct {
+		plainConfirm
+		TimeMillis string `json:"timeMillis,omitempty"`
+	}{plainConfirm(r), ms})
+}
+
+// UnmarshalJSON decodes a confirm response tolerantly (snake_case names
+// accepted).
+func (r *ConfirmPaymentResponse) UnmarshalJSON(data []byte) error {
+	type plain ConfirmPaymentResponse
+	*r = ConfirmPaymentResponse{}
+	return egressUnmarshal(data, (*plain)(r))
+}
 
 // ConfirmPaymentFunc grants a confirmed purchase. The handler calls it with
 // a request whose signature was verified and which passed
@@ -72,63 +267,81 @@ type confirmHandler struct {
 // /api/v1/purchase/confirm, step 2A of the pre-purchase flow. fn must follow
 // the grant order documented on [ConfirmPaymentFunc]: grant and record the
 // transaction in one commit, and return an error only when nothing was
-// committed. In order, the handler answers:
+// committed. A nil fn panics (a programming error, as in http.Handle). In
+// order, the handler answers:
 //
-//   - 500 when cfg is invalid or fn is nil (see [EgressConfig.Validate]);
+//   - 500 when cfg is invalid, and logs why (call [EgressConfig.Validate]
+//     at start-up to fail early);
 //   - 405 with "Allow: POST" for any other method;
 //   - 413 for a body over cfg.MaxBodyBytes;
 //   - 401 when the v1 signature (or, if allowed and no v1 header is
 //     present, the legacy one) is missing or wrong, for another shop, or
 //     more than cfg.Tolerance away from now;
-//   - 400 for a body that is not a valid confirm request;
+//   - 400 for a body that is not a valid confirm request, such as one that
+//     is not valid UTF-8 (nothing is claimed);
 //   - 200 {"results": [...]} after fn returned a nil error: fn's results,
 //     or one result (GUID and product ID) per item when it returned none;
 //   - 200 with one result per item, without calling fn, when the
-//     transaction's key was already confirmed (a retry or duplicate);
+//     transaction's key was already confirmed with the same items (a retry
+//     or duplicate), and 409 when it was confirmed with other items,
+//     currency or total;
 //   - the [PurchaseRejectedError]'s status (422 by default) when fn
-//     rejected the purchase;
+//     rejected the purchase, and 422 without calling fn for the same
+//     signed request replayed later;
 //   - 500 when fn returned another error or panicked (the panic is
 //     recovered and logged, and the server keeps serving);
 //   - 503 when the exactly-once store failed (fn not called), or when the
 //     same key stayed busy for cfg.BusyWait (see below).
 //
 // Error answers carry a google.rpc.Status-like body {"code", "message"}
-// without secrets.
+// without secrets. The server must set read timeouts (see [EgressConfig]).
 //
-// Exactly-once: the call runs under [dedup.Do] with cfg.Store and the key
-// from cfg.KeyFunc (default [DefaultConfirmKey]). A confirm that arrives
-// while another one for the same key is running waits, up to cfg.BusyWait,
-// for that one to finish and then answers as a duplicate (200) if it
-// succeeded, or runs fn itself if it failed; it never answers a failure
-// while a grant may be under way, unless the wait runs out (503). When fn
-// succeeded but the store could not record it, the answer is still 200,
-// because the items were granted, and the failure is logged.
+// Exactly-once: the call runs under cfg.Store with the key from cfg.KeyFunc
+// (default [DefaultConfirmKey]). A confirm that arrives while another one
+// for the same key is running waits, up to cfg.BusyWait, for that one to
+// finish and then answers as a duplicate if it succeeded, or runs fn itself
+// if it failed; it never answers a failure while a grant may be under way,
+// unless the wait runs out (503). When fn succeeded but the store could not
+// record it, the answer is still 200, because the items were granted, and
+// the failure is logged. Beside the key, the store keeps two kinds of
+// markers: key + "#granted:" + a digest of the items, bonus items, currency
+// and total that fn granted (so that a later call under the key is answered
+// 200 only for the same purchase), and key + "#refused:" + a digest of the
+// signature header and body of a call fn refused (so that replaying that
+// signed call, which Stash's signature allows for 5 minutes, cannot reach fn
+// again; Stash's own retries are signed anew and do reach it).
 //
 // The handler is safe for concurrent use.
 func ConfirmPaymentHandler(cfg EgressConfig, fn ConfirmPaymentFunc) http.Handler {
 	c := &confirmHandler{
-		h:        newEgressHandler(cfg, fn == nil),
-		fn:       fn,
-		store:    cfg.Store,
-		lease:    cfg.Lease,
-		busyWait: cfg.BusyWait,
-		keyFunc:  cfg.KeyFunc,
+		h:  newEgressHandler(cfg, "ConfirmPaymentHandler", fn == nil),
+		fn: fn, store: cfg.Store, lease: cfg.Lease, busyWait: cfg.BusyWait, keyFunc: cfg.KeyFunc,
 	}
 	if c.store == nil {
 		c.store = dedup.NewMemoryStore()
 	}
 	if c.lease <= 0 {
-		c.lease = DefaultEgressLease
+		c.lease = DefaultLease
 	}
 	if c.busyWait == 0 {
-		c.busyWait = DefaultEgressBusyWait
+		c.busyWait = DefaultBusyWait
 	}
 	return c
 }
 
+// errRefusedBefore answers a replay of a refused call.
+var errRefusedBefore = &PurchaseRejectedError{Reason: "purchase rejected earlier"}
+
+// markerError is a failure of the store on a marker key, before fn ran.
+type markerError struct{ err error }
+
+func (e *markerError) Error() string {
+	return "exactly-once store failed on a marker: " + e.err.Error()
+}
+
 // ServeHTTP implements http.Handler.
 func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	req, ok := egressReadRequest[ConfirmPaymentRequest](c.h, w, r)
+	req, body, sig, ok := decodeEgress[ConfirmPaymentRequest](c.h, w, r)
 	if !ok {
 		return
 	}
@@ -139,84 +352,135 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if key == "" {
 		key = DefaultConfirmKey(req)
 	}
-	c.confirm(w, r, key, req)
-}
+	digest := sha256.New()
+	if sig != "" {
+		digest.Write(append([]byte(sig), 0))
+	}
+	digest.Write(body)
+	refused := key + "#refused:" + hex.EncodeToString(digest.Sum(nil))
+	granted := key + "#granted:" + confirmFingerprint(req)
 
-// Back-off of a confirm waiting for a busy key.
-const (
-	egressBusyFirstDelay = 20 * time.Millisecond
-	egressBusyMaxDelay   = 500 * time.Millisecond
-)
-
-// confirm runs fn once for key and answers.
-func (c *confirmHandler) confirm(w http.ResponseWriter, r *http.Request, key string, req *ConfirmPaymentRequest) {
-	ctx := r.Context()
-	var deadline time.Time
-	delay := egressBusyFirstDelay
-	for {
-		var out *ConfirmPaymentResponse
-		res, err := dedup.Do(ctx, c.store, key, c.lease, func(ctx context.Context) error {
-			var ferr error
-			out, ferr = egressCall(c.h, r, "confirm", func() (*ConfirmPaymentResponse, error) {
-				return c.fn(ctx, req)
+	var out *ConfirmPaymentResponse
+	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
+		var err error
+		out, err = c.grant(ctx, r, req, refused, granted)
+		return err
+	})
+	var rej *PurchaseRejectedError
+	var completeErr *dedup.CompleteError
+	var mErr *markerError
+	tx := slog.String("transaction_id", req.TransactionID)
+	switch {
+	case res == dedup.AlreadyDone:
+		c.duplicate(w, r, req, granted)
+	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
+		if err != nil {
+			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
+			inbound.AfterComplete(err, func(err error) {
+				c.h.log(r.WithContext(context.WithoutCancel(r.Context())), slog.LevelError,
+					"stashpay: confirm granted but still not recorded when its lease ended; a retry may call the function again", tx, "error", err.Error())
 			})
-			return ferr
-		})
-		var completeErr *dedup.CompleteError
-		switch {
-		case res == dedup.AlreadyDone:
-			c.h.log(ctx, slog.LevelInfo, "stashpay: duplicate confirm answered without calling the function", "transaction_id", req.TransactionID)
-			c.h.writeJSON(w, http.StatusOK, &ConfirmPaymentResponse{Results: egressItemsResults(req.Items)})
-		case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
-			if err != nil {
-				c.h.log(ctx, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", "transaction_id", req.TransactionID, "error", err.Error())
-			}
-			c.h.writeJSON(w, http.StatusOK, egressConfirmAnswer(req, out))
-		case res == dedup.Ran:
-			var rej *PurchaseRejectedError
-			if errors.As(err, &rej) {
-				c.h.log(ctx, slog.LevelInfo, "stashpay: confirm rejected by the game", "transaction_id", req.TransactionID, "reason", rej.Reason)
-				c.h.writeError(w, rej.status(), egressCodeFailedPrecondition, rej.Reason)
-				return
-			}
-			c.h.writeError(w, http.StatusInternalServerError, egressCodeInternal, egressInternalMessage)
-		case errors.Is(err, dedup.ErrBusy):
-			if deadline.IsZero() {
-				deadline = time.Now().Add(c.busyWait)
-			}
-			if c.busyWait < 0 || time.Now().Add(delay).After(deadline) || !egressSleep(ctx, delay) {
-				c.h.log(ctx, slog.LevelWarn, "stashpay: confirm still running elsewhere; answering 503", "transaction_id", req.TransactionID)
-				w.Header().Set("Retry-After", "1")
-				c.h.writeError(w, http.StatusServiceUnavailable, egressCodeUnavailable, "confirmation in progress")
-				return
-			}
-			delay = min(2*delay, egressBusyMaxDelay)
-			continue
-		default:
-			c.h.log(ctx, slog.LevelError, "stashpay: exactly-once store failed; function not called", "transaction_id", req.TransactionID, "error", err.Error())
-			c.h.writeError(w, http.StatusServiceUnavailable, egressCodeUnavailable, "exactly-once store unavailable")
 		}
-		return
+		if out == nil || len(out.Results) == 0 {
+			out = &ConfirmPaymentResponse{Results: confirmResults(req.Items)}
+		}
+		inbound.JSON(w, http.StatusOK, out)
+	case errors.As(err, &rej):
+		if rej == errRefusedBefore {
+			c.h.log(r, slog.LevelInfo, "stashpay: replay of a refused confirm answered without calling the function", tx)
+		}
+		inbound.JSON(w, rej.status(), struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		}{9, rej.Reason}) // FAILED_PRECONDITION, whatever the status
+	case res == dedup.Ran && !errors.As(err, &mErr):
+		reraiseAbort(err) // the key is released
+		inbound.Error(w, http.StatusInternalServerError, egressInternalMessage)
+	case errors.Is(err, dedup.ErrBusy):
+		c.h.log(r, slog.LevelWarn, "stashpay: confirm still running elsewhere; answering 503", tx)
+		w.Header().Set("Retry-After", "1")
+		inbound.Error(w, http.StatusServiceUnavailable, "confirmation in progress")
+	default:
+		c.h.log(r, slog.LevelError, "stashpay: exactly-once store failed; function not called", tx, "error", err.Error())
+		inbound.Error(w, http.StatusServiceUnavailable, "exactly-once store unavailable")
 	}
 }
 
-// egressSleep waits d or until ctx is done; it reports whether d passed.
-func egressSleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
+// grant runs under the transaction's key. It answers a replay of a refused
+// call without calling fn, runs fn, and records a refusal, or what was
+// granted before the key is completed.
+func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted string) (*ConfirmPaymentResponse, error) {
+	mark, err := c.store.Claim(ctx, refused, c.lease)
+	switch {
+	case err != nil:
+		return nil, &markerError{err}
+	case mark.Outcome == dedup.Done:
+		return nil, errRefusedBefore
+	case mark.Outcome != dedup.Claimed:
+		// Held by a holder that died while recording a refusal of this
+		// very request: refuse to decide until its lease ends.
+		return nil, &markerError{errors.New("refusal marker busy")}
+	}
+	var out *ConfirmPaymentResponse
+	err = c.h.call(r, "confirm", func() (err error) {
+		out, err = c.fn(ctx, req)
+		return err
+	})
+	after := context.WithoutCancel(ctx)
+	if errors.Is(err, ErrPurchaseRejected) {
+		if cerr := c.store.Complete(after, refused, mark.Token); cerr != nil {
+			c.h.log(r, slog.LevelError, "stashpay: confirm refused but the refusal was not recorded", "transaction_id", req.TransactionID, "error", cerr.Error())
+		}
+		return nil, err
+	}
+	_ = c.store.Release(after, refused, mark.Token)
+	if err != nil {
+		return nil, err
+	}
+	if _, ferr := dedup.Do(after, c.store, granted, c.lease, func(context.Context) error { return nil }); ferr != nil {
+		c.h.log(r, slog.LevelError, "stashpay: confirm granted but its items were not recorded; a later call under the key will be answered 409", "transaction_id", req.TransactionID, "error", ferr.Error())
+	}
+	return out, nil
+}
+
+// duplicate answers a call whose key was confirmed before: 200 for the same
+// purchase, 409 for another one.
+func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, granted string) {
+	tx := slog.String("transaction_id", req.TransactionID)
+	mark, err := c.store.Claim(r.Context(), granted, c.lease)
+	switch {
+	case err != nil:
+		c.h.log(r, slog.LevelError, "stashpay: exactly-once store failed on a duplicate confirm", tx, "error", err.Error())
+		inbound.Error(w, http.StatusServiceUnavailable, "exactly-once store unavailable")
+	case mark.Outcome == dedup.Claimed: // nothing recorded for these items
+		_ = c.store.Release(context.WithoutCancel(r.Context()), granted, mark.Token)
+		c.h.log(r, slog.LevelWarn, "stashpay: confirm under a confirmed key with other items; answering 409", tx)
+		inbound.Error(w, http.StatusConflict, "transaction already confirmed with other items")
+	default: // Done, or Busy: being recorded by a call with these items
+		c.h.log(r, slog.LevelInfo, "stashpay: duplicate confirm answered without calling the function", tx)
+		inbound.JSON(w, http.StatusOK, &ConfirmPaymentResponse{Results: confirmResults(req.Items)})
 	}
 }
 
-// egressConfirmAnswer is fn's response, or one result per item when it gave
-// none.
-func egressConfirmAnswer(req *ConfirmPaymentRequest, out *ConfirmPaymentResponse) *ConfirmPaymentResponse {
-	if out != nil && len(out.Results) > 0 {
-		return out
+// confirmFingerprint is the hex SHA-256 of what a confirm grants: items
+// (GUID, product ID, quantity, cents), bonus items, currency and total.
+func confirmFingerprint(req *ConfirmPaymentRequest) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
+	for _, it := range req.Items {
+		fmt.Fprintf(h, "item %q %q %d %d\n", it.GUID, it.ProductID, it.Quantity, it.Cents)
 	}
-	return &ConfirmPaymentResponse{Results: egressItemsResults(req.Items)}
+	for _, b := range req.BonusItems {
+		fmt.Fprintf(h, "bonus %q %d\n", b.ID, b.Quantity)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// confirmResults returns one confirm result per item.
+func confirmResults(items []PurchaseItem) []ConfirmPaymentResult {
+	out := make([]ConfirmPaymentResult, len(items))
+	for i, it := range items {
+		out[i] = ConfirmPaymentResult{GUID: it.GUID, ProductID: it.ProductID}
+	}
+	return out
 }

@@ -1,12 +1,14 @@
 package stashpay_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +19,7 @@ import (
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
 func egressConfirmResults(t *testing.T, rec *httptest.ResponseRecorder) []stashpay.ConfirmPaymentResult {
@@ -144,8 +147,12 @@ func TestConfirmPaymentHandlerRetriesAfterFailure(t *testing.T) {
 		}
 		return nil, nil
 	})
-	for _, want := range []int{422, 500, 200, 200} {
-		rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-r")))
+	// Each call is signed at its own time, as Stash's retries are (the
+	// same signed request replayed after a refusal is refused again).
+	now := time.Now()
+	for i, want := range []int{422, 500, 200, 200} {
+		at := stashpaytest.EgressSignedAt(now.Add(time.Duration(i) * time.Millisecond))
+		rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-r"), at))
 		assert.Equal(t, want, rec.Code)
 	}
 	assert.Equal(t, int64(3), n.Load(), "failures release the key; success completes it")
@@ -252,6 +259,20 @@ func TestConfirmPaymentHandlerStoreFailures(t *testing.T) {
 		assert.Equal(t, int64(1), c.n.Load())
 		assert.Contains(t, log.String(), "did not record")
 	})
+	t.Run("complete never lands before the lease ends", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		var log egressLog
+		cfg := egressConfig()
+		cfg.Logger = log.logger()
+		cfg.Lease = 600 * time.Millisecond
+		cfg.Store = &egressStore{inner: dedup.NewMemoryStore(), completeErr: errors.New("write timeout")}
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-never")))
+		assert.Len(t, egressConfirmResults(t, rec), 1, "granted, so success")
+		assert.Eventually(t, func() bool {
+			return strings.Contains(log.String(), "still not recorded when its lease ended")
+		}, 5*time.Second, 20*time.Millisecond, "an operator must learn that a retry may grant again")
+	})
 	t.Run("busy, no wait", func(t *testing.T) {
 		t.Parallel()
 		var c egressCounter
@@ -343,4 +364,279 @@ func TestConfirmPaymentHandlerValidation(t *testing.T) {
 			assert.Zero(t, c.n.Load())
 		})
 	}
+}
+
+func TestConfirmPaymentRequestDecodesBothNamings(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"egress_confirm.json", "egress_confirm_snake.json"} {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			var got stashpay.ConfirmPaymentRequest
+			require.NoError(t, json.Unmarshal(egressTestdata(t, file), &got))
+			assert.Equal(t, egressWantConfirm(), got)
+			assert.NoError(t, got.Validate())
+		})
+	}
+}
+
+func TestConfirmPaymentRequestRoundTrip(t *testing.T) {
+	t.Parallel()
+	want := egressWantConfirm()
+	b, err := json.Marshal(want)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, "1753993257000", m["timeMillis"], "int64 is written as a string")
+	assert.Equal(t, "PURCHASE_PLATFORM_IOS", m["platform"], "enums are written as names")
+	var got stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(b, &got))
+	assert.Equal(t, want, got)
+}
+
+func TestConfirmPaymentRequestTolerance(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		json  string
+		check func(t *testing.T, r stashpay.ConfirmPaymentRequest)
+	}{
+		{"timeMillis as string", `{"timeMillis":"1000"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, time.UnixMilli(1000).UTC(), r.Time)
+		}},
+		{"timeMillis as number", `{"timeMillis":1000}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, time.UnixMilli(1000).UTC(), r.Time)
+		}},
+		{"timeMillis null", `{"timeMillis":null}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.True(t, r.Time.IsZero())
+		}},
+		{"mixed case names", `{"PlayerID":"p","TRANSACTIONID":"t"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, "p", r.PlayerID)
+			assert.Equal(t, "t", r.TransactionID)
+		}},
+		{"upper snake case is not snake_case", `{"TRANSACTION_ID":"t","Player_Id":"p"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Empty(t, r.TransactionID)
+			assert.Empty(t, r.PlayerID)
+		}},
+		{"a field given twice keeps the last value", `{"total":1,"total":2}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, int64(2), r.Total)
+		}},
+		{"snake_case does not override lowerCamelCase", `{"playerId":"a","player_id":"b"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, "a", r.PlayerID)
+		}},
+		{"escapes in names and values", `{"player\u0049d":"a\"b\u00e9","transaction_id":"\ud83d\ude00"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, "a\"bé", r.PlayerID)
+			assert.Equal(t, "😀", r.TransactionID)
+		}},
+		{"whitespace everywhere", " \n{ \"playerId\" :\t\"p\" , \"items\" : [ { \"quantity\" : \"2\" } , null ] }\r\n", func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, "p", r.PlayerID)
+			require.Len(t, r.Items, 2)
+			assert.Equal(t, int64(2), r.Items[0].Quantity)
+		}},
+		{"numeric player ID", `{"playerId":12345}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, "12345", r.PlayerID)
+		}},
+		{"unknown fields of any kind", `{"x":1,"y":[{"z":null}],"w":{"playerId":"nested"},"playerId":"p"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, "p", r.PlayerID)
+		}},
+		{"opt-in false and as string", `{"emailMarketingOptIn":"false"}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			require.NotNil(t, r.EmailMarketingOptIn)
+			assert.False(t, *r.EmailMarketingOptIn)
+		}},
+		{"opt-in absent", `{}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Nil(t, r.EmailMarketingOptIn)
+			assert.Nil(t, r.Loyalty)
+		}},
+		{"metadata scalars", `{"items":[{"metadata":{"a":"x","b":7,"c":true,"d":null}}]}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			require.Len(t, r.Items, 1)
+			assert.Equal(t, map[string]string{"a": "x", "b": "7", "c": "true", "d": ""}, r.Items[0].Metadata)
+		}},
+		{"loyalty optional pointers", `{"loyalty":{"totalPoints":"5","pointsToNextTier":null,"nextMilestone":null}}`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			require.NotNil(t, r.Loyalty)
+			assert.Equal(t, int64(5), r.Loyalty.TotalPoints)
+			assert.Nil(t, r.Loyalty.PointsToNextTier)
+			assert.Nil(t, r.Loyalty.NextMilestone)
+		}},
+		{"null object", `null`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
+			assert.Equal(t, stashpay.ConfirmPaymentRequest{}, r)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var r stashpay.ConfirmPaymentRequest
+			require.NoError(t, json.Unmarshal([]byte(tt.json), &r))
+			tt.check(t, r)
+		})
+	}
+}
+
+func TestConfirmPaymentRequestMalformed(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"not an object":             `[1,2]`,
+		"invalid UTF-8":             "{\"playerId\":\"p\xff\"}",
+		"escaped lone surrogate":    `{"transactionId":"tx-\ud800-1"}`,
+		"string field is a bool":    `{"playerId":true}`,
+		"fractional quantity":       `{"items":[{"quantity":1.5}]}`,
+		"quantity not digits":       `{"items":[{"quantity":"one"}]}`,
+		"timeMillis overflows":      `{"timeMillis":"99999999999999999999"}`,
+		"timeMillis exponent":       `{"timeMillis":1e3}`,
+		"empty int string":          `{"tax":""}`,
+		"items not an array":        `{"items":{}}`,
+		"item not an object":        `{"items":[1]}`,
+		"metadata not an object":    `{"items":[{"metadata":[]}]}`,
+		"metadata nested object":    `{"items":[{"metadata":{"a":{}}}]}`,
+		"opt-in is a number":        `{"emailMarketingOptIn":1}`,
+		"enum is a bool":            `{"source":false}`,
+		"decimalPlaces huge":        `{"decimalPlaces":9999999999}`,
+		"loyalty reward type bad":   `{"loyalty":{"nextMilestone":{"rewards":[{"type":[]}]}}}`,
+		"bonus item quantity float": `{"bonusItems":[{"id":"x","quantity":0.5}]}`,
+	}
+	for name, in := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var r stashpay.ConfirmPaymentRequest
+			err := json.Unmarshal([]byte(in), &r)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, stashpay.ErrMalformedEgressJSON)
+		})
+	}
+	// Invalid JSON is rejected by encoding/json before the decoder runs;
+	// calling UnmarshalJSON directly reports it as malformed too.
+	// Errors name the member, never its value.
+	var r stashpay.ConfirmPaymentRequest
+	err := json.Unmarshal([]byte(`{"items":[{"quantity":"seven"}]}`), &r)
+	assert.ErrorContains(t, err, "items.quantity")
+	assert.NotContains(t, err.Error(), "seven")
+	err = r.UnmarshalJSON([]byte("{\"transactionId\":\"tx-\xff-secret\"}"))
+	assert.ErrorContains(t, err, "transactionId: invalid UTF-8")
+	assert.NotContains(t, err.Error(), "secret")
+	assert.ErrorIs(t, r.UnmarshalJSON([]byte(`{"playerId":"a"} x`)), stashpay.ErrMalformedEgressJSON)
+	assert.ErrorIs(t, r.UnmarshalJSON([]byte(`{"playerId":`)), stashpay.ErrMalformedEgressJSON)
+}
+
+func TestConfirmPaymentRequestAmounts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		total, tax int64
+		places     int
+		wantTotal  stashpay.Amount
+		wantTax    stashpay.Amount
+		wantErr    error
+	}{
+		{"USD", 1098, 99, 2, "10.98", "0.99", nil},
+		{"JPY", 1500, 0, 0, "1500", "0", nil},
+		{"three places", 12345, 5, 3, "12.345", "0.005", nil},
+		{"bad scale", 1, 0, 19, "", "", stashpay.ErrInvalidAmount},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := &stashpay.ConfirmPaymentRequest{Total: tt.total, Tax: tt.tax, DecimalPlaces: tt.places}
+			total, err := r.TotalAmount()
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			tax, err := r.TaxAmount()
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantTotal, total)
+			assert.Equal(t, tt.wantTax, tax)
+			back, err := total.MinorUnits(tt.places)
+			require.NoError(t, err)
+			assert.Equal(t, tt.total, back, "FormatMinor and MinorUnits are inverses")
+		})
+	}
+}
+
+// snake_case maps to lowerCamelCase exactly; looser spellings match nothing.
+func TestEgressSnakeCaseMapsExactly(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"_t_r_a_n_s_a_c_t_i_o_n_i_d_", "t_r_a_n_s_a_c_t_i_o_n_i_d", "transaction__id", "_transaction_id"} {
+		var r stashpay.ConfirmPaymentRequest
+		require.NoError(t, json.Unmarshal([]byte(`{"`+name+`":"x","transaction_id_":"y"}`), &r), name)
+		assert.Empty(t, r.TransactionID, name)
+	}
+	var r stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal([]byte(`{"transaction_id":"x"}`), &r))
+	assert.Equal(t, "x", r.TransactionID)
+}
+
+// A refused confirm replayed (the same signed request, within the window)
+// is refused again without calling fn; a request Stash signed again (a
+// retry carries a new timestamp) reaches fn.
+func TestConfirmRefusalIsRemembered(t *testing.T) {
+	t.Parallel()
+	for _, legacy := range []bool{false, true} {
+		name := "v1"
+		if legacy {
+			name = "legacy"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int64
+			cfg := egressConfig()
+			cfg.AllowLegacySignature = legacy
+			h := stashpay.ConfirmPaymentHandler(cfg, func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+				n.Add(1)
+				return nil, stashpay.RejectPurchase("sold out")
+			})
+			body := egressConfirmBody(t, "tx-refused")
+			var opts []stashpaytest.EgressRequestOption
+			if legacy {
+				opts = []stashpaytest.EgressRequestOption{stashpaytest.EgressWithoutV1Signature(), stashpaytest.EgressLegacySignature()}
+			}
+			first := egressRequest(t, "/", body, append(opts, stashpaytest.EgressSignedAt(time.Now().Add(-time.Second)))...)
+			replay := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			replay.Header = first.Header.Clone()
+
+			rec := egressServe(h, first)
+			require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+			rec = egressServe(h, replay)
+			require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+			assert.Equal(t, int64(1), n.Load(), "the replay does not reach fn")
+
+			if !legacy {
+				resigned := egressRequest(t, "/", body)
+				rec = egressServe(h, resigned)
+				require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+				assert.Equal(t, int64(2), n.Load(), "a re-signed retry reaches fn")
+			}
+		})
+	}
+}
+
+// A second confirm under a confirmed transaction is answered 200 only when
+// it is the same purchase; other items are refused 409 (issue 14).
+func TestConfirmSameKeyOtherItemsConflict(t *testing.T) {
+	t.Parallel()
+	var c egressCounter
+	h := stashpay.ConfirmPaymentHandler(egressConfig(), c.confirm(nil, nil))
+	body := egressConfirmBody(t, "tx-fp")
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+	assert.Equal(t, int64(1), c.n.Load(), "the duplicate does not reach fn")
+
+	mutations := map[string]func(r *stashpay.ConfirmPaymentRequest){
+		"quantity":    func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].Quantity = 2 },
+		"product":     func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].ProductID = "gems_5000" },
+		"extra item":  func(r *stashpay.ConfirmPaymentRequest) { r.Items = append(r.Items, r.Items[0]) },
+		"bonus":       func(r *stashpay.ConfirmPaymentRequest) { r.BonusItems[0].Quantity = 500 },
+		"total":       func(r *stashpay.ConfirmPaymentRequest) { r.Total++ },
+		"currency":    func(r *stashpay.ConfirmPaymentRequest) { r.Currency = "EUR" },
+		"unit price":  func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].Cents = 1 },
+		"item's GUID": func(r *stashpay.ConfirmPaymentRequest) { r.Items[0].GUID = "6e7b4d2f-0c9a-4f3e-b2d1-8a7f6e5d4c3b" },
+	}
+	for name, mutate := range mutations {
+		var req stashpay.ConfirmPaymentRequest
+		require.NoError(t, json.Unmarshal(body, &req))
+		mutate(&req)
+		rec := egressServe(h, egressRequest(t, "/", req))
+		require.Equal(t, http.StatusConflict, rec.Code, name+": "+rec.Body.String())
+		assert.Equal(t, "transaction already confirmed with other items", egressErrorBody(t, rec).Message, name)
+	}
+	assert.Equal(t, int64(1), c.n.Load(), "fn ran once")
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
 }

@@ -183,7 +183,7 @@ func ExampleEgressConfig_Validate() {
 	fmt.Println(cfg.Validate())
 	fmt.Println(cfg)
 	// Output:
-	// stashpay: invalid egress config: empty EgressKey
+	// stashpay: invalid egress config: invalid secret: EgressConfig.EgressKey is empty
 	// <nil>
 	// stashpay.EgressConfig{ShopID: "my-shop-id", EgressKey: [redacted], PreviousEgressKeys: 0 redacted, Base64Key: false, AllowLegacySignature: false, Tolerance: 0s, Lease: 0s, BusyWait: 0s, MaxBodyBytes: 0}
 }

@@ -83,28 +83,29 @@ func FuzzConfirmPaymentRequest(f *testing.F) {
 		}
 		_, _ = r.TotalAmount()
 		_, _ = r.TaxAmount()
-		// Differential check of the walker against encoding/json: a field
-		// spelled once must read the same.
+		// Differential check against encoding/json: a member spelled once,
+		// in any letter case of its lowerCamelCase name or exactly in
+		// snake_case (written without escapes), reads the same.
 		var m map[string]any
 		if json.Unmarshal(data, &m) != nil {
 			return
 		}
-		one := func(canon string) (any, bool) {
+		one := func(camel, snake string) (any, bool) {
 			var v any
 			n := 0
 			for k, x := range m {
-				if strings.ToLower(strings.ReplaceAll(k, "_", "")) == canon {
+				if strings.EqualFold(k, camel) || k == snake && bytes.Contains(data, []byte(`"`+snake+`"`)) {
 					v, n = x, n+1
 				}
 			}
 			return v, n == 1
 		}
-		if v, ok := one("playerid"); ok {
+		if v, ok := one("playerId", "player_id"); ok {
 			if s, isStr := v.(string); isStr && s != r.PlayerID {
 				t.Fatalf("playerId %q, encoding/json reads %q", r.PlayerID, s)
 			}
 		}
-		if v, ok := one("items"); ok {
+		if v, ok := one("items", "items"); ok {
 			if a, isArr := v.([]any); isArr && len(a) != len(r.Items) {
 				t.Fatalf("%d items, encoding/json reads %d", len(r.Items), len(a))
 			}
@@ -126,14 +127,14 @@ func FuzzCancelPaymentRequest(f *testing.F) {
 	})
 }
 
-// FuzzConfirmPaymentHandler sends any body, correctly signed, through the
+// FuzzConfirmPaymentHandler sends any body, correctly signed, through a new
 // handler: the answer is 200 or 400, never a crash or a 5xx.
 func FuzzConfirmPaymentHandler(f *testing.F) {
 	egressFuzzSeeds(f)
-	h := stashpay.ConfirmPaymentHandler(egressConfig(), func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
-		return nil, nil
-	})
 	f.Fuzz(func(t *testing.T, data []byte) {
+		h := stashpay.ConfirmPaymentHandler(egressConfig(), func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, nil
+		})
 		rec := egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, data))
 		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
 			t.Fatalf("status %d for %q: %s", rec.Code, data, rec.Body.String())

@@ -166,3 +166,47 @@ func (s *egressStore) claimCount() int {
 	defer s.mu.Unlock()
 	return s.claims
 }
+
+func egressPtr[T any](v T) *T { return &v }
+
+// egressWantConfirm is what testdata/egress_confirm.json holds.
+func egressWantConfirm() stashpay.ConfirmPaymentRequest {
+	return stashpay.ConfirmPaymentRequest{
+		PlayerID:          "player-42",
+		TransactionID:     "tx-7f3a9c",
+		CheckoutLinkID:    "0b7c6d2e-8f41-4f5a-9c3e-2d1b0a9f8e7d",
+		ShopID:            "7c1e3f5a-2b4d-4e6f-8a9b-0c1d2e3f4a5b",
+		Environment:       stashpay.PaymentEnvironmentTest,
+		Currency:          "USD",
+		DecimalPlaces:     2,
+		Tax:               99,
+		Total:             1098,
+		Time:              time.Date(2025, 7, 31, 20, 20, 57, 0, time.UTC),
+		PaymentMethodType: stashpay.PaymentMethodTypeApplePay,
+		Items: []stashpay.PurchaseItem{{
+			GUID: "5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a", ProductID: "gems_500",
+			Quantity: 1, Cents: 999, Metadata: map[string]string{"tier": "gold"},
+		}},
+		Platform:            stashpay.PurchasePlatformIOS,
+		Browser:             "Safari/17.1",
+		DeviceID:            "device-1",
+		Source:              stashpay.PurchaseSourceDirect,
+		IPAddress:           "203.0.113.7",
+		Region:              "US",
+		UserEmail:           "player@example.com",
+		EmailMarketingOptIn: egressPtr(true),
+		BonusItems:          []stashpay.ConfirmBonusItem{{ID: "bonus_coins", Quantity: 50}},
+		Loyalty: &stashpay.PlayerLoyaltyState{
+			CampaignID: "season-3", TotalPoints: 1200, PointsDelta: 100,
+			CurrentTierID: "silver", PreviousTierID: "bronze",
+			PointsToNextTier: egressPtr[int64](300), PointsToNextMilestone: egressPtr[int64](50),
+			NextMilestone: &stashpay.LoyaltyMilestone{
+				MilestoneID: "m-5",
+				Rewards: []stashpay.LoyaltyReward{{
+					ItemID: "coins", Quantity: 25, Type: stashpay.LoyaltyRewardTypeInGameCurrency,
+				}},
+			},
+			PointsMultiplierPermille: 1500,
+		},
+	}
+}

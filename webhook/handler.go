@@ -155,6 +155,11 @@ func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event,
 		// fn succeeded: acknowledge, or Stash would redeliver a granted event.
 		h.log.LogAttrs(ctx, slog.LevelError, "webhook: event handled but not recorded as done",
 			attrs(slog.String("error", ce.Error()))...)
+		inbound.AfterComplete(ce, func(err error) {
+			h.log.LogAttrs(context.WithoutCancel(ctx), slog.LevelError,
+				"webhook: event handled but still not recorded when its lease ended; a redelivery may run the function again",
+				attrs(slog.String("error", err.Error()))...)
+		})
 		respondOK(w)
 	case errors.Is(err, dedup.ErrBusy):
 		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: event busy in another delivery", attrs()...)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -272,4 +273,21 @@ func TestHandlerRefusesInvalidUTF8Identifiers(t *testing.T) {
 	c, err := store.Claim(t.Context(), "purchase:ord-\uFFFD-1", time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, dedup.Claimed, c.Outcome, "no key was claimed for the refused deliveries")
+}
+
+// A grant whose record never lands, even after the background retries, is
+// logged again at error level when the lease ends: from then on a
+// redelivery may grant it a second time, and an operator must know.
+func TestHandlerLogsACompleteThatNeverLanded(t *testing.T) {
+	t.Parallel()
+	store := newFlakyStore()
+	store.completeErr = errStoreDown
+	logs := &syncBuffer{}
+	h := webhook.NewHandler(newVerifier(t), (&recorder{}).fn, webhook.WithStore(store),
+		webhook.WithLease(600*time.Millisecond), webhook.WithLogger(newJSONLogger(logs)))
+	resp := serve(h, signedRequest(t.Context(), t, "/", purchase("order-never-recorded"), testSecret))
+	require.Equal(t, http.StatusOK, resp.Code, "the grant happened: acknowledge it")
+	assert.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "still not recorded when its lease ended")
+	}, 5*time.Second, 20*time.Millisecond)
 }

@@ -25,8 +25,25 @@
 // [Store.Migrate] creates the table (default [DefaultTable]) if it does not
 // exist; [Store.Schema] returns the same SQL for those who run migrations with
 // their own tool. Rows of completed keys are kept for the retention (default
-// [dedup.DefaultRetention]); expired rows are deleted a thousand at a time by
-// Claim at most once per sweep interval, or by [Store.Sweep] from a job.
+// [dedup.DefaultRetention]) and may stay up to one lease and its grace longer;
+// expired rows are deleted a thousand at a time by Claim at most once per
+// sweep interval, or by [Store.Sweep] from a job. A row's claim and its
+// completion cost one statement each (the completion updates the row in place,
+// HOT, touching no index); a redelivery of a key that has a row costs two
+// reads and locks nothing.
+//
+// Tables created by earlier versions need no change: this version reads and
+// writes them as they are, side by side with instances of earlier versions
+// during a rolling upgrade.
+//
+// # Pool size
+//
+// Every Claim, Complete and Release holds one pool connection for one
+// statement. Give the pool at least as many connections as grants run at once
+// in the instance (pgxpool's default is the larger of 4 and the number of
+// CPUs, which makes a busy instance queue for connections: pool_max_conns in
+// the URL or [pgxpool.Config].MaxConns), and keep the sum over all instances
+// under the server's max_connections.
 //
 // Leases and retention are measured by the database server's clock, so the
 // instances' own clocks do not matter.
@@ -168,8 +185,11 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 	}
 	s.maybeSweep(ctx)
 	token := uuid.NewString()
-	out, err := claim(ctx, pgxRows{s.pool}, s.sql, key, token, false,
-		micros(lease), micros(lease+max(lease, minLateGrace)))
+	// A sweep may delete the row once the lease and its grace ran out, and
+	// the retention of a completion within them: Complete then leaves
+	// sweep_at alone (see queries.complete).
+	out, err := claim(ctx, pgxClaimer{s.pool}, s.sql, key, token, false,
+		micros(lease), micros(lease+max(lease, minLateGrace))+s.retentionMicros())
 	if err != nil {
 		return dedup.Claim{}, storeErr("claim", err)
 	}

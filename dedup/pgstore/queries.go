@@ -7,13 +7,14 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stashpay/stashpay-go/dedup"
 )
 
 // queries are the statements of one table.
 type queries struct {
-	claim, state, complete, release, sweep string
+	insert, read, takeover, complete, release, sweep string
 }
 
 // at is SQL for "now plus $n microseconds", or NULL when $n <= 0.
@@ -23,24 +24,34 @@ func at(n int) string {
 
 func buildQueries(table string) queries {
 	return queries{
-		// claim takes the key when it has no row, or when its row expired
-		// (a lease ran out, or a completion passed the retention). Rows of
-		// live claims and of live completions are left alone, and the
-		// statement then returns no row. $1 key, $2 token, $3 done, $4
+		// insert takes a key that has no row; it leaves a row that exists
+		// alone, without locking it. $1 key, $2 token, $3 done, $4
 		// microseconds to expiry, $5 microseconds until a sweep may delete.
-		claim: `INSERT INTO ` + table + ` AS d (key, token, done, expires_at, sweep_at)
-VALUES ($1, $2, $3, ` + at(4) + `, ` + at(5) + `)
-ON CONFLICT (key) DO UPDATE
-SET token = EXCLUDED.token, done = EXCLUDED.done, expires_at = EXCLUDED.expires_at, sweep_at = EXCLUDED.sweep_at
-WHERE d.expires_at <= clock_timestamp()
-RETURNING true`,
-		state: `SELECT done, (expires_at IS NULL OR expires_at > clock_timestamp()) FROM ` + table + ` WHERE key = $1`,
+		insert: `INSERT INTO ` + table + ` (key, token, done, expires_at, sweep_at)
+VALUES ($1, $2, $3, ` + at(4) + `, ` + at(5) + `) ON CONFLICT (key) DO NOTHING RETURNING true`,
+		// read tells, when insert found a row, whether it is done and
+		// whether it is live (a live lease, or a completion within its
+		// retention).
+		read: `SELECT done, (expires_at IS NULL OR expires_at > clock_timestamp()) FROM ` + table + ` WHERE key = $1`,
+		// takeover takes a key whose row expired (a lease ran out, or a
+		// completion passed the retention); same arguments as insert.
+		takeover: `UPDATE ` + table + ` SET token = $2, done = $3, expires_at = ` + at(4) + `, sweep_at = ` + at(5) + `
+WHERE key = $1 AND expires_at <= clock_timestamp()`,
 		// complete marks the row done if $2 holds it; $3 is the retention
 		// in microseconds (0: for ever). Completing a done row again with
-		// its token keeps its expiry.
+		// its token keeps its expiry. The claim already set sweep_at past
+		// the retention of a completion within the lease and its grace.
+		// When that keeps the row at most one more retention, sweep_at, the
+		// one indexed column complete could change, stays as it is and the
+		// update is HOT (the usual case: a retention of days, leases of
+		// minutes). Otherwise (a later completion, a retention shorter than
+		// the lease, or for ever) it becomes the end of the retention.
 		complete: `UPDATE ` + table + ` AS d SET done = true,
-expires_at = CASE WHEN d.done THEN d.expires_at ELSE ` + at(3) + ` END,
-sweep_at = CASE WHEN d.done THEN d.sweep_at ELSE ` + at(3) + ` END
+expires_at = CASE WHEN d.done THEN d.expires_at ELSE n.at END,
+sweep_at = CASE WHEN d.done THEN d.sweep_at
+	WHEN d.sweep_at BETWEEN n.at AND n.at + $3::bigint * interval '1 microsecond' THEN d.sweep_at
+	ELSE n.at END
+FROM (SELECT ` + at(3) + ` AS at) AS n
 WHERE d.key = $1 AND d.token = $2`,
 		release: `DELETE FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
 		sweep: fmt.Sprintf(`DELETE FROM %[1]s WHERE key IN (
@@ -49,66 +60,92 @@ SELECT key FROM %[1]s WHERE sweep_at <= clock_timestamp() LIMIT %[2]d FOR UPDATE
 	}
 }
 
-// rowQuerier runs a query that returns at most one row; found is false when
-// it returned none.
-type rowQuerier interface {
+// claimer runs the claim's statements on a pool, a pgx transaction or a
+// database/sql transaction.
+type claimer interface {
+	// queryRow runs a query that returns at most one row; found is false
+	// when it returned none.
 	queryRow(ctx context.Context, query string, args []any, dest ...any) (found bool, err error)
+	// exec runs query and returns how many rows it changed.
+	exec(ctx context.Context, query string, args []any) (int64, error)
 }
 
 // pgxQuerier is what a *pgxpool.Pool, a *pgx.Conn and a pgx.Tx share.
 type pgxQuerier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-type pgxRows struct{ q pgxQuerier }
+type pgxClaimer struct{ q pgxQuerier }
 
-func (r pgxRows) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
-	err := r.q.QueryRow(ctx, query, args...).Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
+func (c pgxClaimer) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	return found(c.q.QueryRow(ctx, query, args...).Scan(dest...), pgx.ErrNoRows)
+}
+
+func (c pgxClaimer) exec(ctx context.Context, query string, args []any) (int64, error) {
+	tag, err := c.q.Exec(ctx, query, args...)
+	return tag.RowsAffected(), err
+}
+
+type sqlClaimer struct{ tx *sql.Tx }
+
+func (c sqlClaimer) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	return found(c.tx.QueryRowContext(ctx, query, args...).Scan(dest...), sql.ErrNoRows)
+}
+
+func (c sqlClaimer) exec(ctx context.Context, query string, args []any) (int64, error) {
+	res, err := c.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// found tells a scan that found a row from one that found none (err is
+// noRows) or failed.
+func found(err, noRows error) (bool, error) {
+	if errors.Is(err, noRows) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-type sqlRows struct{ tx *sql.Tx }
-
-func (r sqlRows) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
-	err := r.tx.QueryRowContext(ctx, query, args...).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// maxClaimTries bounds how often claim retries when the row changes between
-// its two statements.
+// maxClaimTries bounds how often claim starts again when the row changed
+// between its statements.
 const maxClaimTries = 5
 
-// claim runs the claim statement and, when it did not take the key, reads the
-// row to tell Done from Busy. A row that vanished or expired in between (a
-// release, a sweep) sends it round again.
-func claim(ctx context.Context, q rowQuerier, qs queries, key, token string, done bool, expiry, sweep int64) (dedup.Outcome, error) {
+// claim takes a free key with one statement, the insert. A key that has a
+// row costs a second one, the read, which tells Done from Busy without
+// locking the row; an expired row a third, the takeover. A row that vanished
+// or changed hands in between (a release, a sweep, another takeover) sends it
+// round again.
+func claim(ctx context.Context, q claimer, qs queries, key, token string, done bool, expiry, sweep int64) (dedup.Outcome, error) {
+	args := []any{key, token, done, expiry, sweep}
 	for range maxClaimTries {
 		var took bool
-		found, err := q.queryRow(ctx, qs.claim, []any{key, token, done, expiry, sweep}, &took)
-		if err != nil {
-			return 0, err
-		}
-		if found {
-			return dedup.Claimed, nil
+		inserted, err := q.queryRow(ctx, qs.insert, args, &took)
+		if err != nil || inserted {
+			return dedup.Claimed, err
 		}
 		var isDone, live bool
-		found, err = q.queryRow(ctx, qs.state, []any{key}, &isDone, &live)
+		seen, err := q.queryRow(ctx, qs.read, args[:1], &isDone, &live)
+		switch {
+		case err != nil:
+			return 0, err
+		case !seen:
+			continue
+		case live && isDone:
+			return dedup.Done, nil
+		case live:
+			return dedup.Busy, nil
+		}
+		n, err := q.exec(ctx, qs.takeover, args)
 		if err != nil {
 			return 0, err
 		}
-		if !found || !live {
-			continue
+		if n == 1 {
+			return dedup.Claimed, nil
 		}
-		if isDone {
-			return dedup.Done, nil
-		}
-		return dedup.Busy, nil
 	}
 	// The key keeps changing hands: report it busy, so the caller retries.
 	return dedup.Busy, nil

@@ -35,7 +35,7 @@ func (s *Store) ClaimTx(ctx context.Context, tx pgx.Tx, key string) (dedup.Outco
 	if tx == nil {
 		return 0, storeErr("claim in transaction", errNilTx)
 	}
-	return s.claimDone(ctx, pgxRows{tx}, key)
+	return s.claimDone(ctx, pgxClaimer{tx}, key)
 }
 
 // ClaimSQLTx is [Store.ClaimTx] for a database/sql transaction on the same
@@ -45,10 +45,10 @@ func (s *Store) ClaimSQLTx(ctx context.Context, tx *sql.Tx, key string) (dedup.O
 	if tx == nil {
 		return 0, storeErr("claim in transaction", errNilTx)
 	}
-	return s.claimDone(ctx, sqlRows{tx}, key)
+	return s.claimDone(ctx, sqlClaimer{tx}, key)
 }
 
-func (s *Store) claimDone(ctx context.Context, q rowQuerier, key string) (dedup.Outcome, error) {
+func (s *Store) claimDone(ctx context.Context, q claimer, key string) (dedup.Outcome, error) {
 	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return 0, err
 	}

@@ -5,12 +5,27 @@
 // so that the core SDK does not depend on a Redis client. It works with any
 // [redis.UniversalClient] of github.com/redis/go-redis/v9: a single server, a
 // Sentinel failover client, or a Cluster (every operation touches one key).
-// It needs Redis 5 or later (or a compatible server such as Valkey).
 //
-// Each key is one Redis hash, written only by Lua scripts, so Claim, Complete
-// and Release are atomic on the server. Leases and retention are measured by
-// the Redis server's clock, in milliseconds, so the instances' own clocks do
-// not matter.
+// # Supported servers
+//
+// Redis 7 or later (or a compatible server such as Valkey 7+) takes the fast
+// path: claiming a free key, and answering a redelivery of a done one, is a
+// single SET ... NX GET; completing and releasing are short compare-and-set
+// scripts. Redis 5 and 6 refuse SET ... NX GET; the store notices on the
+// first Claim and from then on claims through a script (one round trip still,
+// a few more server calls). Redis older than 5 is not supported.
+//
+// Each key is one Redis string, changed atomically on the server. Leases and
+// retention are the key's own TTL, measured by the Redis server's clock, so
+// the instances' own clocks do not matter.
+//
+// # Upgrading from version 1
+//
+// Version 1 of this package kept each key as a hash. This version still reads
+// those keys (a done key stays done, a live lease stays busy), so it can
+// replace version 1 in place. While both run side by side, a version 1
+// instance that meets a key this version wrote fails with a store error: its
+// handler answers 503 and Stash retries, so nothing is granted twice.
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
 //	store, err := redisstore.New(rdb)
@@ -29,6 +44,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -77,6 +95,7 @@ type Store struct {
 	client    redis.UniversalClient
 	prefix    string
 	retention time.Duration
+	noSetGet  atomic.Bool // the server refused SET ... NX GET (Redis < 7)
 }
 
 var _ dedup.Store = (*Store)(nil)
@@ -97,39 +116,56 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// The layout of a key: one Redis string, so that a first Claim is one bare
+// SET. While held it is "h:" + token, where the token is "<grace ms>:<uuid>"
+// and the key's TTL is the lease plus that grace: the lease is live while the
+// TTL exceeds the grace, and in the grace that follows, the holder may still
+// Complete or Release until another Claim takes the key over. Once done it is
+// "d:" + token, with the retention as its TTL (none: for ever).
+//
+// Version 1 of this package kept a hash instead (fields s = "h" or "d", t =
+// token, u = lease end in Unix ms); claimScript still reads it, so that keys
+// written before an upgrade keep their meaning.
+const (
+	heldPrefix = "h:"
+	donePrefix = "d:"
+)
+
 // claimScript takes KEYS[1] for a lease unless it is done or held by a live
-// lease. ARGV: token, lease ms, time an expired lease is remembered in ms.
-// It returns 1 (claimed), 2 (done) or 3 (busy).
+// lease, in either layout. ARGV: the held value, its TTL in ms. It returns 1
+// (claimed), 2 (done) or 3 (busy).
 var claimScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local r = redis.call('HMGET', KEYS[1], 's', 'u')
-if r[1] == 'd' then return 2 end
-if r[1] == 'h' and tonumber(r[2]) > now then return 3 end
-local lease = tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 's', 'h', 't', ARGV[1], 'u', now + lease)
-redis.call('PEXPIRE', KEYS[1], lease + tonumber(ARGV[3]))
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind == 'string' then
+  local v = redis.call('GET', KEYS[1])
+  if string.sub(v, 1, 2) == 'd:' then return 2 end
+  local grace = tonumber(string.match(v, '^h:(%d+):'))
+  if grace and redis.call('PTTL', KEYS[1]) > grace then return 3 end
+elseif kind == 'hash' then
+  local r = redis.call('HMGET', KEYS[1], 's', 'u')
+  if r[1] == 'd' then return 2 end
+  local t = redis.call('TIME')
+  if r[1] == 'h' and tonumber(r[2]) > tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then return 3 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `)
 
-// completeScript marks KEYS[1] done if ARGV[1] is its token. ARGV[2] is the
-// retention in ms (0: for ever). It returns 1, or 0 when the token lost.
+// completeScript replaces the held value ARGV[1] of KEYS[1] with the done
+// value ARGV[2], kept for ARGV[3] ms (0: for ever). It returns 1 (also when
+// the key is already done with this token), or 0 when the token lost.
 var completeScript = redis.NewScript(`
-local r = redis.call('HMGET', KEYS[1], 's', 't')
-if r[2] ~= ARGV[1] then return 0 end
-if r[1] == 'd' then return 1 end
-redis.call('HSET', KEYS[1], 's', 'd')
-redis.call('HDEL', KEYS[1], 'u')
-local keep = tonumber(ARGV[2])
-if keep > 0 then redis.call('PEXPIRE', KEYS[1], keep) else redis.call('PERSIST', KEYS[1]) end
+local v = redis.pcall('GET', KEYS[1])
+if v == ARGV[2] then return 1 end
+if v ~= ARGV[1] then return 0 end
+if ARGV[3] == '0' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 return 1
 `)
 
-// releaseScript deletes KEYS[1] if it is held with token ARGV[1]. It returns
-// 1, or 0 when the token lost.
+// releaseScript deletes KEYS[1] if its value is the held value ARGV[1]. It
+// returns 1, or 0 when the token lost.
 var releaseScript = redis.NewScript(`
-local r = redis.call('HMGET', KEYS[1], 's', 't')
-if r[1] ~= 'h' or r[2] ~= ARGV[1] then return 0 end
+if redis.pcall('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 return 1
 `)
@@ -137,6 +173,10 @@ return 1
 // Claim tries to take key for lease (rounded up to a whole millisecond). See
 // [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
 // [dedup.ErrInvalidLease] for a lease <= 0.
+//
+// A free key costs one SET ... NX GET, which also answers a done key; only a
+// key held by someone else (or written by version 1, or on a Redis older than
+// 7) runs a script.
 func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
 	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return dedup.Claim{}, err
@@ -144,10 +184,27 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 	if lease <= 0 {
 		return dedup.Claim{}, dedup.ErrInvalidLease
 	}
-	leaseMS := millis(lease)
-	token := uuid.NewString()
-	n, err := claimScript.Run(ctx, s.client, []string{s.prefix + key},
-		token, leaseMS, millis(max(lease, minLateGrace))).Int()
+	grace := millis(max(lease, minLateGrace))
+	ttl := millis(lease) + grace
+	token := strconv.FormatInt(grace, 10) + ":" + uuid.NewString()
+	held := heldPrefix + token
+	k := s.prefix + key
+	if !s.noSetGet.Load() {
+		prev, err := s.client.SetArgs(ctx, k, held, redis.SetArgs{Mode: "NX", Get: true, TTL: time.Duration(ttl) * time.Millisecond}).Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			return dedup.Claim{Outcome: dedup.Claimed, Token: token}, nil
+		case err == nil && strings.HasPrefix(prev, donePrefix):
+			return dedup.Claim{Outcome: dedup.Done}, nil
+		case err == nil, redis.HasErrorPrefix(err, "WRONGTYPE"):
+			// Held, or a version 1 hash: the script decides.
+		case redis.HasErrorPrefix(err, "syntax error"):
+			s.noSetGet.Store(true) // Redis < 7 has no SET ... NX GET
+		default:
+			return dedup.Claim{}, storeErr("claim", err)
+		}
+	}
+	n, err := claimScript.Run(ctx, s.client, []string{k}, held, ttl).Int()
 	if err != nil {
 		return dedup.Claim{}, storeErr("claim", err)
 	}
@@ -171,7 +228,7 @@ func (s *Store) Complete(ctx context.Context, key, token string) error {
 	if s.retention > 0 {
 		keep = millis(s.retention)
 	}
-	return s.fenced(ctx, "complete", completeScript, key, token, keep)
+	return s.fenced(ctx, "complete", completeScript, key, token, donePrefix+token, keep)
 }
 
 // Release frees key so that the next Claim runs the work again. It returns
@@ -188,7 +245,7 @@ func (s *Store) fenced(ctx context.Context, op string, script *redis.Script, key
 	if token == "" {
 		return dedup.ErrLeaseLost
 	}
-	n, err := script.Run(ctx, s.client, []string{s.prefix + key}, append([]any{token}, args...)...).Int()
+	n, err := script.Run(ctx, s.client, []string{s.prefix + key}, append([]any{heldPrefix + token}, args...)...).Int()
 	if err != nil {
 		return storeErr(op, err)
 	}

@@ -63,6 +63,13 @@ func TestConformance(t *testing.T) {
 		deduptest.WithSharedState(), deduptest.WithShortLease(100*time.Millisecond))
 }
 
+func TestConformanceWithoutSetGet(t *testing.T) {
+	t.Parallel()
+	newClient(t)
+	deduptest.Run(t, func(t *testing.T) dedup.Store { return newStore(t, redisstore.WithoutSetGet()) },
+		deduptest.WithSharedState(), deduptest.WithShortLease(100*time.Millisecond))
+}
+
 func TestConformanceWithPrefixAndNoRetention(t *testing.T) {
 	t.Parallel()
 	newClient(t)

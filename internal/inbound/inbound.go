@@ -225,3 +225,21 @@ func Once(ctx context.Context, s dedup.Store, key string, lease, wait time.Durat
 		delay = min(2*delay, busyMaxDelay)
 	}
 }
+
+// AfterComplete watches a [*dedup.CompleteError] whose Complete is still
+// being retried in the background (the handler has already answered, since
+// the work was done) and calls failed with the last store error if the
+// retries end without recording it, so that the handler can log it loudly:
+// from the lease's end, a redelivery may run the work again. It does
+// nothing for any other error.
+func AfterComplete(err error, failed func(err error)) {
+	var ce *dedup.CompleteError
+	if !errors.As(err, &ce) || !ce.Retrying {
+		return
+	}
+	go func() {
+		if werr := ce.Wait(context.Background()); werr != nil {
+			failed(werr)
+		}
+	}()
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
 	"github.com/stashpay/stashpay-go/internal/inbound"
 )
 
@@ -186,4 +187,31 @@ func TestOncePanicReleasesTheKey(t *testing.T) {
 	res, err = inbound.Once(context.Background(), store, "k", time.Minute, 0, func(context.Context) error { return nil })
 	require.NoError(t, err)
 	assert.Equal(t, dedup.Ran, res)
+}
+
+func TestAfterCompleteReportsARecordThatNeverLanded(t *testing.T) {
+	t.Parallel()
+	store := &deduptest.FailingStore{Store: dedup.NewMemoryStore(), FailComplete: true}
+	_, err := inbound.Once(context.Background(), store, "k", 600*time.Millisecond, 0, func(context.Context) error { return nil })
+	var ce *dedup.CompleteError
+	require.ErrorAs(t, err, &ce)
+	require.True(t, ce.Retrying, "the lease leaves time for background retries")
+	failed := make(chan error, 1)
+	inbound.AfterComplete(err, func(err error) { failed <- err })
+	select {
+	case got := <-failed:
+		assert.ErrorIs(t, got, dedup.ErrStore)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failure at the lease's end was never reported")
+	}
+}
+
+func TestAfterCompleteIgnoresOtherErrors(t *testing.T) {
+	t.Parallel()
+	called := make(chan struct{}, 3)
+	for _, err := range []error{nil, errors.New("x"), &dedup.CompleteError{Err: dedup.ErrStore}} {
+		inbound.AfterComplete(err, func(error) { called <- struct{}{} })
+	}
+	time.Sleep(20 * time.Millisecond)
+	assert.Empty(t, called)
 }

@@ -3,7 +3,10 @@ package stashpay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // RegisterPaymentRequest is the body of Stash's POST
@@ -12,38 +15,38 @@ import (
 // pays. Decoding is as tolerant as for [ConfirmPaymentRequest].
 type RegisterPaymentRequest struct {
 	// PlayerID is the player making the purchase. Required.
-	PlayerID string
+	PlayerID string `json:"playerId"`
 	// TransactionID identifies the purchase session; the confirm or cancel
 	// call that follows carries the same ID. Required.
-	TransactionID string
+	TransactionID string `json:"transactionId"`
 	// CheckoutLinkID is set when the purchase goes through a checkout link.
-	CheckoutLinkID string
+	CheckoutLinkID string `json:"checkoutLinkId,omitempty"`
 	// ShopID is the originating Stash shop.
-	ShopID string
+	ShopID string `json:"shopId,omitempty"`
 	// Environment is the Stash environment; empty when not sent.
-	Environment PaymentEnvironment
+	Environment PaymentEnvironment `json:"environment,omitempty"`
 	// Currency is the ISO 4217 code. Required.
-	Currency string
+	Currency string `json:"currency"`
 	// DecimalPlaces is the currency's CLDR fraction digits; it scales every
 	// registration's Cents. Always sent, 0 included.
-	DecimalPlaces int
+	DecimalPlaces int `json:"decimalPlaces"`
 	// Registrations are the items to reserve. At least one.
-	Registrations []PurchaseItem
+	Registrations []PurchaseItem `json:"registrations"`
 	// Platform is where the player buys; empty when not sent.
-	Platform PurchasePlatform
+	Platform PurchasePlatform `json:"platform,omitempty"`
 	// Browser describes the browser of a web purchase.
-	Browser string
+	Browser string `json:"browser,omitempty"`
 	// DeviceID identifies the device, for fraud prevention.
-	DeviceID string
+	DeviceID string `json:"deviceId,omitempty"`
 	// Source tells where the purchase started; empty when not sent.
-	Source PurchaseSource
+	Source PurchaseSource `json:"source,omitempty"`
 	// IPAddress is the customer's IP address.
-	IPAddress string
+	IPAddress string `json:"ipAddress,omitempty"`
 	// Region is the ISO 3166-1 alpha-2 country code.
-	Region string
+	Region string `json:"region,omitempty"`
 	// Loyalty is the player's loyalty standing; nil without an active
 	// loyalty campaign.
-	Loyalty *PlayerLoyaltyState
+	Loyalty *PlayerLoyaltyState `json:"loyalty,omitempty"`
 }
 
 // RegisterPaymentResponse is the game's answer to a register call: one
@@ -92,103 +95,60 @@ func (r *RegisterPaymentRequest) Validate() error {
 	return validateEgressItems(r.Registrations, "registrations", false)
 }
 
+type (
+	plainRegister RegisterPaymentRequest
+	registerJSON  struct {
+		*plainRegister
+		PlayerID      wire.NumericText `json:"playerId"`
+		DecimalPlaces wire.Int         `json:"decimalPlaces"`
+		Registrations []itemJSON       `json:"registrations"`
+		Loyalty       *loyaltyJSON     `json:"loyalty"`
+	}
+)
+
 // UnmarshalJSON decodes a register request tolerantly. It does not
 // validate; call Validate.
 func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
-	return egressUnmarshal(data, r.decode)
-}
-
-func (r *RegisterPaymentRequest) decode(data []byte, path string) error {
 	*r = RegisterPaymentRequest{}
-	shared := egressSharedFields{
-		playerID: &r.PlayerID, transactionID: &r.TransactionID,
-		checkoutLinkID: &r.CheckoutLinkID, shopID: &r.ShopID, currency: &r.Currency,
-		environment: &r.Environment, decimalPlaces: &r.DecimalPlaces,
-		platform: &r.Platform, source: &r.Source, browser: &r.Browser,
-		deviceID: &r.DeviceID, ipAddress: &r.IPAddress, region: &r.Region,
-		loyalty: &r.Loyalty,
+	s := registerJSON{plainRegister: (*plainRegister)(r)}
+	if err := egressUnmarshal(data, &s); err != nil {
+		return err
 	}
-	return egressObject(data, path, func(k, raw []byte) (bool, error) {
-		if string(k) == "registrations" {
-			return true, decodeEgressItems(raw, "registrations", &r.Registrations)
-		}
-		return shared.decode(k, raw)
-	})
+	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), int(s.DecimalPlaces)
+	r.Registrations, r.Loyalty = values[PurchaseItem](s.Registrations), optional[PlayerLoyaltyState](s.Loyalty)
+	return nil
 }
 
 // MarshalJSON writes the request as Stash sends it.
 func (r RegisterPaymentRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		egressWireCommon
-		Registrations []PurchaseItem      `json:"registrations"`
-		Platform      PurchasePlatform    `json:"platform,omitempty"`
-		Browser       string              `json:"browser,omitempty"`
-		DeviceID      string              `json:"deviceId,omitempty"`
-		Source        PurchaseSource      `json:"source,omitempty"`
-		IPAddress     string              `json:"ipAddress,omitempty"`
-		Region        string              `json:"region,omitempty"`
-		Loyalty       *PlayerLoyaltyState `json:"loyalty,omitempty"`
-	}{
-		egressWireCommon{r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment, r.Currency, r.DecimalPlaces},
-		r.Registrations, r.Platform, r.Browser, r.DeviceID, r.Source, r.IPAddress, r.Region, r.Loyalty,
-	})
+	return json.Marshal((*plainRegister)(&r))
 }
 
 // UnmarshalJSON decodes a register response tolerantly.
 func (r *RegisterPaymentResponse) UnmarshalJSON(data []byte) error {
-	return egressUnmarshal(data, func(data []byte, path string) error {
-		*r = RegisterPaymentResponse{}
-		return egressObject(data, path, func(k, raw []byte) (bool, error) {
-			if string(k) != "statuses" {
-				return false, nil
-			}
-			return true, egressArray(raw, "statuses", func(i int, elem []byte) error {
-				var s OfferStatus
-				p := egressIndex("statuses", i)
-				err := egressObject(elem, p, func(k, raw []byte) (bool, error) {
-					switch string(k) {
-					case "status":
-						return true, egressEnumField(raw, p, "status", egressRegistrationNames, &s.Status)
-					case "message":
-						return true, egressString(raw, p, "message", &s.Message)
-					}
-					return egressItemRef(k, raw, p, &s.GUID, &s.ProductID)
-				})
-				r.Statuses = append(r.Statuses, s)
-				return err
-			})
-		})
-	})
+	type plain RegisterPaymentResponse
+	*r = RegisterPaymentResponse{}
+	return egressUnmarshal(data, (*plain)(r))
 }
 
 // RegisterPaymentHandler returns the http.Handler for Stash's POST
 // /api/v1/purchase/register. It checks the method, caps and verifies the
-// body as [ConfirmPaymentHandler] does (405, 413, 401 and 400 answers, fn
-// not called), then calls fn and always answers 200 with one status per
-// registration, as Stash requires; see [RegisterPaymentFunc] for how fn's
-// result maps to statuses. Statuses are written as their names
-// ("PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"); Stash accepts names
-// and numbers. An invalid cfg or a nil fn makes every call
-// answer 500 (see [EgressConfig.Validate]).
+// body as [ConfirmPaymentHandler] does (500 for an invalid cfg, 405, 413,
+// 401 and 400 answers, fn not called), then calls fn and always answers 200
+// with one status per registration, as Stash requires; see
+// [RegisterPaymentFunc] for how fn's result maps to statuses. Statuses are
+// written as their names ("PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED");
+// Stash accepts names and numbers. A nil fn panics. The server must set read
+// timeouts (see [EgressConfig]).
 func RegisterPaymentHandler(cfg EgressConfig, fn RegisterPaymentFunc) http.Handler {
-	h := newEgressHandler(cfg, fn == nil)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := egressReadRequest[RegisterPaymentRequest](h, w, r)
-		if !ok {
-			return
-		}
-		resp, err := egressCall(h, r, "register", func() (*RegisterPaymentResponse, error) {
-			return fn(r.Context(), req)
-		})
-		h.writeJSON(w, http.StatusOK, egressRegisterAnswer(req, resp, err))
-	})
+	h := newEgressHandler(cfg, "RegisterPaymentHandler", fn == nil)
+	return serveEgress[RegisterPaymentRequest](h, "register", fn, registerAnswer)
 }
 
-// egressRegisterAnswer builds the register response from fn's result.
-func egressRegisterAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, err error) *RegisterPaymentResponse {
+// registerAnswer builds the register response from fn's result.
+func registerAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, err error) *RegisterPaymentResponse {
 	if err == nil && resp != nil && len(resp.Statuses) > 0 {
-		out := &RegisterPaymentResponse{Statuses: make([]OfferStatus, len(resp.Statuses))}
-		copy(out.Statuses, resp.Statuses)
+		out := &RegisterPaymentResponse{Statuses: append([]OfferStatus(nil), resp.Statuses...)}
 		for i := range out.Statuses {
 			if out.Statuses[i].Status == "" {
 				out.Statuses[i].Status = PurchaseRegistrationStatusSuccessRegistered
@@ -198,7 +158,14 @@ func egressRegisterAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResp
 	}
 	status, msg := PurchaseRegistrationStatusSuccessRegistered, ""
 	if err != nil {
-		status, msg = egressRegistrationFailure(err)
+		status, msg = PurchaseRegistrationStatusUnspecified, egressInternalMessage
+		var re *RegistrationError
+		if errors.As(err, &re) {
+			status, msg = re.Status, re.Message
+			if status == "" || status == PurchaseRegistrationStatusSuccessRegistered {
+				status = PurchaseRegistrationStatusUnspecified
+			}
+		}
 	}
 	out := &RegisterPaymentResponse{Statuses: make([]OfferStatus, len(req.Registrations))}
 	for i, it := range req.Registrations {

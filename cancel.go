@@ -3,7 +3,10 @@ package stashpay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // CancelPaymentRequest is the body of Stash's POST /api/v1/purchase/cancel
@@ -12,22 +15,22 @@ import (
 // is as tolerant as for [ConfirmPaymentRequest].
 type CancelPaymentRequest struct {
 	// PlayerID is the player whose purchase is cancelled. Required.
-	PlayerID string
+	PlayerID string `json:"playerId"`
 	// TransactionID is the purchase session to cancel. Required.
-	TransactionID string
+	TransactionID string `json:"transactionId"`
 	// CheckoutLinkID is set when the purchase went through a checkout link.
-	CheckoutLinkID string
+	CheckoutLinkID string `json:"checkoutLinkId,omitempty"`
 	// ShopID is the originating Stash shop.
-	ShopID string
+	ShopID string `json:"shopId,omitempty"`
 	// Environment is the Stash environment; empty when not sent.
-	Environment PaymentEnvironment
+	Environment PaymentEnvironment `json:"environment,omitempty"`
 	// Currency is the ISO 4217 code. Required.
-	Currency string
+	Currency string `json:"currency"`
 	// DecimalPlaces is the currency's CLDR fraction digits; it scales every
 	// item's Cents.
-	DecimalPlaces int
+	DecimalPlaces int `json:"decimalPlaces"`
 	// Items are the cancelled items. At least one.
-	Items []PurchaseItem
+	Items []PurchaseItem `json:"items"`
 }
 
 // CancelPaymentResponse is the game's answer to a cancel call. Stash
@@ -67,80 +70,65 @@ func (r *CancelPaymentRequest) Validate() error {
 	return validateEgressItems(r.Items, "items", true)
 }
 
+type (
+	plainCancel CancelPaymentRequest
+	cancelJSON  struct {
+		*plainCancel
+		PlayerID      wire.NumericText `json:"playerId"`
+		DecimalPlaces wire.Int         `json:"decimalPlaces"`
+		Items         []itemJSON       `json:"items"`
+	}
+)
+
 // UnmarshalJSON decodes a cancel request tolerantly. It does not validate;
 // call Validate.
 func (r *CancelPaymentRequest) UnmarshalJSON(data []byte) error {
-	return egressUnmarshal(data, r.decode)
-}
-
-func (r *CancelPaymentRequest) decode(data []byte, path string) error {
 	*r = CancelPaymentRequest{}
-	shared := egressSharedFields{
-		playerID: &r.PlayerID, transactionID: &r.TransactionID,
-		checkoutLinkID: &r.CheckoutLinkID, shopID: &r.ShopID, currency: &r.Currency,
-		environment: &r.Environment, decimalPlaces: &r.DecimalPlaces,
+	s := cancelJSON{plainCancel: (*plainCancel)(r)}
+	if err := egressUnmarshal(data, &s); err != nil {
+		return err
 	}
-	return egressObject(data, path, func(k, raw []byte) (bool, error) {
-		if string(k) == "items" {
-			return true, decodeEgressItems(raw, "items", &r.Items)
-		}
-		return shared.decode(k, raw)
-	})
+	r.PlayerID, r.DecimalPlaces, r.Items = string(s.PlayerID), int(s.DecimalPlaces), values[PurchaseItem](s.Items)
+	return nil
 }
 
 // MarshalJSON writes the request as Stash sends it.
 func (r CancelPaymentRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		egressWireCommon
-		Items []PurchaseItem `json:"items"`
-	}{
-		egressWireCommon{r.PlayerID, r.TransactionID, r.CheckoutLinkID, r.ShopID, r.Environment, r.Currency, r.DecimalPlaces},
-		r.Items,
-	})
+	return json.Marshal((*plainCancel)(&r))
 }
 
 // UnmarshalJSON decodes a cancel response tolerantly.
 func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
-	return egressUnmarshal(data, func(data []byte, path string) error {
-		*r = CancelPaymentResponse{}
-		return egressObject(data, path, func(k, raw []byte) (bool, error) {
-			switch string(k) {
-			case "status":
-				return true, egressEnumField(raw, path, "status", egressCancellationNames, &r.Status)
-			case "message":
-				return true, egressString(raw, path, "message", &r.Message)
-			}
-			return false, nil
-		})
-	})
+	type plain CancelPaymentResponse
+	*r = CancelPaymentResponse{}
+	return egressUnmarshal(data, (*plain)(r))
 }
 
 // CancelPaymentHandler returns the http.Handler for Stash's POST
 // /api/v1/purchase/cancel. It checks the method, caps and verifies the body
-// as [ConfirmPaymentHandler] does (405, 413, 401 and 400 answers, fn not
-// called), then calls fn and always answers 200 with a status, as Stash
-// requires; see [CancelPaymentFunc] for how fn's result maps to the status.
-// The status is written as its name; Stash accepts names and numbers.
-// An invalid cfg or a nil fn makes every call answer 500.
+// as [ConfirmPaymentHandler] does (500 for an invalid cfg, 405, 413, 401 and
+// 400 answers, fn not called), then calls fn and always answers 200 with a
+// status, as Stash requires; see [CancelPaymentFunc] for how fn's result
+// maps to the status. The status is written as its name; Stash accepts names
+// and numbers. A nil fn panics. The server must set read timeouts (see
+// [EgressConfig]).
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
-	h := newEgressHandler(cfg, fn == nil)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := egressReadRequest[CancelPaymentRequest](h, w, r)
-		if !ok {
-			return
-		}
-		resp, err := egressCall(h, r, "cancel", func() (*CancelPaymentResponse, error) {
-			return fn(r.Context(), req)
-		})
-		h.writeJSON(w, http.StatusOK, egressCancelAnswer(resp, err))
-	})
+	h := newEgressHandler(cfg, "CancelPaymentHandler", fn == nil)
+	return serveEgress[CancelPaymentRequest](h, "cancel", fn, cancelAnswer)
 }
 
-// egressCancelAnswer builds the cancel response from fn's result.
-func egressCancelAnswer(resp *CancelPaymentResponse, err error) *CancelPaymentResponse {
-	if err != nil {
-		status, msg := egressCancellationFailure(err)
-		return &CancelPaymentResponse{Status: status, Message: msg}
+// cancelAnswer builds the cancel response from fn's result.
+func cancelAnswer(_ *CancelPaymentRequest, resp *CancelPaymentResponse, err error) *CancelPaymentResponse {
+	var ce *CancellationError
+	switch {
+	case errors.As(err, &ce):
+		out := &CancelPaymentResponse{Status: ce.Status, Message: ce.Message}
+		if ce.Status == "" || ce.Status == PurchaseCancellationStatusSuccessCancelled {
+			out.Status = PurchaseCancellationStatusUnspecified
+		}
+		return out
+	case err != nil:
+		return &CancelPaymentResponse{Status: PurchaseCancellationStatusUnspecified, Message: egressInternalMessage}
 	}
 	out := &CancelPaymentResponse{Status: PurchaseCancellationStatusSuccessCancelled}
 	if resp != nil {

@@ -1,0 +1,576 @@
+package stashpay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/internal/inbound"
+	"github.com/stashpay/stashpay-go/internal/signing"
+	"github.com/stashpay/stashpay-go/internal/wire"
+)
+
+// Paths and headers of Stash's egress purchase calls.
+const (
+	RegisterPaymentPath = "/api/v1/purchase/register"
+	ConfirmPaymentPath  = "/api/v1/purchase/confirm"
+	CancelPaymentPath   = "/api/v1/purchase/cancel"
+
+	// EgressSignatureHeader carries the v1 signature,
+	// "v1;{shopId};{unixMillis};{base64 HMAC-SHA256(egressKey, millis + "." + body)}".
+	EgressSignatureHeader = "X-Stash-Hmac-Signature"
+	// EgressLegacySignatureHeader carries the deprecated body-only
+	// signature, base64 HMAC-SHA256(egressKey, body); see
+	// [EgressConfig.AllowLegacySignature].
+	EgressLegacySignatureHeader = "Stash-Hmac-Signature"
+)
+
+// Defaults of [EgressConfig], the same as the webhook package's.
+const (
+	// DefaultMaxBodyBytes is the largest request body read by default:
+	// 1 MiB. Larger bodies are answered 413 without verification.
+	DefaultMaxBodyBytes = inbound.DefaultMaxBodyBytes
+	// DefaultLease is how long a confirm call holds its transaction's
+	// exactly-once key while the game's function runs, by default. It must
+	// outlast the function: after it, a retry may run the function again.
+	DefaultLease = inbound.DefaultLease
+	// DefaultBusyWait is how long, by default, a confirm call for a
+	// transaction whose confirmation is running elsewhere waits for that one
+	// to finish before answering 503.
+	DefaultBusyWait = inbound.DefaultBusyWait
+)
+
+// EgressConfig configures the handlers Stash calls on the game backend:
+// [ConfirmPaymentHandler], [RegisterPaymentHandler], [CancelPaymentHandler]
+// and [PurchaseHandler]. ShopID and EgressKey are required; everything else
+// has a default. The handlers copy the config; changing it afterwards has no
+// effect. String, GoString, Format, LogValue and MarshalJSON never reveal the
+// keys.
+//
+// The handlers cannot bound a slow sender: an http.Handler sees the request
+// only once its headers arrived, and reads the body as it trickles in. The
+// http.Server that serves them must set ReadHeaderTimeout, ReadTimeout and
+// IdleTimeout (for instance 5 s, 30 s and 2 min), or anyone can hold its
+// connections open.
+type EgressConfig struct {
+	// ShopID is the shop's ID (Studio's "App ID"). The v1 signature's shop
+	// field must equal it. Required; no ';', whitespace or control
+	// characters.
+	ShopID string
+	// EgressKey is the Egress API key from Studio (Project Settings, API
+	// Secrets), used as the raw bytes of the string unless Base64Key is set.
+	// Required; empty, surrounding whitespace (a trailing newline from a
+	// file) and control characters are refused.
+	EgressKey string
+	// PreviousEgressKeys are also accepted, for a key rotation: add the old
+	// key here when you put the new one in EgressKey, remove it once Stash
+	// signs with the new one. Each is checked as EgressKey is.
+	PreviousEgressKeys []string
+	// Base64Key makes the handlers base64-decode every key (standard or
+	// URL-safe alphabet, padded or not) and use the decoded bytes, as some
+	// older Stash samples did. Off by default: Stash signs with the raw
+	// string.
+	Base64Key bool
+	// AllowLegacySignature accepts the deprecated "stash-hmac-signature"
+	// header (a body-only HMAC, without timestamp or shop ID, so replayable)
+	// on requests that carry no v1 "x-stash-hmac-signature" header. A request
+	// with a v1 header, even a blank one, is judged by it alone. Off by
+	// default.
+	AllowLegacySignature bool
+	// Tolerance is how far the v1 signature's timestamp may be from the
+	// handler's clock, either way. 0 means 5 minutes, Stash's window.
+	Tolerance time.Duration
+	// Store makes confirm exactly-once per transaction, and remembers the
+	// refusals and the granted items of each (see [ConfirmPaymentHandler]).
+	// If nil, each handler gets its own [dedup.MemoryStore], which protects
+	// one process only: a backend with several replicas must share a store
+	// (Redis, PostgreSQL), ideally the one its webhook handler uses.
+	Store dedup.Store
+	// Lease is how long a confirm call holds its key; 0 means
+	// [DefaultLease].
+	Lease time.Duration
+	// BusyWait is how long a confirm call waits while another call for the
+	// same key is running, before answering 503; 0 means
+	// [DefaultBusyWait], a negative value answers 503 at once.
+	BusyWait time.Duration
+	// KeyFunc derives the exactly-once key of a confirm call. The default,
+	// also used when KeyFunc returns "", is [DefaultConfirmKey]
+	// ("purchase-tx:" + TransactionID). A game that also grants on the
+	// PURCHASE_SUCCEEDED webhook (which carries checkoutLinkId and orderId,
+	// not transactionId) keys both paths on the same identity, for instance
+	// "checkout:" + CheckoutLinkID here and in the webhook handler's key
+	// function, with one shared Store, so that a purchase is granted once.
+	KeyFunc func(req *ConfirmPaymentRequest) string
+	// MaxBodyBytes caps the request body; 0 or less means
+	// [DefaultMaxBodyBytes].
+	MaxBodyBytes int64
+	// Logger receives rejected calls, failures, panics and duplicates.
+	// Records never contain a key or a signature. If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// DefaultConfirmKey returns the default exactly-once key of a confirm call:
+// "purchase-tx:" + req.TransactionID.
+func DefaultConfirmKey(req *ConfirmPaymentRequest) string {
+	return "purchase-tx:" + req.TransactionID
+}
+
+// Validate reports whether the config can serve requests: ShopID set,
+// without ';', whitespace or control characters; EgressKey and every
+// PreviousEgressKeys entry set, without surrounding whitespace or control
+// characters, and base64 when Base64Key is set. Errors wrap
+// [ErrInvalidEgressConfig], name the setting ("EgressConfig.EgressKey",
+// "EgressConfig.PreviousEgressKeys[1]") and never contain a key. The handler
+// constructors do not fail on an invalid config: their handler answers every
+// call 500 and logs why, so call Validate at start-up to fail early.
+func (c EgressConfig) Validate() error {
+	_, err := c.keys()
+	return err
+}
+
+// keys builds the signing keys, EgressKey first.
+func (c EgressConfig) keys() ([]*signing.Key, error) {
+	if c.ShopID == "" {
+		return nil, fmt.Errorf("%w: EgressConfig.ShopID is empty", ErrInvalidEgressConfig)
+	}
+	if strings.ContainsFunc(c.ShopID, func(r rune) bool { return r == ';' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return nil, fmt.Errorf("%w: EgressConfig.ShopID contains ';', whitespace or control characters", ErrInvalidEgressConfig)
+	}
+	keys := make([]*signing.Key, 0, 1+len(c.PreviousEgressKeys))
+	for i, s := range append([]string{c.EgressKey}, c.PreviousEgressKeys...) {
+		setting := "EgressConfig.EgressKey"
+		if i > 0 {
+			setting = "EgressConfig.PreviousEgressKeys[" + strconv.Itoa(i-1) + "]"
+		}
+		raw, err := signing.DecodeKey(setting, s, c.Base64Key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidEgressConfig, err)
+		}
+		k, err := signing.NewKey(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidEgressConfig, setting, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// String describes the config with the keys redacted.
+func (c EgressConfig) String() string {
+	return fmt.Sprintf("stashpay.EgressConfig{ShopID: %q, EgressKey: %s, PreviousEgressKeys: %d redacted, Base64Key: %t, AllowLegacySignature: %t, Tolerance: %s, Lease: %s, BusyWait: %s, MaxBodyBytes: %d}",
+		c.ShopID, egressRedacted(c.EgressKey), len(c.PreviousEgressKeys), c.Base64Key, c.AllowLegacySignature,
+		c.Tolerance, c.Lease, c.BusyWait, c.MaxBodyBytes)
+}
+
+// GoString is String, so that %#v does not reveal the keys either.
+func (c EgressConfig) GoString() string { return c.String() }
+
+// Format writes String for every verb, so that no verb (%v, %+v, %#v, %s,
+// %d, %x, ...) prints the keys.
+func (c EgressConfig) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue makes slog log the config with the keys redacted.
+func (c EgressConfig) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("shop_id", c.ShopID),
+		slog.String("egress_key", egressRedacted(c.EgressKey)),
+		slog.Bool("allow_legacy_signature", c.AllowLegacySignature),
+	)
+}
+
+// MarshalJSON writes the redacted description, never the keys.
+func (c EgressConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+func egressRedacted(key string) string {
+	if key == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
+
+// Errors of the egress handlers and request types, usable with errors.Is.
+var (
+	// ErrInvalidEgressRequest is wrapped by the Validate methods of the
+	// egress requests; the handlers answer such requests 400.
+	ErrInvalidEgressRequest = errors.New("stashpay: invalid egress request")
+	// ErrMalformedEgressJSON is wrapped by the errors the egress request and
+	// response decoders return for JSON that cannot be read: bad syntax,
+	// invalid UTF-8, a value of the wrong kind, an integer out of range. The
+	// error names the member, never its value; the handlers answer 400.
+	ErrMalformedEgressJSON = errors.New("stashpay: malformed egress JSON")
+	// ErrPurchaseRejected matches every [PurchaseRejectedError].
+	ErrPurchaseRejected = errors.New("stashpay: purchase rejected")
+	// ErrInvalidEgressConfig is wrapped by [EgressConfig.Validate].
+	ErrInvalidEgressConfig = errors.New("stashpay: invalid egress config")
+)
+
+// DefaultRejectStatus is the HTTP status [ConfirmPaymentHandler] answers for
+// a [PurchaseRejectedError] without a valid StatusCode: 422 Unprocessable
+// Entity. Any non-2xx answer fails the purchase; 422 keeps a refusal by the
+// game apart from malformed (400), unauthenticated (401) and failed (5xx)
+// calls in Stash's and the game's logs.
+const DefaultRejectStatus = http.StatusUnprocessableEntity
+
+// PurchaseRejectedError is the error a [ConfirmPaymentFunc] returns to refuse
+// a purchase on purpose (the item is gone, the player is banned, a limit is
+// reached) without having granted anything. The confirm handler answers it
+// with StatusCode and a google.rpc.Status body whose message is Reason, so
+// Stash fails the purchase and does not capture the charge.
+type PurchaseRejectedError struct {
+	// Reason is sent to Stash as the error message; keep secrets out of it.
+	Reason string
+	// StatusCode is the HTTP status to answer, 400..499;
+	// [DefaultRejectStatus] when 0 or outside that range.
+	StatusCode int
+}
+
+// RejectPurchase returns a [*PurchaseRejectedError] with reason and
+// [DefaultRejectStatus]. Return it from a [ConfirmPaymentFunc] (wrapping it
+// with %w is fine) only when nothing was granted.
+func RejectPurchase(reason string) error {
+	return &PurchaseRejectedError{Reason: reason, StatusCode: DefaultRejectStatus}
+}
+
+// Error implements error.
+func (e *PurchaseRejectedError) Error() string {
+	return ErrPurchaseRejected.Error() + egressSuffix(e.Reason)
+}
+
+// Is reports whether target is [ErrPurchaseRejected].
+func (e *PurchaseRejectedError) Is(target error) bool { return target == ErrPurchaseRejected }
+
+// status returns the HTTP status to answer.
+func (e *PurchaseRejectedError) status() int {
+	if e.StatusCode >= 400 && e.StatusCode <= 499 {
+		return e.StatusCode
+	}
+	return DefaultRejectStatus
+}
+
+// RegistrationError is the error a [RegisterPaymentFunc] returns to answer
+// every registration of the call with one failure status.
+type RegistrationError struct {
+	// Status is the status to answer; a success or empty status is answered
+	// as [PurchaseRegistrationStatusUnspecified].
+	Status PurchaseRegistrationStatus
+	// Message is sent to Stash with each status; keep secrets out of it.
+	Message string
+}
+
+// RejectRegistration returns a [*RegistrationError] with status and message,
+// for example RejectRegistration(PurchaseRegistrationStatusFailedInsufficientInventory, "sold out").
+func RejectRegistration(status PurchaseRegistrationStatus, message string) error {
+	return &RegistrationError{Status: status, Message: message}
+}
+
+// Error implements error.
+func (e *RegistrationError) Error() string {
+	return "stashpay: registration rejected: " + string(e.Status) + egressSuffix(e.Message)
+}
+
+// CancellationError is the error a [CancelPaymentFunc] returns to answer a
+// cancel call with a failure status.
+type CancellationError struct {
+	// Status is the status to answer; a success or empty status is answered
+	// as [PurchaseCancellationStatusUnspecified].
+	Status PurchaseCancellationStatus
+	// Message is sent to Stash; keep secrets out of it.
+	Message string
+}
+
+// RejectCancellation returns a [*CancellationError] with status and message,
+// for example RejectCancellation(PurchaseCancellationStatusFailedAlreadyCompleted, "").
+func RejectCancellation(status PurchaseCancellationStatus, message string) error {
+	return &CancellationError{Status: status, Message: message}
+}
+
+// Error implements error.
+func (e *CancellationError) Error() string {
+	return "stashpay: cancellation rejected: " + string(e.Status) + egressSuffix(e.Message)
+}
+
+func egressSuffix(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return ": " + msg
+}
+
+// egressInternalMessage is what Stash is told about an unexpected failure of
+// the game's function; the details go to the log only.
+const egressInternalMessage = "internal error"
+
+// egressInvalid builds a validation error naming field, never its value.
+func egressInvalid(field, why string) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidEgressRequest, field, why)
+}
+
+// egressUnmarshal decodes Stash JSON through internal/wire.
+func egressUnmarshal(data []byte, v any) error {
+	if err := wire.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformedEgressJSON, err)
+	}
+	return nil
+}
+
+// validateEgressCommon holds the checks every egress request shares.
+func validateEgressCommon(playerID, transactionID, currency string, decimalPlaces int, region string) error {
+	switch {
+	case playerID == "":
+		return egressInvalid("playerId", "required")
+	case transactionID == "":
+		return egressInvalid("transactionId", "required")
+	case len(currency) != 3:
+		return egressInvalid("currency", "must be a 3-letter ISO 4217 code")
+	case decimalPlaces < 0 || decimalPlaces > 18:
+		return egressInvalid("decimalPlaces", "must be between 0 and 18")
+	case region != "" && (len(region) < 2 || len(region) > 3):
+		return egressInvalid("region", "must be an ISO 3166-1 code of 2 or 3 letters")
+	}
+	return nil
+}
+
+// validateEgressItems checks the documented rules for items: at least one;
+// each with a GUID, a product ID, a positive quantity, and cents > 0 (or
+// >= 0 when zeroCents is allowed).
+func validateEgressItems(items []PurchaseItem, path string, zeroCents bool) error {
+	if len(items) == 0 {
+		return egressInvalid(path, "at least one item is required")
+	}
+	for i, it := range items {
+		p := path + "[" + strconv.Itoa(i) + "]"
+		switch {
+		case it.GUID == "":
+			return egressInvalid(p+".guid", "required")
+		case it.ProductID == "":
+			return egressInvalid(p+".productId", "required")
+		case it.Quantity <= 0:
+			return egressInvalid(p+".quantity", "must be > 0")
+		case it.Cents < 0:
+			return egressInvalid(p+".cents", "must be >= 0")
+		case it.Cents == 0 && !zeroCents:
+			return egressInvalid(p+".cents", "must be > 0")
+		}
+	}
+	return nil
+}
+
+// egressHandler is what the three handlers share: verification, body
+// reading and decoding, logging.
+type egressHandler struct {
+	keys      []*signing.Key
+	shopID    string
+	legacy    bool
+	tolerance time.Duration
+	maxBody   int64
+	logger    *slog.Logger
+	broken    error // non-nil: answer every call 500
+}
+
+// newEgressHandler builds the shared part of the handler constructor
+// called name; a nil function panics, as http.Handle does.
+func newEgressHandler(cfg EgressConfig, name string, nilFn bool) *egressHandler {
+	if nilFn {
+		panic("stashpay: " + name + " called with a nil function")
+	}
+	h := &egressHandler{
+		shopID: cfg.ShopID, legacy: cfg.AllowLegacySignature, tolerance: cfg.Tolerance,
+		maxBody: cfg.MaxBodyBytes, logger: cfg.Logger,
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	h.keys, h.broken = cfg.keys()
+	return h
+}
+
+func (h *egressHandler) log(r *http.Request, level slog.Level, msg string, args ...any) {
+	if h.logger != nil {
+		h.logger.Log(r.Context(), level, msg, append(args, "path", r.URL.Path)...)
+	}
+}
+
+// egressRequest is a decodable, checkable egress request.
+type egressRequest interface {
+	json.Unmarshaler
+	Validate() error
+}
+
+// decodeEgress answers everything that can go wrong before the game's
+// function runs: misconfiguration (500), method (405), size (413),
+// signature (401), then a body that does not decode or validate (400). It
+// returns the authentic, valid request, its body and the v1 header that
+// authenticated it ("" for a legacy signature).
+func decodeEgress[T any, P interface {
+	*T
+	egressRequest
+}](h *egressHandler, w http.ResponseWriter, r *http.Request) (req *T, body []byte, sig string, ok bool) {
+	if h.broken != nil {
+		h.log(r, slog.LevelError, "stashpay: egress handler misconfigured", "error", h.broken)
+		inbound.Error(w, http.StatusInternalServerError, "egress handler misconfigured")
+		return nil, nil, "", false
+	}
+	if !inbound.AllowPost(w, r) {
+		return nil, nil, "", false
+	}
+	body, err := inbound.ReadBody(w, r, h.maxBody)
+	if err != nil {
+		if inbound.ReadError(w, err) == http.StatusRequestEntityTooLarge {
+			h.log(r, slog.LevelWarn, "stashpay: egress body too large", "limit", h.maxBody)
+		}
+		return nil, nil, "", false
+	}
+	if sig, err = h.verify(r.Header, body); err != nil {
+		h.log(r, slog.LevelWarn, "stashpay: egress signature rejected", "reason", err.Error(), "remote", r.RemoteAddr)
+		inbound.Error(w, http.StatusUnauthorized, egressSignatureMessage(err))
+		return nil, nil, "", false
+	}
+	req = new(T)
+	if err = P(req).UnmarshalJSON(body); err == nil {
+		err = P(req).Validate()
+	}
+	if err != nil {
+		inbound.Error(w, http.StatusBadRequest, err.Error())
+		return nil, nil, "", false
+	}
+	return req, body, sig, true
+}
+
+// verify checks the v1 signature, or, when the request has no v1 header at
+// all and the config allows it, the legacy one, against every key. It
+// returns the v1 header as verified.
+func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
+	var err error
+	if v1 := hdr.Values(EgressSignatureHeader); len(v1) > 0 {
+		if len(v1) > 1 {
+			return "", signing.ErrMalformedHeader
+		}
+		now := time.Now()
+		for _, k := range h.keys {
+			if _, err = k.VerifyV1(v1[0], body, h.shopID, now, h.tolerance); !errors.Is(err, signing.ErrInvalidSignature) {
+				break // nil, or a failure no other key can fix
+			}
+		}
+		return strings.TrimSpace(v1[0]), err
+	}
+	if !h.legacy {
+		return "", signing.ErrMissingSignature
+	}
+	for _, k := range h.keys {
+		if err = k.VerifyBody(body, hdr.Get(EgressLegacySignatureHeader)); !errors.Is(err, signing.ErrInvalidSignature) {
+			break
+		}
+	}
+	return "", err
+}
+
+// egressSignatureMessage is the 401 message: the kind of failure, nothing
+// of the signature or the key.
+func egressSignatureMessage(err error) string {
+	switch {
+	case errors.Is(err, signing.ErrMissingSignature):
+		return "missing signature"
+	case errors.Is(err, signing.ErrMalformedHeader), errors.Is(err, signing.ErrUnsupportedScheme):
+		return "malformed signature header"
+	case errors.Is(err, signing.ErrShopMismatch):
+		return "signature is for another shop"
+	case errors.Is(err, signing.ErrTimestampSkew):
+		return "signature timestamp outside the allowed window"
+	default:
+		return "invalid signature"
+	}
+}
+
+// call runs the game's function op with panic recovery and logs how it
+// failed: a refusal at Info, anything else at Error, a panic with its
+// stack. A panic comes back as a *inbound.PanicError; the caller re-raises
+// http.ErrAbortHandler once it released what it holds.
+func (h *egressHandler) call(r *http.Request, op string, fn func() error) error {
+	err := inbound.Call(fn)
+	var pe *inbound.PanicError
+	var rej *PurchaseRejectedError
+	var re *RegistrationError
+	var ce *CancellationError
+	switch {
+	case err == nil:
+	case errors.As(err, &pe):
+		h.log(r, slog.LevelError, "stashpay: egress function panicked", "op", op, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+	case errors.As(err, &rej), errors.As(err, &re), errors.As(err, &ce):
+		h.log(r, slog.LevelInfo, "stashpay: egress call refused by the game", "op", op, "error", err.Error())
+	default:
+		h.log(r, slog.LevelError, "stashpay: egress function failed", "op", op, "error", err.Error())
+	}
+	return err
+}
+
+// serveEgress is the register and cancel handler: answer what decodeEgress
+// refuses, call fn, and always answer 200 with answer's response.
+func serveEgress[T any, P interface {
+	*T
+	egressRequest
+}, R any](h *egressHandler, op string, fn func(context.Context, *T) (R, error), answer func(*T, R, error) R) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _, _, ok := decodeEgress[T, P](h, w, r)
+		if !ok {
+			return
+		}
+		var resp R
+		err := h.call(r, op, func() (err error) {
+			resp, err = fn(r.Context(), req)
+			return err
+		})
+		reraiseAbort(err)
+		inbound.JSON(w, http.StatusOK, answer(req, resp, err))
+	})
+}
+
+// reraiseAbort panics with http.ErrAbortHandler when err is that panic.
+func reraiseAbort(err error) {
+	var pe *inbound.PanicError
+	if errors.As(err, &pe) && pe.Aborted() {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// PurchaseFuncs are the game's functions for [PurchaseHandler]. A nil
+// function leaves its path unserved (404).
+type PurchaseFuncs struct {
+	Register RegisterPaymentFunc // serves [RegisterPaymentPath]; nil for 404
+	Confirm  ConfirmPaymentFunc  // serves [ConfirmPaymentPath]; nil for 404
+	Cancel   CancelPaymentFunc   // serves [CancelPaymentPath]; nil for 404
+}
+
+// PurchaseHandler returns one http.Handler that serves all three egress
+// paths, [RegisterPaymentPath], [ConfirmPaymentPath] and
+// [CancelPaymentPath], exactly as the three handler constructors do, and
+// answers 404 for any other path. Mount it at the root of the server URL
+// configured in Studio (Project Settings, Game Backend), or under a prefix
+// with http.StripPrefix, on a server with read timeouts (see
+// [EgressConfig]).
+func PurchaseHandler(cfg EgressConfig, fns PurchaseFuncs) http.Handler {
+	routes := map[string]http.Handler{}
+	if fns.Register != nil {
+		routes[RegisterPaymentPath] = RegisterPaymentHandler(cfg, fns.Register)
+	}
+	if fns.Confirm != nil {
+		routes[ConfirmPaymentPath] = ConfirmPaymentHandler(cfg, fns.Confirm)
+	}
+	if fns.Cancel != nil {
+		routes[CancelPaymentPath] = CancelPaymentHandler(cfg, fns.Cancel)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if next := routes[strings.TrimSuffix(r.URL.Path, "/")]; next != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		inbound.Error(w, http.StatusNotFound, "not found")
+	})
+}
