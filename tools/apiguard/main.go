@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	apiguard -name PKG [-changelog CHANGELOG.md] [-after vX.Y.Z] [REPORT]
+//	apiguard -name PKG [-changelog CHANGELOG.md] [-after vX.Y.Z] [-ignore NAME,...] [REPORT]
 //
 // REPORT (default standard input) is the text of `apidiff -m OLD NEW`. PKG is
 // the name of the module's root package (stashpay, redisstore, pgstore): a
@@ -14,6 +14,8 @@
 // `webhook.Verification.Decoded`). The names are read from code spans in the
 // "Unreleased" section and, when the baseline is a release, in the sections
 // of the releases after it (-after); with no -after, every section counts.
+// -ignore lists subjects that change by design, such as stashpay.Version,
+// whose value is the version of each release.
 //
 // Exit status: 0 when every incompatible change is named, 1 when some is not
 // (each listed), 2 on bad usage or unreadable input.
@@ -24,12 +26,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
 	name := flag.String("name", "", "name of the module's root package, such as stashpay")
 	changelog := flag.String("changelog", "CHANGELOG.md", "the changelog (Keep a Changelog style)")
 	after := flag.String("after", "", "the baseline release: only sections of later releases (and Unreleased) count")
+	ignore := flag.String("ignore", "", "comma-separated subjects that change by design (e.g. stashpay.Version)")
 	flag.Parse()
 	if *name == "" || flag.NArg() > 1 {
 		fmt.Fprintln(os.Stderr, "usage: apiguard -name PKG [-changelog FILE] [-after vX.Y.Z] [REPORT]")
@@ -51,11 +55,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "apiguard:", err)
 		os.Exit(2)
 	}
-	os.Exit(run(os.Stdout, os.Stderr, string(report), string(log), *name, *after))
+	var ignored []string
+	if *ignore != "" {
+		ignored = strings.Split(*ignore, ",")
+	}
+	os.Exit(run(os.Stdout, os.Stderr, string(report), string(log), *name, *after, ignored...))
 }
 
 // run checks report against changelog and returns the exit status.
-func run(stdout, stderr io.Writer, report, changelog, name, after string) int {
+func run(stdout, stderr io.Writer, report, changelog, name, after string, ignored ...string) int {
 	names, err := Named(changelog, after)
 	if err != nil {
 		fmt.Fprintln(stderr, "apiguard: changelog:", err)
@@ -63,8 +71,12 @@ func run(stdout, stderr io.Writer, report, changelog, name, after string) int {
 	}
 	changes := Incompatible(report, name)
 	var missing []Change
+	skip := map[string]bool{}
+	for _, s := range ignored {
+		skip[s] = true
+	}
 	for _, c := range changes {
-		if !Covers(names, c.Subject, name) {
+		if !skip[c.Subject] && !Covers(names, c.Subject, name) {
 			missing = append(missing, c)
 		}
 	}
