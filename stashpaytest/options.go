@@ -1,6 +1,7 @@
 package stashpaytest
 
 import (
+	stashpay "github.com/stashpay/stashpay-go"
 	"net/http"
 	"time"
 )
@@ -69,6 +70,7 @@ type config struct {
 	amountFormat   AmountFormat
 	environment    string
 	attemptTimeout time.Duration
+	paidStatus     stashpay.PaymentStatus // see WithPaidStatus
 }
 
 func defaultConfig() config {
