@@ -133,11 +133,7 @@ func (w *World) Paid(t testing.TB, player string) stashpaytest.Checkout {
 // Confirm sends Stash's signed confirm call of c to instance i and returns
 // the answer's status.
 func (w *World) Confirm(ctx context.Context, i int, c stashpaytest.Checkout) (int, error) {
-	body := fmt.Appendf(nil, `{"playerId":%q,"transactionId":%q,"checkoutLinkId":%q,"currency":%q,"decimalPlaces":%d,`+
-		`"tax":%d,"total":%d,"timeMillis":"%d","items":[{"guid":"5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a","productId":%q,"quantity":%d,"cents":%d}]}`,
-		c.User.ID, c.TransactionID, c.ID, c.Currency, c.DecimalPlaces, c.Tax, c.Total, time.Now().UnixMilli(),
-		c.Items[0].ID, c.Items[0].Quantity, c.Items[0].UnitMinor)
-	req, err := stashpaytest.NewEgressRequest(ctx, w.Fake.ShopID(), w.Fake.EgressKey(), w.Instances[i].Server.URL+stashpay.ConfirmPaymentPath, body)
+	req, err := ConfirmRequest(ctx, w.Fake, w.Instances[i].Server.URL, c)
 	if err != nil {
 		return 0, err
 	}
@@ -147,16 +143,48 @@ func (w *World) Confirm(ctx context.Context, i int, c stashpaytest.Checkout) (in
 // Webhook sends the signed PURCHASE_SUCCEEDED of c to instance i and
 // returns the answer's status.
 func (w *World) Webhook(ctx context.Context, i int, c stashpaytest.Checkout) (int, error) {
-	body := fmt.Appendf(nil, `{"type":"PURCHASE_SUCCEEDED","environment":"test","purchaseSucceeded":{"timeMillis":%d,"orderId":%q,`+
-		`"checkoutLinkId":%q,"currency":%q,"userId":%q,"items":[{"id":%q,"quantity":%d,"price":"1.99"}],"tax":"0","total":"3.98"}}`,
-		c.PaidAt.UnixMilli(), c.OrderID, c.ID, c.Currency, c.User.ID, c.Items[0].ID, c.Items[0].Quantity)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.Instances[i].Server.URL+"/webhooks/stash", bytesReader(body))
+	req, err := WebhookRequest(ctx, w.Fake, w.Instances[i].Server.URL+"/webhooks/stash", c)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, w.Fake.WebhookSecret()))
 	return do(req)
 }
+
+// ConfirmRequest returns the confirm call fake would make for the paid
+// checkout c to the game at baseURL, signed with fake's egress key, as
+// fake.Pay sends it (without the register before it).
+func ConfirmRequest(ctx context.Context, fake *stashpaytest.Server, baseURL string, c stashpaytest.Checkout) (*http.Request, error) {
+	body := fmt.Appendf(nil, `{"playerId":%q,"transactionId":%q,"checkoutLinkId":%q,"currency":%q,"decimalPlaces":%d,`+
+		`"tax":%d,"total":%d,"timeMillis":"%d","items":[{"guid":"5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a","productId":%q,"quantity":%d,"cents":%d}]}`,
+		c.User.ID, c.TransactionID, c.ID, c.Currency, c.DecimalPlaces, c.Tax, c.Total, time.Now().UnixMilli(),
+		c.Items[0].ID, c.Items[0].Quantity, c.Items[0].UnitMinor)
+	return stashpaytest.NewEgressRequest(ctx, fake.ShopID(), fake.EgressKey(), baseURL+stashpay.ConfirmPaymentPath, body)
+}
+
+// WebhookRequest returns the PURCHASE_SUCCEEDED delivery of the paid
+// checkout c to url, signed with fake's webhook secret.
+func WebhookRequest(ctx context.Context, fake *stashpaytest.Server, url string, c stashpaytest.Checkout) (*http.Request, error) {
+	total, err := stashpay.FormatMinor(c.Total, c.DecimalPlaces)
+	if err != nil {
+		return nil, err
+	}
+	tax, err := stashpay.FormatMinor(c.Tax, c.DecimalPlaces)
+	if err != nil {
+		return nil, err
+	}
+	body := fmt.Appendf(nil, `{"type":"PURCHASE_SUCCEEDED","environment":"test","purchaseSucceeded":{"timeMillis":%d,"orderId":%q,`+
+		`"checkoutLinkId":%q,"currency":%q,"userId":%q,"items":[{"id":%q,"quantity":%d,"price":%q}],"tax":%q,"total":%q}}`,
+		c.PaidAt.UnixMilli(), c.OrderID, c.ID, c.Currency, c.User.ID, c.Items[0].ID, c.Items[0].Quantity, c.Items[0].PricePerItem, tax, total)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytesReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, fake.WebhookSecret()))
+	return req, nil
+}
+
+// Do sends req with a bounded client and returns the answer's status.
+func Do(req *http.Request) (int, error) { return do(req) }
 
 // Poll polls c through instance i's Granter.
 func (w *World) Poll(ctx context.Context, i int, c stashpaytest.Checkout) (bool, error) {
