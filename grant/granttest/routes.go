@@ -17,24 +17,24 @@ import (
 )
 
 // route is one way a purchase reaches an instance; it returns an error
-// for an answer that is neither a grant nor "retry later".
+// for an answer that is not a grant, nor, unless strict, "retry later".
 type route struct {
 	name string
-	send func(ctx context.Context, w *World, i int, c stashpaytest.Checkout) error
+	send func(ctx context.Context, w *World, i int, c stashpaytest.Checkout, strict bool) error
 }
 
 var routes = []route{
-	{"confirm", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout) error {
-		return status(w.Confirm(ctx, i, c))
+	{"confirm", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout, strict bool) error {
+		return status(strict)(w.Confirm(ctx, i, c))
 	}},
-	{"webhook", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout) error {
-		return status(w.Webhook(ctx, i, c))
+	{"webhook", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout, strict bool) error {
+		return status(strict)(w.Webhook(ctx, i, c))
 	}},
-	{"3 webhooks", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout) error {
+	{"3 webhooks", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout, strict bool) error {
 		var wg sync.WaitGroup
 		errs := make([]error, 3)
 		for k := range errs {
-			wg.Go(func() { errs[k] = status(w.Webhook(ctx, (i+k)%2, c)) })
+			wg.Go(func() { errs[k] = status(strict)(w.Webhook(ctx, (i+k)%2, c)) })
 		}
 		wg.Wait()
 		for _, err := range errs {
@@ -44,10 +44,13 @@ var routes = []route{
 		}
 		return nil
 	}},
-	{"poll", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout) error {
-		_, err := w.Poll(ctx, i, c)
-		if err != nil && !isBusy(err) {
+	{"poll", func(ctx context.Context, w *World, i int, c stashpaytest.Checkout, strict bool) error {
+		granted, err := w.Poll(ctx, i, c)
+		switch {
+		case err != nil && (strict || !isBusy(err)):
 			return err
+		case err == nil && !granted:
+			return errors.New("a paid purchase is not granted")
 		}
 		return nil
 	}},
@@ -87,7 +90,7 @@ func RunRoutes(t *testing.T, instances func(t *testing.T) [2]dedup.Store) {
 				for i, r := range set {
 					wg.Go(func() {
 						<-start
-						if err := r.send(ctx, w, (n+i)%2, c); err != nil {
+						if err := r.send(ctx, w, (n+i)%2, c, false); err != nil {
 							t.Errorf("%s of purchase %d: %v", r.name, n, err)
 						}
 					})
@@ -96,10 +99,10 @@ func RunRoutes(t *testing.T, instances func(t *testing.T) [2]dedup.Store) {
 			close(start)
 			wg.Wait()
 			// Whatever was told to retry is retried once, as Stash and
-			// the player would: after that every purchase is granted.
+			// the player would: now every route must answer "granted".
 			for _, c := range bought {
 				for i, r := range set {
-					if err := r.send(ctx, w, i%2, c); err != nil {
+					if err := r.send(ctx, w, i%2, c, true); err != nil {
 						t.Errorf("%s retry: %v", r.name, err)
 					}
 				}
@@ -187,15 +190,18 @@ func do(req *http.Request) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// status accepts 200 and the answers that ask Stash to retry.
-func status(code int, err error) error {
-	switch {
-	case err != nil:
-		return err
-	case code == http.StatusOK, code == http.StatusConflict, code == http.StatusServiceUnavailable:
-		return nil
-	default:
-		return fmt.Errorf("HTTP %d", code)
+// status accepts 200 and, unless strict, the answers that ask Stash to
+// retry (409, 503).
+func status(strict bool) func(code int, err error) error {
+	return func(code int, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case code == http.StatusOK, !strict && (code == http.StatusConflict || code == http.StatusServiceUnavailable):
+			return nil
+		default:
+			return fmt.Errorf("HTTP %d", code)
+		}
 	}
 }
 
