@@ -74,9 +74,9 @@ type (
 	plainCancel CancelPaymentRequest
 	cancelJSON  struct {
 		*plainCancel
-		PlayerID      numericText `json:"playerId"`
-		DecimalPlaces wire.Int    `json:"decimalPlaces"`
-		Items         []itemJSON  `json:"items"`
+		PlayerID      wire.NumericText `json:"playerId"`
+		DecimalPlaces wire.Int         `json:"decimalPlaces"`
+		Items         []itemJSON       `json:"items"`
 	}
 )
 

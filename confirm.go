@@ -160,15 +160,15 @@ type (
 	plainConfirm ConfirmPaymentRequest
 	confirmJSON  struct {
 		*plainConfirm
-		PlayerID            numericText  `json:"playerId"`
-		DecimalPlaces       wire.Int     `json:"decimalPlaces"`
-		Tax                 wire.Int64   `json:"tax"`
-		Total               wire.Int64   `json:"total"`
-		TimeMillis          wire.Millis  `json:"timeMillis"`
-		Items               []itemJSON   `json:"items"`
-		EmailMarketingOptIn *wire.Bool   `json:"emailMarketingOptIn"`
-		BonusItems          []bonusJSON  `json:"bonusItems"`
-		Loyalty             *loyaltyJSON `json:"loyalty"`
+		PlayerID            wire.NumericText `json:"playerId"`
+		DecimalPlaces       wire.Int         `json:"decimalPlaces"`
+		Tax                 wire.Int64       `json:"tax"`
+		Total               wire.Int64       `json:"total"`
+		TimeMillis          wire.Millis      `json:"timeMillis"`
+		Items               []itemJSON       `json:"items"`
+		EmailMarketingOptIn *wire.Bool       `json:"emailMarketingOptIn"`
+		BonusItems          []bonusJSON      `json:"bonusItems"`
+		Loyalty             *loyaltyJSON     `json:"loyalty"`
 	}
 	plainBonus ConfirmBonusItem
 	bonusJSON  struct {
@@ -382,6 +382,10 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
 		if err != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
+			inbound.AfterComplete(err, func(err error) {
+				c.h.log(r.WithContext(context.WithoutCancel(r.Context())), slog.LevelError,
+					"stashpay: confirm granted but still not recorded when its lease ended; a retry may call the function again", tx, "error", err.Error())
+			})
 		}
 		if out == nil || len(out.Results) == 0 {
 			out = &ConfirmPaymentResponse{Results: confirmResults(req.Items)}

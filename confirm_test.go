@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -260,6 +261,20 @@ func TestConfirmPaymentHandlerStoreFailures(t *testing.T) {
 		assert.Len(t, egressConfirmResults(t, rec), 1, "granted, so success")
 		assert.Equal(t, int64(1), c.n.Load())
 		assert.Contains(t, log.String(), "did not record")
+	})
+	t.Run("complete never lands before the lease ends", func(t *testing.T) {
+		t.Parallel()
+		var c egressCounter
+		var log egressLog
+		cfg := egressConfig()
+		cfg.Logger = log.logger()
+		cfg.Lease = 600 * time.Millisecond
+		cfg.Store = &egressStore{inner: dedup.NewMemoryStore(), completeErr: errors.New("write timeout")}
+		rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-never")))
+		assert.Len(t, egressConfirmResults(t, rec), 1, "granted, so success")
+		assert.Eventually(t, func() bool {
+			return strings.Contains(log.String(), "still not recorded when its lease ended")
+		}, 5*time.Second, 20*time.Millisecond, "an operator must learn that a retry may grant again")
 	})
 	t.Run("busy, no wait", func(t *testing.T) {
 		t.Parallel()
@@ -667,7 +682,7 @@ func TestDefaultKeysGrantOnceAcrossRoutes(t *testing.T) {
 			stashpaytest.WithWebhookSecret(secret))
 		game := httptest.NewServer(newGame(t, dedup.NewMemoryStore(), &grants))
 		t.Cleanup(game.Close)
-		fake.SetEgressURL(game.URL)
+		fake.SetEgressBaseURL(game.URL)
 		fake.SetWebhookURL(game.URL + "/webhook")
 		client, err := stashpay.NewClient(stashpay.Credentials{ShopID: fake.ShopID(), IngressKey: fake.IngressKey()}, stashpay.WithBaseURL(fake.URL()))
 		require.NoError(t, err)

@@ -113,4 +113,28 @@
 // loopback that enforces Stash's authentication, keeps checkouts and payment
 // events, calls your register and confirm endpoints and delivers signed
 // webhooks with Stash's retry rules and injectable faults.
+//
+// # Where things are
+//
+// This package, one file per concern:
+//
+//	client.go, options.go   Client, NewClient, Credentials, the options
+//	request.go              the request plumbing: signing, retries, bounded reads, the debug log
+//	errors.go               APIError and the sentinel errors
+//	amount.go               Amount (the events package's type) and FormatMinor
+//	checkout.go             CreateCheckout, CheckoutParams, Checkout
+//	payment_event.go        GetPaymentEvent, PaymentEvent, PaymentStatus
+//	egress.go               EgressConfig, the defaults, PurchaseHandler, the egress errors
+//	egress_types.go         what the egress calls share: PurchaseItem, loyalty, the open enums
+//	register.go, confirm.go, cancel.go   one file per egress call: its types and its handler
+//
+// Other packages of the module: events (typed webhook events), webhook
+// (Verifier, NewHandler), dedup (the exactly-once store contract, the memory
+// store, and the conformance suite in dedup/deduptest; Redis and PostgreSQL
+// stores are the nested modules dedup/redisstore and dedup/pgstore),
+// stashpaytest (the fake Stash), cmd/stashpay (the CLI) and examples/.
+// Plumbing every part shares lives in internal/: wire (the one tolerant
+// reader of Stash's JSON), inbound (what every handler Stash calls shares),
+// signing (every HMAC scheme and the one key rule), redact (keeping secrets
+// out of text), httpx (retry and body helpers) and money (exact amounts).
 package stashpay

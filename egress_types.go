@@ -1,11 +1,7 @@
 package stashpay
 
 import (
-	"bytes"
-	"encoding/json"
-	"reflect"
 	"slices"
-	"strconv"
 
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
@@ -54,9 +50,9 @@ type (
 	plainItem PurchaseItem
 	itemJSON  struct {
 		plainItem
-		Quantity wire.Int64          `json:"quantity"`
-		Cents    wire.Int64          `json:"cents"`
-		Metadata map[string]jsonText `json:"metadata"`
+		Quantity wire.Int64           `json:"quantity"`
+		Cents    wire.Int64           `json:"cents"`
+		Metadata map[string]wire.Text `json:"metadata"`
 	}
 )
 
@@ -70,38 +66,6 @@ func (s *itemJSON) value() *PurchaseItem {
 		}
 	}
 	return it
-}
-
-// jsonText is a metadata value: a string, or a number, boolean or null kept
-// as its JSON text (null as "").
-type jsonText string
-
-func (t *jsonText) UnmarshalJSON(b []byte) error {
-	if b[0] == 't' || b[0] == 'f' {
-		*t = jsonText(b)
-		return nil
-	}
-	return (*numericText)(t).UnmarshalJSON(b)
-}
-
-// numericText is a string that may be sent as a JSON number, kept as its
-// text (a numeric player ID); null is "".
-type numericText string
-
-func (t *numericText) UnmarshalJSON(b []byte) error {
-	switch c := b[0]; {
-	case c == '"' && bytes.IndexByte(b, '\\') < 0:
-		*t = numericText(b[1 : len(b)-1]) // wire checked the UTF-8
-	case c == '"':
-		return json.Unmarshal(b, (*string)(t))
-	case c == 'n':
-		*t = ""
-	case c == '-' || c >= '0' && c <= '9':
-		*t = numericText(b)
-	default:
-		return &json.UnmarshalTypeError{Value: "non-string", Type: reflect.TypeFor[string]()}
-	}
-	return nil
 }
 
 // PlayerLoyaltyState is the player's standing in the shop's active loyalty
@@ -274,7 +238,7 @@ const (
 	PaymentEnvironmentProduction  PaymentEnvironment = "PAYMENT_ENVIRONMENT_PRODUCTION"
 )
 
-var environmentNames = enumNames(PaymentEnvironmentUnspecified, PaymentEnvironmentTest, PaymentEnvironmentProduction)
+var environmentNames = wire.EnumNames(PaymentEnvironmentUnspecified, PaymentEnvironmentTest, PaymentEnvironmentProduction)
 
 // PurchasePlatform is the platform the player bought on (an open enum, see
 // [PaymentEnvironment]).
@@ -288,7 +252,7 @@ const (
 	PurchasePlatformWebstore    PurchasePlatform = "PURCHASE_PLATFORM_WEBSTORE"
 )
 
-var platformNames = enumNames(PurchasePlatformUnspecified, PurchasePlatformIOS, PurchasePlatformAndroid, PurchasePlatformWebstore)
+var platformNames = wire.EnumNames(PurchasePlatformUnspecified, PurchasePlatformIOS, PurchasePlatformAndroid, PurchasePlatformWebstore)
 
 // PurchaseSource tells where a purchase was started, for analytics (an open
 // enum, see [PaymentEnvironment]).
@@ -305,7 +269,7 @@ const (
 	PurchaseSourceBuyNow PurchaseSource = "PURCHASE_SOURCE_BUY_NOW"
 )
 
-var sourceNames = enumNames(PurchaseSourceUnspecified, PurchaseSourceCart, PurchaseSourceDirect, PurchaseSourceBuyNow)
+var sourceNames = wire.EnumNames(PurchaseSourceUnspecified, PurchaseSourceCart, PurchaseSourceDirect, PurchaseSourceBuyNow)
 
 // PaymentMethodType is the payment method a purchase was paid with (an open
 // enum, see [PaymentEnvironment]).
@@ -321,7 +285,7 @@ const (
 	PaymentMethodTypeKlarna      PaymentMethodType = "PAYMENT_METHOD_TYPE_KLARNA"
 )
 
-var paymentMethodNames = enumNames(PaymentMethodTypeUnspecified, PaymentMethodTypeCard, PaymentMethodTypeApplePay,
+var paymentMethodNames = wire.EnumNames(PaymentMethodTypeUnspecified, PaymentMethodTypeCard, PaymentMethodTypeApplePay,
 	PaymentMethodTypeGooglePay, PaymentMethodTypePayPal, PaymentMethodTypeKlarna)
 
 // PurchaseRegistrationStatus is the game's answer for one item of a
@@ -341,7 +305,7 @@ const (
 	PurchaseRegistrationStatusFailedPurchaseLocked        PurchaseRegistrationStatus = "PURCHASE_REGISTRATION_STATUS_FAILED_PURCHASE_LOCKED"
 )
 
-var registrationNames = enumNames(PurchaseRegistrationStatusUnspecified, PurchaseRegistrationStatusSuccessRegistered,
+var registrationNames = wire.EnumNames(PurchaseRegistrationStatusUnspecified, PurchaseRegistrationStatusSuccessRegistered,
 	PurchaseRegistrationStatusFailedInvalidOffer, PurchaseRegistrationStatusFailedInsufficientInventory,
 	PurchaseRegistrationStatusFailedPurchaseLimitExceeded, PurchaseRegistrationStatusFailedInvalidPrice,
 	PurchaseRegistrationStatusFailedPurchaseLocked)
@@ -360,7 +324,7 @@ const (
 	PurchaseCancellationStatusFailedAlreadyCancelled    PurchaseCancellationStatus = "PURCHASE_CANCELLATION_STATUS_FAILED_ALREADY_CANCELLED"
 )
 
-var cancellationNames = enumNames(PurchaseCancellationStatusUnspecified, PurchaseCancellationStatusSuccessCancelled,
+var cancellationNames = wire.EnumNames(PurchaseCancellationStatusUnspecified, PurchaseCancellationStatusSuccessCancelled,
 	PurchaseCancellationStatusFailedTransactionNotFound, PurchaseCancellationStatusFailedAlreadyCompleted,
 	PurchaseCancellationStatusFailedAlreadyCancelled)
 
@@ -377,7 +341,7 @@ const (
 	LoyaltyRewardTypeSKUItem         LoyaltyRewardType = "LOYALTY_REWARD_TYPE_SKU_ITEM"
 )
 
-var rewardTypeNames = enumNames(LoyaltyRewardTypeUnspecified, LoyaltyRewardTypeInGameCurrency,
+var rewardTypeNames = wire.EnumNames(LoyaltyRewardTypeUnspecified, LoyaltyRewardTypeInGameCurrency,
 	LoyaltyRewardTypeLoyaltyCurrency, LoyaltyRewardTypeLoyaltyPoints, LoyaltyRewardTypeSKUItem)
 
 // The methods of every enum: UnmarshalJSON accepts the name or the protobuf
@@ -388,13 +352,17 @@ var rewardTypeNames = enumNames(LoyaltyRewardTypeUnspecified, LoyaltyRewardTypeI
 // String returns the value as held.
 
 // UnmarshalJSON implements json.Unmarshaler.
-func (e *PaymentEnvironment) UnmarshalJSON(b []byte) error { return enumDecode(b, environmentNames, e) }
+func (e *PaymentEnvironment) UnmarshalJSON(b []byte) error {
+	return wire.DecodeEnum(b, environmentNames, e)
+}
 
 // MarshalJSON implements json.Marshaler.
-func (e PaymentEnvironment) MarshalJSON() ([]byte, error) { return enumEncode(e, environmentNames) }
+func (e PaymentEnvironment) MarshalJSON() ([]byte, error) {
+	return wire.EncodeEnum(e, environmentNames)
+}
 
 // Number returns the protobuf number of e.
-func (e PaymentEnvironment) Number() (int32, bool) { return enumNumber(e, environmentNames) }
+func (e PaymentEnvironment) Number() (int32, bool) { return wire.EnumNumber(e, environmentNames) }
 
 // Known reports whether e is a documented name.
 func (e PaymentEnvironment) Known() bool { return slices.Contains(environmentNames, string(e)) }
@@ -403,13 +371,13 @@ func (e PaymentEnvironment) Known() bool { return slices.Contains(environmentNam
 func (e PaymentEnvironment) String() string { return string(e) }
 
 // UnmarshalJSON implements json.Unmarshaler.
-func (p *PurchasePlatform) UnmarshalJSON(b []byte) error { return enumDecode(b, platformNames, p) }
+func (p *PurchasePlatform) UnmarshalJSON(b []byte) error { return wire.DecodeEnum(b, platformNames, p) }
 
 // MarshalJSON implements json.Marshaler.
-func (p PurchasePlatform) MarshalJSON() ([]byte, error) { return enumEncode(p, platformNames) }
+func (p PurchasePlatform) MarshalJSON() ([]byte, error) { return wire.EncodeEnum(p, platformNames) }
 
 // Number returns the protobuf number of p.
-func (p PurchasePlatform) Number() (int32, bool) { return enumNumber(p, platformNames) }
+func (p PurchasePlatform) Number() (int32, bool) { return wire.EnumNumber(p, platformNames) }
 
 // Known reports whether p is a documented name.
 func (p PurchasePlatform) Known() bool { return slices.Contains(platformNames, string(p)) }
@@ -418,13 +386,13 @@ func (p PurchasePlatform) Known() bool { return slices.Contains(platformNames, s
 func (p PurchasePlatform) String() string { return string(p) }
 
 // UnmarshalJSON implements json.Unmarshaler.
-func (s *PurchaseSource) UnmarshalJSON(b []byte) error { return enumDecode(b, sourceNames, s) }
+func (s *PurchaseSource) UnmarshalJSON(b []byte) error { return wire.DecodeEnum(b, sourceNames, s) }
 
 // MarshalJSON implements json.Marshaler.
-func (s PurchaseSource) MarshalJSON() ([]byte, error) { return enumEncode(s, sourceNames) }
+func (s PurchaseSource) MarshalJSON() ([]byte, error) { return wire.EncodeEnum(s, sourceNames) }
 
 // Number returns the protobuf number of s.
-func (s PurchaseSource) Number() (int32, bool) { return enumNumber(s, sourceNames) }
+func (s PurchaseSource) Number() (int32, bool) { return wire.EnumNumber(s, sourceNames) }
 
 // Known reports whether s is a documented name.
 func (s PurchaseSource) Known() bool { return slices.Contains(sourceNames, string(s)) }
@@ -434,14 +402,16 @@ func (s PurchaseSource) String() string { return string(s) }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *PaymentMethodType) UnmarshalJSON(b []byte) error {
-	return enumDecode(b, paymentMethodNames, m)
+	return wire.DecodeEnum(b, paymentMethodNames, m)
 }
 
 // MarshalJSON implements json.Marshaler.
-func (m PaymentMethodType) MarshalJSON() ([]byte, error) { return enumEncode(m, paymentMethodNames) }
+func (m PaymentMethodType) MarshalJSON() ([]byte, error) {
+	return wire.EncodeEnum(m, paymentMethodNames)
+}
 
 // Number returns the protobuf number of m.
-func (m PaymentMethodType) Number() (int32, bool) { return enumNumber(m, paymentMethodNames) }
+func (m PaymentMethodType) Number() (int32, bool) { return wire.EnumNumber(m, paymentMethodNames) }
 
 // Known reports whether m is a documented name.
 func (m PaymentMethodType) Known() bool { return slices.Contains(paymentMethodNames, string(m)) }
@@ -451,16 +421,18 @@ func (m PaymentMethodType) String() string { return string(m) }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *PurchaseRegistrationStatus) UnmarshalJSON(b []byte) error {
-	return enumDecode(b, registrationNames, s)
+	return wire.DecodeEnum(b, registrationNames, s)
 }
 
 // MarshalJSON implements json.Marshaler.
 func (s PurchaseRegistrationStatus) MarshalJSON() ([]byte, error) {
-	return enumEncode(s, registrationNames)
+	return wire.EncodeEnum(s, registrationNames)
 }
 
 // Number returns the protobuf number of s.
-func (s PurchaseRegistrationStatus) Number() (int32, bool) { return enumNumber(s, registrationNames) }
+func (s PurchaseRegistrationStatus) Number() (int32, bool) {
+	return wire.EnumNumber(s, registrationNames)
+}
 
 // Known reports whether s is a documented name.
 func (s PurchaseRegistrationStatus) Known() bool {
@@ -472,16 +444,18 @@ func (s PurchaseRegistrationStatus) String() string { return string(s) }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *PurchaseCancellationStatus) UnmarshalJSON(b []byte) error {
-	return enumDecode(b, cancellationNames, s)
+	return wire.DecodeEnum(b, cancellationNames, s)
 }
 
 // MarshalJSON implements json.Marshaler.
 func (s PurchaseCancellationStatus) MarshalJSON() ([]byte, error) {
-	return enumEncode(s, cancellationNames)
+	return wire.EncodeEnum(s, cancellationNames)
 }
 
 // Number returns the protobuf number of s.
-func (s PurchaseCancellationStatus) Number() (int32, bool) { return enumNumber(s, cancellationNames) }
+func (s PurchaseCancellationStatus) Number() (int32, bool) {
+	return wire.EnumNumber(s, cancellationNames)
+}
 
 // Known reports whether s is a documented name.
 func (s PurchaseCancellationStatus) Known() bool {
@@ -492,68 +466,18 @@ func (s PurchaseCancellationStatus) Known() bool {
 func (s PurchaseCancellationStatus) String() string { return string(s) }
 
 // UnmarshalJSON implements json.Unmarshaler.
-func (t *LoyaltyRewardType) UnmarshalJSON(b []byte) error { return enumDecode(b, rewardTypeNames, t) }
+func (t *LoyaltyRewardType) UnmarshalJSON(b []byte) error {
+	return wire.DecodeEnum(b, rewardTypeNames, t)
+}
 
 // MarshalJSON implements json.Marshaler.
-func (t LoyaltyRewardType) MarshalJSON() ([]byte, error) { return enumEncode(t, rewardTypeNames) }
+func (t LoyaltyRewardType) MarshalJSON() ([]byte, error) { return wire.EncodeEnum(t, rewardTypeNames) }
 
 // Number returns the protobuf number of t.
-func (t LoyaltyRewardType) Number() (int32, bool) { return enumNumber(t, rewardTypeNames) }
+func (t LoyaltyRewardType) Number() (int32, bool) { return wire.EnumNumber(t, rewardTypeNames) }
 
 // Known reports whether t is a documented name.
 func (t LoyaltyRewardType) Known() bool { return slices.Contains(rewardTypeNames, string(t)) }
 
 // String returns t as held.
 func (t LoyaltyRewardType) String() string { return string(t) }
-
-// enumNames lists an enum's names in protobuf number order.
-func enumNames[E ~string](names ...E) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = string(n)
-	}
-	return out
-}
-
-// enumDecode is the UnmarshalJSON of every enum, over wire.Enum. Its error
-// is a *json.UnmarshalTypeError, which encoding/json names the member in.
-func enumDecode[E ~string](b []byte, names []string, dst *E) error {
-	if len(b) > 2 && b[0] == '"' {
-		for _, n := range names { // a known name, without allocating
-			if string(b[1:len(b)-1]) == n {
-				*dst = E(n)
-				return nil
-			}
-		}
-	}
-	s, err := wire.Enum(b, names)
-	if err == nil {
-		*dst = E(s)
-	}
-	return err
-}
-
-// enumEncode writes "" as names[0], a kept number as a JSON number, anything
-// else as a JSON string.
-func enumEncode[E ~string](e E, names []string) ([]byte, error) {
-	s := string(e)
-	if s == "" {
-		s = names[0]
-	}
-	if n, err := strconv.ParseInt(s, 10, 32); err == nil {
-		return strconv.AppendInt(nil, n, 10), nil
-	}
-	return json.Marshal(s)
-}
-
-// enumNumber returns the protobuf number of e; "" is 0.
-func enumNumber[E ~string](e E, names []string) (int32, bool) {
-	if e == "" {
-		return 0, true
-	}
-	if i := slices.Index(names, string(e)); i >= 0 {
-		return int32(i), true
-	}
-	n, err := strconv.ParseInt(string(e), 10, 32)
-	return int32(n), err == nil
-}

@@ -175,7 +175,7 @@ type paymentEventWire struct {
 	CheckoutLinkID string            `json:"checkoutLinkId"`
 	OrderID        string            `json:"orderId"`
 	TransactionID  string            `json:"transactionId"`
-	UserID         numericText       `json:"userId"`
+	UserID         wire.NumericText  `json:"userId"`
 	Currency       string            `json:"currency"`
 	Items          []struct {
 		ID           string        `json:"id"`

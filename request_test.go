@@ -3,6 +3,8 @@ package stashpay_test
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +15,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/jarcoal/httpmock"
+	"github.com/stashpay/stashpay-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/stashpay/stashpay-go"
 )
 
 // echoServer is a raw TCP server on 127.0.0.1 that reads one HTTP request per
@@ -181,7 +185,7 @@ func TestTransportErrorAfterRedirectNeverLeaksSecrets(t *testing.T) {
 				if strings.Contains(line, "/echo/") {
 					return "HTTP/1.1 2x0 OK\r\n\r\n"
 				}
-				return "HTTP/1.1 307 Temporary Redirect\r\nLocation: /echo/" + auth + "\r\nContent-Length: 0\r\n\r\n"
+				return "HTTP/1.1 307 Temporary Redirect\r\nLocation: /echo/" + auth + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 			})
 			var logs bytes.Buffer
 			c, err := stashpay.NewClient(cr, stashpay.WithBaseURL("http://"+srv.ln.Addr().String()), stashpay.WithMaxRetries(0),
@@ -221,4 +225,315 @@ func TestTransportErrorKeepsContextAndTimeout(t *testing.T) {
 	var timeout interface{ Timeout() bool }
 	require.ErrorAs(t, err, &timeout, "a net/http error keeps its Timeout method")
 	assert.False(t, timeout.Timeout())
+}
+
+const rpcUnavailable = `{"code":14,"message":"try later"}`
+
+func TestRetryCountsPerStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status   int
+		attempts int
+	}{
+		{400, 1}, {401, 1}, {403, 1}, {404, 1}, {422, 1}, {501, 1},
+		{408, 3}, {409, 3}, {429, 3}, {500, 3}, {502, 3}, {503, 3}, {504, 3},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			t.Parallel()
+			c, f, sr := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(tt.status, `{"code":2,"message":"m"}`)})
+			_, err := c.CreateCheckout(t.Context(), minimalCheckout())
+			var apiErr *stashpay.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+			assert.Len(t, f.requests(), tt.attempts)
+			assert.Len(t, sr.recorded(), tt.attempts-1, "one wait between attempts")
+		})
+	}
+}
+
+func TestRetryMaxRetriesOption(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 5} {
+		c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(503, rpcUnavailable)}, stashpay.WithMaxRetries(n))
+		_, err := c.GetPaymentEvent(t.Context(), "p")
+		require.ErrorIs(t, err, stashpay.ErrUnavailable)
+		assert.Len(t, f.requests(), n+1, "max retries %d", n)
+	}
+}
+
+// TestRetryResignsSameBody checks that every attempt carries the same body
+// (so the same transactionId) and a signature made afresh at its own time.
+func TestRetryResignsSameBody(t *testing.T) {
+	t.Parallel()
+	var clock time.Time = time.Now()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{
+		jsonResponder(503, rpcUnavailable),
+		httpmock.NewErrorResponder(syscall.ECONNRESET),
+		jsonResponder(200, checkoutOK),
+	},
+		stashpay.WithClockForTest(func() time.Time { return clock }),
+		stashpay.WithSleepForTest(func(_ context.Context, d time.Duration) error { clock = clock.Add(d + time.Second); return nil }),
+	)
+	got, err := c.CreateCheckout(t.Context(), minimalCheckout())
+	require.NoError(t, err)
+
+	reqs := f.requests()
+	require.Len(t, reqs, 3)
+	seen := map[string]bool{}
+	for i, r := range reqs {
+		assert.Equal(t, string(reqs[0].Body), string(r.Body), "attempt %d body", i+1)
+		key := mustKey(t, testIngressKey)
+		h, err := key.VerifyV1(r.Header.Get("X-Stash-Hmac-Signature"), r.Body, testShopID, clock, time.Minute)
+		require.NoError(t, err, "attempt %d signature", i+1)
+		assert.False(t, seen[r.Header.Get("X-Stash-Hmac-Signature")], "attempt %d reuses a signature", i+1)
+		seen[r.Header.Get("X-Stash-Hmac-Signature")] = true
+		if i > 0 {
+			prev, _ := key.VerifyV1(reqs[i-1].Header.Get("X-Stash-Hmac-Signature"), r.Body, testShopID, clock, time.Minute)
+			assert.Greater(t, h.Millis, prev.Millis, "attempt %d has a later timestamp", i+1)
+		}
+	}
+	assert.Contains(t, string(reqs[0].Body), `"transactionId":"`+got.TransactionID+`"`)
+}
+
+func TestRetryNetworkErrors(t *testing.T) {
+	t.Parallel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{httpmock.NewErrorResponder(syscall.ECONNREFUSED)})
+	_, err := c.GetPaymentEvent(t.Context(), "p")
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+	assert.Contains(t, err.Error(), "GET /sdk/server/payment/p")
+	assert.Len(t, f.requests(), 3)
+}
+
+// TestRetryAttemptTimeout: an attempt cut by the http.Client's Timeout is
+// retried like a network error, but the expiry of the caller's own context
+// ends the call.
+func TestRetryAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	// hang answers only when the request is abandoned.
+	hang := func(req *http.Request) (*http.Response, error) {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	tests := []struct {
+		name          string
+		clientTimeout time.Duration
+		ctxTimeout    time.Duration
+		wantRequests  int
+		wantErr       error // nil: success
+	}{
+		{"client timeout retried", 50 * time.Millisecond, 0, 2, nil},
+		{"caller deadline not retried", 0, 50 * time.Millisecond, 1, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeStash{script: []httpmock.Responder{hang, jsonResponder(200, `{"status":"PAYMENT_STATUS_SUCCEEDED"}`)}}
+			mt := httpmock.NewMockTransport()
+			mt.RegisterNoResponder(f.respond)
+			sr := &sleepRecorder{}
+			c, err := stashpay.NewClient(v1Creds(),
+				stashpay.WithHTTPClient(&http.Client{Transport: mt, Timeout: tt.clientTimeout}),
+				stashpay.WithSleepForTest(sr.sleep))
+			require.NoError(t, err)
+			ctx := t.Context()
+			if tt.ctxTimeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
+				defer cancel()
+			}
+			ev, err := c.GetPaymentEvent(ctx, "p")
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				assert.Equal(t, stashpay.PaymentStatusSucceeded, ev.Status)
+			} else {
+				require.ErrorIs(t, err, tt.wantErr)
+			}
+			assert.Len(t, f.requests(), tt.wantRequests)
+			assert.Len(t, sr.recorded(), tt.wantRequests-1)
+		})
+	}
+}
+
+func TestRetryBackoffGrowsWithJitter(t *testing.T) {
+	t.Parallel()
+	c, _, sr := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(500, `{}`)}, stashpay.WithMaxRetries(5))
+	_, err := c.GetPaymentEvent(t.Context(), "p")
+	require.Error(t, err)
+	waits := sr.recorded()
+	require.Len(t, waits, 5)
+	full := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+	for i, w := range waits {
+		assert.GreaterOrEqual(t, w, full[i]/2, "wait %d", i)
+		assert.LessOrEqual(t, w, full[i], "wait %d", i)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		retryAfter string
+		attempts   int
+		wait       time.Duration // the first wait, when there is one
+		errAfter   time.Duration // RetryAfter of the returned error
+	}{
+		{"seconds honoured", "12", 3, 12 * time.Second, 12 * time.Second},
+		{"HTTP date honoured", now.Add(20 * time.Second).Format(http.TimeFormat), 3, 20 * time.Second, 20 * time.Second},
+		{"shorter than backoff", "0", 3, 0, 0},
+		{"at the cap: retried", "30", 3, 30 * time.Second, 30 * time.Second},
+		{"just over the cap: no retry", "31", 1, 0, 31 * time.Second},
+		{"over the cap: no retry", "3600", 1, 0, time.Hour},
+		{"malformed ignored", "soon", 3, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, f, sr := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(429, `{"code":8,"message":"slow down"}`, "Retry-After", tt.retryAfter)},
+				stashpay.WithClockForTest(func() time.Time { return now }))
+			_, err := c.GetPaymentEvent(t.Context(), "p")
+			require.ErrorIs(t, err, stashpay.ErrRateLimited)
+			var apiErr *stashpay.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.errAfter, apiErr.RetryAfter)
+			assert.Len(t, f.requests(), tt.attempts)
+			waits := sr.recorded()
+			require.Len(t, waits, tt.attempts-1)
+			if tt.wait > 0 {
+				assert.Equal(t, tt.wait, waits[0], "the server's wait wins over a shorter backoff")
+			} else if len(waits) > 0 {
+				assert.LessOrEqual(t, waits[0], 500*time.Millisecond, "plain backoff")
+			}
+		})
+	}
+}
+
+func TestRetryInfoDetailHonoured(t *testing.T) {
+	t.Parallel()
+	body := `{"code":8,"message":"quota","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"7s"}]}`
+	c, _, sr := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(429, body)}, stashpay.WithMaxRetries(1))
+	_, err := c.GetPaymentEvent(t.Context(), "p")
+	require.Error(t, err)
+	assert.Equal(t, []time.Duration{7 * time.Second}, sr.recorded())
+}
+
+// TestRetryWaitAbortedByContext uses the real wait: the context is canceled
+// while the client waits 29 s before a retry, and the call must return at
+// once with both the cancellation and the last API error.
+func TestRetryWaitAbortedByContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	mt := httpmock.NewMockTransport()
+	calls := 0
+	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+		calls++
+		go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+		return jsonResponder(503, rpcUnavailable, "Retry-After", "29")(req)
+	})
+	c, err := stashpay.NewClient(v1Creds(), stashpay.WithHTTPClient(&http.Client{Transport: mt}))
+	require.NoError(t, err)
+
+	start := time.Now()
+	_, err = c.GetPaymentEvent(ctx, "p")
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, stashpay.ErrUnavailable, "the last answer is kept")
+	assert.Equal(t, 1, calls)
+	assert.Less(t, time.Since(start), 25*time.Second, "the wait was cut short")
+}
+
+func TestRetrySkippedWhenDeadlineTooClose(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	c, f, sr := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(503, rpcUnavailable, "Retry-After", "20")})
+	_, err := c.GetPaymentEvent(ctx, "p")
+	var apiErr *stashpay.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.False(t, errors.Is(err, context.DeadlineExceeded), "the real cause is returned at once")
+	assert.Len(t, f.requests(), 1)
+	assert.Empty(t, sr.recorded())
+}
+
+func TestContextCanceledBeforeSend(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, checkoutOK)})
+	_, err := c.CreateCheckout(ctx, minimalCheckout())
+	require.ErrorIs(t, err, context.Canceled)
+	assert.LessOrEqual(t, len(f.requests()), 1, "no retry after cancellation")
+}
+
+func TestRetrySucceedsEventually(t *testing.T) {
+	t.Parallel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{
+		jsonResponder(502, "<html>bad gateway</html>"),
+		jsonResponder(200, checkoutOK),
+	})
+	got, err := c.CreateCheckout(t.Context(), minimalCheckout())
+	require.NoError(t, err)
+	assert.NotEmpty(t, got.URL)
+	assert.Len(t, f.requests(), 2)
+}
+
+func TestLoggerOneLinePerAttempt(t *testing.T) {
+	t.Parallel()
+	for name, creds := range map[string]stashpay.Credentials{"v1": v1Creds(), "legacy": {APIKey: testAPIKey}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c, f, _ := newFake(t, creds, []httpmock.Responder{
+				jsonResponder(503, rpcUnavailable, "X-Request-Id", "rid-1"),
+				httpmock.NewErrorResponder(syscall.ECONNRESET),
+				jsonResponder(200, checkoutOK, "X-Request-Id", "rid-ok"),
+			}, stashpay.WithLogger(logger))
+			_, err := c.CreateCheckout(t.Context(), minimalCheckout())
+			require.NoError(t, err)
+
+			var lines []map[string]any
+			sc := bufio.NewScanner(&buf)
+			for sc.Scan() {
+				var m map[string]any
+				require.NoError(t, json.Unmarshal(sc.Bytes(), &m), sc.Text())
+				lines = append(lines, m)
+			}
+			require.Len(t, lines, 3, "one line per attempt")
+			for i, m := range lines {
+				assert.Equal(t, "DEBUG", m["level"])
+				assert.Equal(t, "POST", m["method"])
+				assert.Equal(t, "/sdk/server/checkout_links/generate_quick_pay_url", m["path"])
+				assert.EqualValues(t, i+1, m["attempt"])
+				assert.Contains(t, m, "duration")
+			}
+			assert.EqualValues(t, 503, lines[0]["status"])
+			assert.Equal(t, "rid-1", lines[0]["request_id"])
+			assert.Contains(t, lines[0], "retry_in")
+			assert.EqualValues(t, 0, lines[1]["status"])
+			assert.Contains(t, lines[1]["error"], "connection reset")
+			assert.EqualValues(t, 200, lines[2]["status"])
+			assert.Equal(t, "rid-ok", lines[2]["request_id"], "the request ID of a success is logged too")
+			assert.NotContains(t, lines[2], "retry_in")
+
+			out := buf.String()
+			assertNoSecret(t, out, "log output")
+			for _, r := range f.requests() {
+				if sig := r.Header.Get("X-Stash-Hmac-Signature"); sig != "" {
+					assert.NotContains(t, out, sig)
+				}
+			}
+		})
+	}
+}
+
+func TestLoggerQuietAboveDebug(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, checkoutOK)}, stashpay.WithLogger(logger))
+	_, err := c.CreateCheckout(t.Context(), minimalCheckout())
+	require.NoError(t, err)
+	assert.Empty(t, buf.String())
 }

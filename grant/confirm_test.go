@@ -61,7 +61,7 @@ func TestPurchaseHandlerFnFailingThenSucceeding(t *testing.T) {
 		return nil, nil
 	})
 	e.fake.SetWebhookURL("")
-	e.fake.SetEgressURL("")
+	e.fake.SetEgressBaseURL("")
 	id := e.checkout(t, "p1")
 	_, err := e.fake.Pay(t.Context(), id)
 	require.NoError(t, err)

@@ -121,7 +121,7 @@ func (e *env) serveGame(t *testing.T, check stashpay.ConfirmPaymentFunc, opts ..
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	e.fake.SetWebhookURL(srv.URL + "/webhooks/stash")
-	e.fake.SetEgressURL(srv.URL)
+	e.fake.SetEgressBaseURL(srv.URL)
 	e.gameURL = srv.URL
 }
 

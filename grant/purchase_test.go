@@ -54,7 +54,7 @@ func TestPurchaseIsTheSameOnEveryRoute(t *testing.T) {
 				require.NoError(t, err)
 			case grant.RouteWebhook:
 				e.serveGame(t, nil)
-				e.fake.SetEgressURL("")
+				e.fake.SetEgressBaseURL("")
 				p, err := e.fake.Pay(t.Context(), id)
 				require.NoError(t, err)
 				require.NoError(t, p.Webhook.Wait(t.Context()))

@@ -21,7 +21,7 @@ func TestReconcileLostWebhooks(t *testing.T) {
 	var logs logBuffer
 	e := newEnv(t, rec, nil, grant.WithLogger(logs.logger()))
 	e.serveGame(t, nil)
-	e.fake.SetEgressURL("")
+	e.fake.SetEgressBaseURL("")
 
 	lost := e.checkout(t, "lost")
 	p, err := e.fake.Pay(t.Context(), lost, stashpaytest.Lost())

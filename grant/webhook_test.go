@@ -20,7 +20,7 @@ func TestWebhookFnFailingThenSucceeding(t *testing.T) {
 	rec := &recorder{failures: 1}
 	e := newEnv(t, rec, nil)
 	e.serveGame(t, nil)
-	e.fake.SetEgressURL("")
+	e.fake.SetEgressBaseURL("")
 	id := e.checkout(t, "p1")
 	p, err := e.fake.Pay(t.Context(), id)
 	require.NoError(t, err)
@@ -49,7 +49,7 @@ func TestWebhookDuplicatesGrantOnce(t *testing.T) {
 			rec := &recorder{}
 			e := newEnv(t, rec, nil)
 			e.serveGame(t, nil, tt.opts...)
-			e.fake.SetEgressURL("")
+			e.fake.SetEgressBaseURL("")
 			id := e.checkout(t, "p1")
 			p, err := e.fake.Pay(t.Context(), id, stashpaytest.Times(4), stashpaytest.Concurrently())
 			require.NoError(t, err)

@@ -166,7 +166,7 @@ func (s *Server) newCheckout(req *wireCheckoutRequest) (*Checkout, *rpcError) {
 	if c.TransactionID == "" {
 		c.TransactionID = uuid.NewString()
 	}
-	c.URL = s.ts.URL + "/pay/" + c.ID
+	c.URL = s.url + "/pay/" + c.ID
 	if req.Item != nil {
 		it := req.Item
 		if it.ID == "" {

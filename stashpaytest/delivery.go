@@ -187,6 +187,26 @@ func (s *Server) Deliveries() []*Delivery {
 	return slices.Clone(s.deliveries)
 }
 
+// ErrUnknownDelivery is returned by [Server.Redeliver] for an ID no delivery
+// has.
+var ErrUnknownDelivery = errors.New("stashpaytest: unknown delivery")
+
+// Redeliver sends the payload of delivery id (its [Delivery.ID]) again as a
+// new delivery, signed with the current secret and retried on the schedule,
+// as Stash's "resend" does for an event the game failed to take. It returns
+// the new delivery once started, without waiting for it (see
+// [Delivery.Wait]).
+func (s *Server) Redeliver(id int, opts ...DeliveryOption) (*Delivery, error) {
+	s.mu.Lock()
+	if id < 1 || id > len(s.deliveries) {
+		s.mu.Unlock()
+		return nil, ErrUnknownDelivery
+	}
+	payload := s.deliveries[id-1].Payload
+	s.mu.Unlock()
+	return s.newDelivery(payload, opts)
+}
+
 // WaitDeliveries waits until every delivery started so far has ended (held
 // deliveries are not waited for) or ctx is done. It returns the errors of the
 // deliveries that were not delivered, joined, or ctx's error.

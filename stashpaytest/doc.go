@@ -17,7 +17,7 @@
 //     status. Point the game's client at it with [Server.NewClient] or
 //     stashpay.WithBaseURL([Server.URL]).
 //   - The player and Stash's back office: [Server.Pay] completes a checkout.
-//     With [WithEgressURL] it first calls the game's
+//     With [WithEgressBaseURL] it first calls the game's
 //     /api/v1/purchase/register and /confirm endpoints, signed with the
 //     egress key; a confirm the game refuses (any non-2xx answer) fails the
 //     purchase. It then marks the payment succeeded for GetPaymentEvent and,
@@ -33,6 +33,27 @@
 //     attempt sends 0 or omits the header; the fake sends 0). Every delivery
 //     is recorded ([Server.Deliveries]) and can be waited for
 //     ([Delivery.Wait], [Server.WaitDeliveries]).
+//
+// # Pages for a person
+//
+// The fake also serves two HTML pages, embedded in the package (no
+// JavaScript, nothing loaded from the internet, usable on a phone-sized
+// screen), so that a person can play the player by hand, for example with
+// the "stashpay sandbox" command, which runs a fake as a long-lived process:
+//
+//   - the hosted checkout page at each checkout's URL (/pay/{id}): the shop,
+//     the player, the items with quantities and exact prices, the tax and the
+//     total, and Pay and Decline buttons that run [Server.Pay] and
+//     [Server.Decline]; afterwards it shows the outcome (paid, refused by the
+//     game's register or confirm, declined) and the webhook's delivery;
+//   - the dashboard at /: every checkout with its payment status and egress
+//     calls, every webhook delivery with each attempt's Stash-Retry-Count and
+//     answer, the game's API calls, and forms to redeliver a webhook
+//     ([Server.Redeliver]), refund a purchase ([Server.Refund]) and send any
+//     event type ([SampleEvent]) or payload.
+//
+// Their forms refuse cross-site posts (an Origin other than the fake's own),
+// so that another site open in the same browser cannot drive them.
 //
 // # Fault injection
 //
@@ -69,7 +90,7 @@
 //		srv := httptest.NewServer(game)
 //		defer srv.Close()
 //		fake.SetWebhookURL(srv.URL + "/webhooks/stash")
-//		fake.SetEgressURL(srv.URL) // only if the game serves /api/v1/purchase/*
+//		fake.SetEgressBaseURL(srv.URL) // only if the game serves /api/v1/purchase/*
 //
 //		checkoutID := game.StartPurchase(t.Context(), "player-1", "gems_100")
 //		p, err := fake.Pay(t.Context(), checkoutID, stashpaytest.Times(3)) // webhook sent 3 times

@@ -132,6 +132,16 @@ func (s *Server) purchaseSucceededPayload(c *Checkout) ([]byte, error) {
 // Like [Server.SendEvent] it returns when the delivery ended; without a
 // webhook URL it returns a nil Delivery and no error.
 func (s *Server) Refund(ctx context.Context, checkoutID string, opts ...DeliveryOption) (*Delivery, error) {
+	d, err := s.startRefund(checkoutID, opts)
+	if err != nil || d == nil || s.isHeld(d) {
+		return d, err
+	}
+	return d, d.Wait(ctx)
+}
+
+// startRefund refunds a checkout and starts the PURCHASE_REFUNDED delivery
+// without waiting for it; nil without a webhook URL.
+func (s *Server) startRefund(checkoutID string, opts []DeliveryOption) (*Delivery, error) {
 	s.mu.Lock()
 	c, ok := s.checkouts[checkoutID]
 	if !ok {
@@ -158,7 +168,7 @@ func (s *Server) Refund(ctx context.Context, checkoutID string, opts ...Delivery
 	if err != nil {
 		return nil, err
 	}
-	return s.send(ctx, payload, opts)
+	return s.newDelivery(payload, opts)
 }
 
 // SendEvent delivers any webhook payload to the game, signed like Stash signs

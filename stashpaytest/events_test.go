@@ -151,7 +151,7 @@ func TestProductionEnvironment(t *testing.T) {
 	t.Parallel()
 	egress, egressURL := startRecorder(t, game(200))
 	_, hookURL := startRecorder(t, nil)
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL), stashpaytest.WithWebhookURL(hookURL), stashpaytest.WithProductionEnvironment())
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithWebhookURL(hookURL), stashpaytest.WithProductionEnvironment())
 	p, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
 	require.NoError(t, err)
 	require.NoError(t, p.Webhook.Wait(t.Context()))

@@ -115,7 +115,7 @@ func ExampleServer_Pay_confirm() {
 		},
 	}))
 	defer game.Close()
-	fake.SetEgressURL(game.URL)
+	fake.SetEgressBaseURL(game.URL)
 
 	client, err := fake.NewClient()
 	if err != nil {

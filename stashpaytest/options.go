@@ -1,9 +1,11 @@
 package stashpaytest
 
 import (
-	stashpay "github.com/stashpay/stashpay-go"
+	"net"
 	"net/http"
 	"time"
+
+	stashpay "github.com/stashpay/stashpay-go"
 )
 
 // Default credentials of a [Server] built without the matching options. They
@@ -70,6 +72,8 @@ type config struct {
 	amountFormat   AmountFormat
 	environment    string
 	attemptTimeout time.Duration
+	listener       net.Listener
+	publicURL      string
 	paidStatus     stashpay.PaymentStatus // see WithPaidStatus
 }
 
@@ -99,7 +103,8 @@ func WithIngressKey(key string) Option { return func(c *config) { c.ingressKey =
 // rejected, as Stash does for new shops. v1 signatures are accepted either way.
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
-// WithWebhookURL sets the game's webhook URL. Without it, [Server.Pay] sends no
+// WithWebhookURL sets the full URL of the game's webhook endpoint (e.g.
+// "http://127.0.0.1:8080/webhooks/stash"), posted to as is. Without it, [Server.Pay] sends no
 // webhook and [Server.SendEvent] fails with [ErrNoWebhookURL].
 func WithWebhookURL(u string) Option { return func(c *config) { c.webhookURL = u } }
 
@@ -107,10 +112,12 @@ func WithWebhookURL(u string) Option { return func(c *config) { c.webhookURL = u
 // [DefaultWebhookSecret]. See also [Server.RotateWebhookSecret].
 func WithWebhookSecret(secret string) Option { return func(c *config) { c.webhookSecret = secret } }
 
-// WithEgressURL sets the base URL of the game's egress endpoints: the fake
-// calls base + "/api/v1/purchase/register", ".../confirm" and ".../cancel".
-// Without it, [Server.Pay] skips the pre-purchase calls.
-func WithEgressURL(base string) Option { return func(c *config) { c.egressURL = base } }
+// WithEgressBaseURL sets the base URL of the game's egress endpoints (Studio's
+// "Game Backend" URL, e.g. "http://127.0.0.1:8080"): the fake calls base +
+// "/api/v1/purchase/register", ".../confirm" and ".../cancel". Without it,
+// [Server.Pay] skips the pre-purchase calls. Compare [WithWebhookURL], which
+// takes the full URL of one endpoint.
+func WithEgressBaseURL(base string) Option { return func(c *config) { c.egressURL = base } }
 
 // WithEgressKey sets the egress key the fake signs its calls to the game with.
 // Default [DefaultEgressKey].
@@ -171,3 +178,14 @@ func WithAmountFormat(f AmountFormat) Option { return func(c *config) { c.amount
 // its egress calls PAYMENT_ENVIRONMENT_PRODUCTION, to test that a game refuses
 // events from the wrong environment. The default is "test".
 func WithProductionEnvironment() Option { return func(c *config) { c.environment = "production" } }
+
+// WithListener makes the fake serve on l instead of a new loopback port, for
+// a fake that runs as a long-lived process on a chosen address (the
+// "stashpay sandbox" command). The fake closes l when it is closed.
+func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
+
+// WithPublicURL sets the base URL the fake reports ([Server.URL]) and builds
+// checkout URLs on, for a fake listening on every interface that a phone on
+// the local network reaches by another address. Default: http:// and the
+// listener's address.
+func WithPublicURL(u string) Option { return func(c *config) { c.publicURL = u } }

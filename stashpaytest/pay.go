@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	stashpay "github.com/stashpay/stashpay-go"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,12 +33,41 @@ type Payment struct {
 	Confirm       *EgressCall            // nil without an egress URL, or when register failed
 	Cancel        *EgressCall            // set by Decline
 	Webhook       *Delivery              // the PURCHASE_SUCCEEDED delivery; nil without a webhook URL
+	Declined      bool                   // made by Decline
+}
+
+// outcome is what the last Pay or Decline of a checkout did, for the
+// checkout page and the dashboard.
+type outcome struct {
+	p   *Payment
+	err error
+}
+
+// recordOutcome keeps the outcome of a payment that started.
+func (s *Server) recordOutcome(checkoutID string, p *Payment, err error) {
+	if p == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.outcomes == nil {
+		s.outcomes = map[string]outcome{}
+	}
+	s.outcomes[checkoutID] = outcome{p: p, err: err}
+}
+
+// outcomeOf returns the recorded outcome of a checkout's payment.
+func (s *Server) outcomeOf(checkoutID string) (outcome, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.outcomes[checkoutID]
+	return o, ok
 }
 
 // Pay plays the player completing checkoutID's payment, then Stash's back
 // office:
 //
-//  1. With an egress URL ([WithEgressURL]), it calls the game's register,
+//  1. With an egress URL ([WithEgressBaseURL]), it calls the game's register,
 //     then confirm endpoint, signed with the egress key. A register answer
 //     other than 200 with every item SUCCESS_REGISTERED fails the payment
 //     ([ErrRegisterRefused]); a confirm answer other than 2xx with a
@@ -55,6 +83,12 @@ type Payment struct {
 // started, so that tests can inspect the egress calls. A checkout can be paid
 // once: paying it again fails with [ErrNotPending].
 func (s *Server) Pay(ctx context.Context, checkoutID string, opts ...DeliveryOption) (*Payment, error) {
+	p, err := s.pay(ctx, checkoutID, opts)
+	s.recordOutcome(checkoutID, p, err)
+	return p, err
+}
+
+func (s *Server) pay(ctx context.Context, checkoutID string, opts []DeliveryOption) (*Payment, error) {
 	c, err := s.startPayment(checkoutID)
 	if err != nil {
 		return nil, err
@@ -90,12 +124,13 @@ func (s *Server) Pay(ctx context.Context, checkoutID string, opts ...DeliveryOpt
 // the items: with an egress URL, the fake calls register, then cancel. The
 // checkout becomes [stashpay.PaymentStatusFailed] and no webhook is sent. The error is about
 // the calls (a refused register), not the decline itself.
-func (s *Server) Decline(ctx context.Context, checkoutID string) (*Payment, error) {
+func (s *Server) Decline(ctx context.Context, checkoutID string) (p *Payment, err error) {
 	c, err := s.startPayment(checkoutID)
 	if err != nil {
 		return nil, err
 	}
-	p := &Payment{CheckoutID: c.ID, TransactionID: c.TransactionID}
+	defer func() { s.recordOutcome(checkoutID, p, err) }()
+	p = &Payment{CheckoutID: c.ID, TransactionID: c.TransactionID, Declined: true}
 	if s.egressURL() != "" {
 		guids := itemGUIDs(&c)
 		p.Register, err = s.register(ctx, &c, guids)
@@ -187,36 +222,4 @@ func (c *EgressCall) describe() string {
 		body = body[:200] + "..."
 	}
 	return "HTTP " + strconv.Itoa(c.StatusCode) + ": " + strings.TrimSpace(body)
-}
-
-// handlePayPage serves the checkout URL: GET shows what would be paid, POST
-// pays it (see [Server.Pay]), so a person can play the player with curl.
-func (s *Server) handlePayPage(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	c, ok := s.Checkout(id)
-	if !ok {
-		http.Error(w, "unknown checkout", http.StatusNotFound)
-		return
-	}
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "stashpaytest checkout %s\nplayer %s, total %s %s, status %s\n",
-			c.ID, c.User.ID, formatAmount(c.Total, c.DecimalPlaces), c.Currency, c.Status)
-		for _, it := range c.Items {
-			fmt.Fprintf(w, "  %d x %s at %s\n", it.Quantity, it.ID, it.PricePerItem)
-		}
-		fmt.Fprintf(w, "POST this URL to pay.\n")
-	case http.MethodPost:
-		p, err := s.Pay(context.WithoutCancel(r.Context()), id)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusConflict)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "paid: order %s, status %s\n", p.OrderID, p.Status)
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-	}
 }

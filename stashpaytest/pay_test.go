@@ -3,7 +3,6 @@ package stashpaytest_test
 import (
 	"encoding/json"
 	stashpay "github.com/stashpay/stashpay-go"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -43,7 +42,7 @@ func TestPayFullFlow(t *testing.T) {
 	hooks, hookURL := startRecorder(t, nil)
 	s := stashpaytest.Start(t,
 		stashpaytest.WithShopID("shop-1"), stashpaytest.WithEgressKey("egress-k"), stashpaytest.WithWebhookSecret("hook-k"),
-		stashpaytest.WithEgressURL(egressURL), stashpaytest.WithWebhookURL(hookURL),
+		stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithWebhookURL(hookURL),
 		stashpaytest.WithClock(func() time.Time { return at }),
 	)
 	id := createCheckout(t, s, `{"item":{"id":"gems_100","pricePerItem":"1.99","quantity":2},"user":{"id":"player-1","validatedEmail":"p@x.io","platform":"IOS"},
@@ -144,7 +143,7 @@ func TestPayGameRefuses(t *testing.T) {
 			t.Parallel()
 			egress, egressURL := startRecorder(t, tc.answer)
 			hooks, hookURL := startRecorder(t, nil)
-			s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
+			s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
 			id := createCheckout(t, s, gemsCheckout)
 			p, err := s.Pay(t.Context(), id)
 			require.ErrorIs(t, err, tc.wantErr)
@@ -213,7 +212,7 @@ func TestPayWithoutWebhook(t *testing.T) {
 func TestPayConcurrentOnce(t *testing.T) {
 	t.Parallel()
 	egress, egressURL := startRecorder(t, game(200))
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL))
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL))
 	id := createCheckout(t, s, gemsCheckout)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -235,7 +234,7 @@ func TestPayConcurrentOnce(t *testing.T) {
 func TestPayLegacyEgressSignature(t *testing.T) {
 	t.Parallel()
 	egress, egressURL := startRecorder(t, game(200))
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL), stashpaytest.WithLegacyEgressSignature())
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithLegacyEgressSignature())
 	_, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
 	require.NoError(t, err)
 	key, err := signing.NewKey([]byte(s.EgressKey()))
@@ -250,7 +249,7 @@ func TestDecline(t *testing.T) {
 	t.Parallel()
 	egress, egressURL := startRecorder(t, game(200))
 	hooks, hookURL := startRecorder(t, nil)
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL), stashpaytest.WithWebhookURL(hookURL))
 	id := createCheckout(t, s, gemsCheckout)
 	p, err := s.Decline(t.Context(), id)
 	require.NoError(t, err)
@@ -272,32 +271,4 @@ func TestDecline(t *testing.T) {
 	assert.Empty(t, hooks.requests())
 	_, err = s.Pay(t.Context(), id)
 	assert.ErrorIs(t, err, stashpaytest.ErrNotPending)
-}
-
-func TestPayPage(t *testing.T) {
-	t.Parallel()
-	s := stashpaytest.Start(t)
-	id := createCheckout(t, s, gemsCheckout)
-	c, _ := s.Checkout(id)
-	page := func(method string) (int, string) {
-		req, err := http.NewRequestWithContext(t.Context(), method, c.URL, nil)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
-	}
-	code, body := page(http.MethodGet)
-	assert.Equal(t, 200, code)
-	assert.Contains(t, body, "player-1, total 3.98 USD")
-	code, body = page(http.MethodPost)
-	assert.Equal(t, 200, code)
-	assert.Contains(t, body, "paid: order ")
-	c, _ = s.Checkout(id)
-	assert.Equal(t, stashpay.PaymentStatusSucceeded, c.Status)
-	code, _ = page(http.MethodPost)
-	assert.Equal(t, http.StatusConflict, code)
-	code, _ = page(http.MethodDelete)
-	assert.Equal(t, http.StatusMethodNotAllowed, code)
 }

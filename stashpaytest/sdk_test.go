@@ -82,7 +82,7 @@ func TestAgainstSDKHandlers(t *testing.T) {
 	var s *stashpaytest.Server
 	g, srv := startSDKGame(t, func() *stashpaytest.Server { return s })
 	at := time.Now().Truncate(time.Millisecond)
-	s = stashpaytest.Start(t, stashpaytest.WithEgressURL(srv.URL), stashpaytest.WithWebhookURL(srv.URL+"/webhook"),
+	s = stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(srv.URL), stashpaytest.WithWebhookURL(srv.URL+"/webhook"),
 		stashpaytest.WithTax(500), stashpaytest.WithClock(func() time.Time { return at }))
 	client, err := s.NewClient()
 	require.NoError(t, err)
@@ -128,7 +128,7 @@ func TestAgainstSDKHandlersRefusal(t *testing.T) {
 	var s *stashpaytest.Server
 	g, srv := startSDKGame(t, func() *stashpaytest.Server { return s })
 	g.refuse = true
-	s = stashpaytest.Start(t, stashpaytest.WithEgressURL(srv.URL), stashpaytest.WithWebhookURL(srv.URL+"/webhook"))
+	s = stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(srv.URL), stashpaytest.WithWebhookURL(srv.URL+"/webhook"))
 	id := createCheckout(t, s, gemsCheckout)
 	p, err := s.Pay(t.Context(), id)
 	require.ErrorIs(t, err, stashpaytest.ErrConfirmRefused)
@@ -150,7 +150,7 @@ func TestWrongEgressKeyRejectedBySDK(t *testing.T) {
 	// The game is configured with another key than the fake signs with.
 	gameView := stashpaytest.Start(t, stashpaytest.WithEgressKey("game-thinks-this"))
 	_, srv := startSDKGame(t, func() *stashpaytest.Server { return gameView })
-	s := stashpaytest.Start(t, stashpaytest.WithEgressURL(srv.URL))
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(srv.URL))
 	p, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
 	require.ErrorIs(t, err, stashpaytest.ErrRegisterRefused)
 	assert.Equal(t, http.StatusUnauthorized, p.Register.StatusCode)

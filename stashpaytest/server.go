@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 type Server struct {
 	cfg        config
 	ts         *httptest.Server
+	url        string // the base URL reported and put in checkout URLs
 	ingressKey *signing.Key
 	hc         *http.Client
 
@@ -46,9 +48,26 @@ type Server struct {
 	delay         time.Duration
 	closed        bool
 	paying        map[string]bool
+	outcomes      map[string]outcome
 }
 
-// NewServer starts a fake Stash on a loopback port. Call [Server.Close] when
+// The timeouts of the fake's HTTP server, as the examples' servers set them: a
+// client trickling its headers or body cannot hold a connection for long.
+const (
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout = 5 * time.Second
+	// ReadTimeout bounds reading a whole request, body included.
+	ReadTimeout = 15 * time.Second
+	// WriteTimeout bounds a request from the end of its headers to the end of
+	// the answer; it exceeds the 30 second egress timeout, since a Pay from
+	// the checkout page waits for the game's register and confirm.
+	WriteTimeout = 90 * time.Second
+	// IdleTimeout bounds how long a kept-alive connection waits for its next
+	// request.
+	IdleTimeout = 60 * time.Second
+)
+
+// NewServer starts a fake Stash on a loopback port (or on [WithListener]'s). Call [Server.Close] when
 // done. It panics when an option is invalid (an empty key or shop ID), as
 // httptest.NewServer panics when it cannot listen.
 func NewServer(opts ...Option) *Server {
@@ -89,7 +108,19 @@ func NewServer(opts ...Option) *Server {
 		byOrder:       map[string]string{},
 	}
 	s.ts = httptest.NewUnstartedServer(s.routes())
+	if cfg.listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
+	s.ts.Config.ReadHeaderTimeout = ReadHeaderTimeout
+	s.ts.Config.ReadTimeout = ReadTimeout
+	s.ts.Config.WriteTimeout = WriteTimeout
+	s.ts.Config.IdleTimeout = IdleTimeout
 	s.ts.Start()
+	s.url = s.ts.URL
+	if cfg.publicURL != "" {
+		s.url = strings.TrimRight(cfg.publicURL, "/")
+	}
 	return s
 }
 
@@ -101,9 +132,9 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// URL returns the fake's base URL (http://127.0.0.1:port), to pass to the
-// client's WithBaseURL option.
-func (s *Server) URL() string { return s.ts.URL }
+// URL returns the fake's base URL (http://127.0.0.1:port, or
+// [WithPublicURL]'s), to pass to the client's WithBaseURL option.
+func (s *Server) URL() string { return s.url }
 
 // ShopID returns the shop ID the fake expects and sends.
 func (s *Server) ShopID() string { return s.cfg.shopID }
@@ -138,18 +169,19 @@ func (s *Server) RotateWebhookSecret(secret string) (previous string) {
 	return previous
 }
 
-// SetWebhookURL changes the game's webhook URL (see [WithWebhookURL]) for
-// later deliveries and retries, for a game server started after the fake.
+// SetWebhookURL changes the full URL of the game's webhook endpoint (see
+// [WithWebhookURL]) for later deliveries and retries, for a game server
+// started after the fake.
 func (s *Server) SetWebhookURL(u string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cfg.webhookURL = u
 }
 
-// SetEgressURL changes the base URL of the game's egress endpoints (see
-// [WithEgressURL]) for later payments, for a game server started after the
-// fake.
-func (s *Server) SetEgressURL(base string) {
+// SetEgressBaseURL changes the base URL of the game's egress endpoints (see
+// [WithEgressBaseURL]: the fake appends "/api/v1/purchase/confirm" and the
+// others) for later payments, for a game server started after the fake.
+func (s *Server) SetEgressBaseURL(base string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cfg.egressURL = base
@@ -171,7 +203,7 @@ func (s *Server) egressURL() string {
 func (s *Server) Now() time.Time { return s.cfg.now() }
 
 // String describes the server without revealing any key.
-func (s *Server) String() string { return "stashpaytest.Server(" + s.ts.URL + ")" }
+func (s *Server) String() string { return "stashpaytest.Server(" + s.url + ")" }
 
 // GoString describes the server without revealing any key.
 func (s *Server) GoString() string { return s.String() }
@@ -182,7 +214,7 @@ func (s *Server) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String
 
 // LogValue makes log/slog print the server's URL and shop ID, never a key.
 func (s *Server) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", s.ts.URL), slog.String("shop_id", s.cfg.shopID))
+	return slog.GroupValue(slog.String("url", s.url), slog.String("shop_id", s.cfg.shopID))
 }
 
 // Close stops the server, abandons pending webhook retries and held
@@ -230,6 +262,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/sdk/server/payment/{id}", s.ingress(http.MethodGet, s.handlePaymentEvent))
 	mux.HandleFunc("/sdk/", s.ingress("", nil))
 	mux.HandleFunc("/pay/{id}", s.handlePayPage)
+	mux.HandleFunc("GET /{$}", s.handleDashboard)
+	mux.HandleFunc("GET "+stylePath, serveStyle)
+	mux.HandleFunc("POST /dashboard/redeliver", s.dashboardAction(s.redeliverForm))
+	mux.HandleFunc("POST /dashboard/refund", s.dashboardAction(s.refundForm))
+	mux.HandleFunc("POST /dashboard/send", s.dashboardAction(s.sendForm))
 	return mux
 }
 

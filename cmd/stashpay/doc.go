@@ -1,7 +1,8 @@
 // Command stashpay is a small helper for game developers integrating Stash
-// Pay locally: it signs and verifies webhook payloads and plays Stash's
-// calls (signed webhooks, signed register / confirm / cancel purchase calls)
-// against a game backend running on the developer's machine.
+// Pay locally: it signs and verifies webhook payloads, plays Stash's calls
+// (signed webhooks, signed register / confirm / cancel purchase calls)
+// against a game backend running on the developer's machine, and runs a
+// local Stash sandbox with a hosted checkout page to click through by hand.
 //
 // Install it from a clone of the module, or with go install:
 //
@@ -16,7 +17,12 @@
 //	stashpay egress send    [-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json]
 //	                        [-user ID] [-item ID] [-transaction ID] [-key-env NAME] [-timeout D]
 //	stashpay egress sample  [-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID] [-transaction ID]
+//	stashpay sandbox        [-port N] [-host ADDR -allow-remote] [-public-url URL] [-webhook-url URL]
+//	                        [-game-backend-url URL] [-shop-id ID] [-webhook-retry SCHEDULE] [-duplicates N]
+//	                        [-ingress-delay D] [-fail-ingress N -fail-status S] [-tax BP]
 //	stashpay version
+//
+// Every command and subcommand answers -h with its usage.
 //
 // # Secrets
 //
@@ -67,14 +73,41 @@
 // the URL's path), or the body of -file, signed with the v1 scheme
 // ("X-Stash-Hmac-Signature: v1;{shopId};{unixMillis};{signature}") with the
 // egress key and the current time. It exits non-zero unless the answer is
-// 2xx, since Stash fails the purchase on any other answer. Use the same
-// -transaction for a register and the confirm or cancel that follows it.
+// 2xx, since Stash fails the purchase on any other answer, and, for a
+// register, unless every item's status is SUCCESS_REGISTERED (Stash expects
+// 200 whatever the outcome, with a status per item; the command names each
+// refused item). Use the same -transaction for a register and the confirm or
+// cancel that follows it: the sample's checkout link ID and item GUIDs are
+// derived from the transaction ID, so the calls of one transaction, and any
+// replay of them, carry the same identities.
 //
 // "egress sample" prints the sample body without signing or sending it.
 //
+// # Sandbox
+//
+// "sandbox" runs the SDK's fake Stash (package stashpaytest) as a process on
+// 127.0.0.1:4242 until SIGINT or SIGTERM. Its state is in memory only. It
+// serves the ingress API (create checkouts, get payment events, with Stash's
+// authentication), a hosted checkout page at every checkout's URL with Pay and
+// Decline buttons, and a dashboard at / (checkouts, egress calls, webhook
+// deliveries with every attempt; redeliver, refund, send any event). Pay
+// calls the game's register and confirm endpoints under -game-backend-url,
+// then delivers the signed PURCHASE_SUCCEEDED webhook to -webhook-url with
+// Stash's retry schedule (-webhook-retry). The pages are embedded: nothing is
+// loaded from the internet.
+//
+// A -host other than loopback is refused unless -allow-remote is given.
+// STASH_INGRESS_KEY, STASH_EGRESS_KEY and STASH_WEBHOOK_SECRET are used when
+// set and generated otherwise; STASH_SHOP_ID likewise. At start, and only
+// then, the command prints the lines to paste into the game (export
+// STASH_BASE_URL=..., the shop ID and the generated keys; keys taken from the
+// environment are not printed). This is the one place a command prints a
+// secret, on purpose: they are sandbox keys, never valid at Stash.
+//
 // # Network
 //
-// The commands send only to the URL given with -url (default: localhost). They
+// The commands send only to the URL given with -url (default: localhost);
+// the sandbox sends only to its -webhook-url and -game-backend-url. They
 // ignore proxy settings, never follow redirects (a signed payload is not
 // forwarded elsewhere), time out each request (-timeout, default 30s, Stash's
 // own limit) and read at most 64 KiB of an answer.

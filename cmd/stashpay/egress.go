@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,12 +22,16 @@ type egressFlags struct {
 	kind, shopID, user, item, transaction string
 }
 
-func (c *cli) addEgressFlags(fs *flag.FlagSet, f *egressFlags) {
-	fs.StringVar(&f.kind, "kind", "", "which call to play: `confirm`, register or cancel (default: the -url path's last element, else confirm)")
+func (c *cli) addEgressFlags(fs *flag.FlagSet, f *egressFlags, withURL bool) {
+	kindDefault := "confirm"
+	if withURL {
+		kindDefault = "the -url path's last element, else confirm"
+	}
+	fs.StringVar(&f.kind, "kind", "", "which call to play: `confirm`, register or cancel (default: "+kindDefault+")")
 	fs.StringVar(&f.shopID, "shop-id", "", "the shop `ID` (default $"+envShopID+")")
 	fs.StringVar(&f.user, "user", "player-1", "player `ID` in the sample body")
 	fs.StringVar(&f.item, "item", "gems_100", "product `ID` (SKU) in the sample body")
-	fs.StringVar(&f.transaction, "transaction", "", "transaction `ID` in the sample body (default: a new UUID); reuse it to play register then confirm")
+	fs.StringVar(&f.transaction, "transaction", "", "transaction `ID` in the sample body (default: a new UUID); reuse it to play register then confirm, or to replay a call: the checkout link ID and item GUIDs are derived from it")
 }
 
 // resolve fills the defaults of f: the shop ID from the environment and the
@@ -56,14 +61,22 @@ func (c *cli) resolve(f *egressFlags, target string) error {
 	return nil
 }
 
+// identityNamespace is the UUID namespace the sample bodies' checkout link
+// ID and item GUIDs are derived in (UUID v5) from the transaction ID.
+var identityNamespace = uuid.MustParse("5f0c2a1e-7d1b-4c55-9a5e-2f4c8b7e6d30")
+
 // sampleEgressBody returns a realistic body of Stash's register, confirm or
-// cancel call.
+// cancel call. Its checkout link ID and item GUIDs are derived from the
+// transaction ID, as Stash keeps them for one purchase: register, confirm
+// and cancel of one transaction, and a replay of any of them, carry the same
+// identities, so a game that keys on either sees the replay as a duplicate.
 func sampleEgressBody(f *egressFlags, now time.Time) ([]byte, error) {
 	items := []stashpay.PurchaseItem{{
-		GUID: uuid.NewString(), ProductID: f.item, Quantity: 2, Cents: 999,
+		GUID:      uuid.NewSHA1(identityNamespace, []byte("item\x00"+f.transaction+"\x00"+f.item)).String(),
+		ProductID: f.item, Quantity: 2, Cents: 999,
 		Metadata: map[string]string{"source": "stashpay-cli"},
 	}}
-	checkoutLinkID := uuid.NewString()
+	checkoutLinkID := uuid.NewSHA1(identityNamespace, []byte("checkout-link\x00"+f.transaction)).String()
 	var body any
 	switch f.kind {
 	case "register":
@@ -100,7 +113,7 @@ func sampleEgressBody(f *egressFlags, now time.Time) ([]byte, error) {
 func (c *cli) egressSample(_ context.Context, args []string) error {
 	fs := c.newFlagSet("egress sample", "[-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID] [-transaction ID]")
 	var f egressFlags
-	c.addEgressFlags(fs, &f)
+	c.addEgressFlags(fs, &f, false)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -119,13 +132,13 @@ func (c *cli) egressSample(_ context.Context, args []string) error {
 // signs its register / confirm / cancel calls, and POSTs it. It fails
 // unless the answer is 2xx: Stash fails the purchase on anything else.
 func (c *cli) egressSend(ctx context.Context, args []string) error {
-	fs := c.newFlagSet("egress send", "[-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json] [-user ID] [-item ID]")
+	fs := c.newFlagSet("egress send", "[-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json] [-user ID] [-item ID] [-transaction ID] [-key-env NAME] [-timeout D]")
 	keyEnv := fs.String("key-env", envEgressKey, "`NAME` of the environment variable holding the egress key (secrets are never taken from flags)")
 	target := fs.String("url", defaultEgressURL, "the game backend's egress endpoint `URL`")
 	file := fs.String("file", "", "send this body `file` (\"-\" for stdin) instead of a sample")
 	timeout := fs.Duration("timeout", defaultTimeout, "timeout of the request")
 	var f egressFlags
-	c.addEgressFlags(fs, &f)
+	c.addEgressFlags(fs, &f, true)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -170,6 +183,45 @@ func (c *cli) egressSend(ctx context.Context, args []string) error {
 	}
 	if a.status < 200 || a.status > 299 {
 		fmt.Fprintf(c.stderr, "%s: a non-2xx answer makes Stash fail the purchase\n", programName)
+		return errFailed
+	}
+	if f.kind == "register" {
+		return c.checkRegistration(a.body)
+	}
+	return nil
+}
+
+// checkRegistration reads a register answer, which Stash expects as HTTP 200
+// whatever the outcome, with one status per item: any status other than
+// SUCCESS_REGISTERED refuses the purchase. It names each refused item.
+func (c *cli) checkRegistration(body []byte) error {
+	var resp stashpay.RegisterPaymentResponse
+	if err := resp.UnmarshalJSON(body); err != nil {
+		fmt.Fprintf(c.stderr, "%s: the register answer is not a statuses object (%v): Stash fails the purchase\n", programName, err)
+		return errFailed
+	}
+	if len(resp.Statuses) == 0 {
+		fmt.Fprintf(c.stderr, "%s: the register answer has no statuses: Stash fails the purchase\n", programName)
+		return errFailed
+	}
+	refused := 0
+	for _, st := range resp.Statuses {
+		if st.Status == stashpay.PurchaseRegistrationStatusSuccessRegistered {
+			continue
+		}
+		refused++
+		item := st.ProductID
+		if st.GUID != "" {
+			item = strings.TrimSpace(st.GUID + " " + st.ProductID)
+		}
+		msg := ""
+		if st.Message != "" {
+			msg = ": " + printable([]byte(st.Message))
+		}
+		fmt.Fprintf(c.stderr, "%s: item %s refused: %s%s\n", programName, printable([]byte(item)), printable([]byte(st.Status)), msg)
+	}
+	if refused > 0 {
+		fmt.Fprintf(c.stderr, "%s: a refused registration makes Stash fail the purchase\n", programName)
 		return errFailed
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -208,6 +209,104 @@ func TestEgressSample(t *testing.T) {
 			player, err := tt.decode([]byte(r.stdout))
 			require.NoError(t, err)
 			assert.Equal(t, "player-3", player)
+		})
+	}
+}
+
+// identities are the request identities of an egress body.
+type identities struct {
+	CheckoutLinkID string `json:"checkoutLinkId"`
+	Items          []struct {
+		GUID string `json:"guid"`
+	} `json:"items"`
+	Registrations []struct {
+		GUID string `json:"guid"`
+	} `json:"registrations"`
+}
+
+func (id identities) guids() []string {
+	var out []string
+	for _, it := range append(id.Items, id.Registrations...) {
+		out = append(out, it.GUID)
+	}
+	return out
+}
+
+func TestEgressSameTransactionSameIdentities(t *testing.T) {
+	t.Parallel()
+	const tx = "tx-replayed-1"
+	sample := func(t *testing.T, kind, transaction string) identities {
+		t.Helper()
+		args := []string{"egress", "sample", "-kind", kind}
+		if transaction != "" {
+			args = append(args, "-transaction", transaction)
+		}
+		r := runCLI(t, testEnv(), nil, args...)
+		require.Equal(t, exitOK, r.code, r.all())
+		var id identities
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &id))
+		require.NotEmpty(t, id.CheckoutLinkID)
+		require.Len(t, id.guids(), 1)
+		return id
+	}
+	first, again := sample(t, "confirm", tx), sample(t, "confirm", tx)
+	assert.Equal(t, first.CheckoutLinkID, again.CheckoutLinkID, "a replayed confirm has the same checkout link ID")
+	assert.Equal(t, first.guids(), again.guids(), "and the same item GUIDs")
+	for _, kind := range []string{"register", "cancel"} {
+		other := sample(t, kind, tx)
+		assert.Equal(t, first.CheckoutLinkID, other.CheckoutLinkID, "register, confirm and cancel of one transaction name one checkout link")
+		assert.Equal(t, first.guids(), other.guids(), kind)
+	}
+	assert.NotEqual(t, first.CheckoutLinkID, sample(t, "confirm", "tx-other").CheckoutLinkID)
+	assert.NotEqual(t, sample(t, "confirm", "").CheckoutLinkID, sample(t, "confirm", "").CheckoutLinkID,
+		"without -transaction every call is a new purchase")
+
+	// Sent to a game that keys on the checkout link ID, as the README
+	// recommends, the replay is a duplicate.
+	var mu sync.Mutex
+	granted := 0
+	cfg := stashpay.EgressConfig{ShopID: testShopID, EgressKey: testEgressKey,
+		KeyFunc: func(r *stashpay.ConfirmPaymentRequest) string { return "checkout:" + r.CheckoutLinkID }}
+	srv := httptest.NewServer(stashpay.ConfirmPaymentHandler(cfg, func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		granted++
+		return nil, nil
+	}))
+	t.Cleanup(srv.Close)
+	for range 2 {
+		r := runCLI(t, testEnv(), nil, "egress", "send", "-url", srv.URL+stashpay.ConfirmPaymentPath, "-transaction", tx)
+		require.Equal(t, exitOK, r.code, r.all())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 1, granted, "the game's exactly-once store took the second confirm as a replay")
+}
+
+func TestEgressSendRegisterRefusedPerItem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		answer   string
+		wantCode int
+		want     []string
+	}{
+		{"sold out", `{"statuses":[{"productId":"gems_100","status":"PURCHASE_REGISTRATION_STATUS_FAILED_INSUFFICIENT_INVENTORY","message":"sold out"}]}`,
+			exitFailed, []string{"gems_100", "FAILED_INSUFFICIENT_INVENTORY", "sold out"}},
+		{"by number", `{"statuses":[{"guid":"g-1","status":3}]}`, exitFailed, []string{"g-1", "FAILED_INSUFFICIENT_INVENTORY"}},
+		{"no statuses", `{"statuses":[]}`, exitFailed, []string{"no statuses"}},
+		{"registered", `{"statuses":[{"productId":"gems_100","status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`, exitOK, nil},
+		{"registered by number", `{"statuses":[{"productId":"gems_100","status":1}]}`, exitOK, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _ := fixedAnswer(t, http.StatusOK, tt.answer)
+			r := runCLI(t, testEnv(), nil, "egress", "send", "-url", srv.URL+stashpay.RegisterPaymentPath)
+			assert.Equal(t, tt.wantCode, r.code, r.all())
+			for _, w := range tt.want {
+				assert.Contains(t, r.stderr, w)
+			}
 		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
+	"syscall"
 
 	stashpay "github.com/stashpay/stashpay-go"
 )
@@ -49,7 +51,9 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM too: "stashpay sandbox" runs until stopped, by Ctrl-C or by a
+	// process manager.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -102,13 +106,36 @@ Usage:
   stashpay webhook send   [-url URL] [-type TYPE] [-file payload.json] [-user ID] [-item ID] [-times N]
   stashpay webhook sample [-type TYPE] [-user ID] [-item ID]
   stashpay egress send    [-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json] [-user ID] [-item ID] [-transaction ID]
-  stashpay egress sample  [-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID]
+  stashpay egress sample  [-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID] [-transaction ID]
+  stashpay sandbox        [-port N] [-webhook-url URL] [-game-backend-url URL] [-shop-id ID] [fault flags]
   stashpay version
 
 Secrets come only from the environment (STASH_WEBHOOK_SECRET, STASH_EGRESS_KEY;
 STASH_SHOP_ID for the shop ID), never from flags, which end up in shell history.
 Run "stashpay <command> <subcommand> -h" for the flags of a command.
 `
+
+// groupUsage is the part of topUsage about one command group.
+func groupUsage(group string) string {
+	var b strings.Builder
+	b.WriteString("Usage:\n")
+	for line := range strings.Lines(topUsage) {
+		if strings.HasPrefix(line, "  "+programName+" "+group+" ") || strings.TrimSpace(line) == programName+" "+group {
+			b.WriteString(line)
+		}
+	}
+	b.WriteString("\nRun \"" + programName + " " + group + " <subcommand> -h\" for the flags of a subcommand.\n")
+	return b.String()
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
 
 func (c *cli) dispatch(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -120,6 +147,10 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		fmt.Fprint(c.stdout, topUsage)
 		return nil
 	case "version", "-version", "--version":
+		if len(args) == 2 && isHelp(args[1]) {
+			fmt.Fprintf(c.stdout, "Usage: %s version\n\nPrints the version of the command and of the SDK it is built from.\n", programName)
+			return nil
+		}
 		if len(args) > 1 {
 			return usagef("version takes no arguments")
 		}
@@ -134,6 +165,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.sub(ctx, "egress", args[1:], map[string]func(context.Context, []string) error{
 			"send": c.egressSend, "sample": c.egressSample,
 		})
+	case "sandbox":
+		return c.sandbox(ctx, args[1:])
 	}
 	fmt.Fprint(c.stderr, topUsage)
 	return usagef("unknown command %q", args[0])
@@ -141,12 +174,16 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 
 func (c *cli) sub(ctx context.Context, group string, args []string, cmds map[string]func(context.Context, []string) error) error {
 	if len(args) == 0 {
-		fmt.Fprint(c.stderr, topUsage)
+		fmt.Fprint(c.stderr, groupUsage(group))
 		return usagef("%s needs a subcommand", group)
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(c.stdout, groupUsage(group))
+		return nil
 	}
 	fn, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprint(c.stderr, topUsage)
+		fmt.Fprint(c.stderr, groupUsage(group))
 		return usagef("unknown command %q", group+" "+args[0])
 	}
 	return fn(ctx, args[1:])

@@ -199,6 +199,42 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
+func TestGroupHelp(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"webhook", "-h"}, "stashpay webhook send"},
+		{[]string{"webhook", "--help"}, "stashpay webhook verify"},
+		{[]string{"webhook", "help"}, "stashpay webhook sign"},
+		{[]string{"egress", "-h"}, "stashpay egress send"},
+		{[]string{"egress", "-help"}, "stashpay egress sample"},
+		{[]string{"version", "-h"}, "stashpay version"},
+		{[]string{"sandbox", "-h"}, "Usage: stashpay sandbox"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, nil, tt.args...)
+			assert.Equal(t, exitOK, r.code, r.all())
+			assert.Contains(t, r.all(), tt.want)
+			assert.NotContains(t, r.all(), "unknown command")
+		})
+	}
+}
+
+func TestEgressUsageNamesItsFlags(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, nil, nil, "egress", "send", "-h")
+	require.Equal(t, exitOK, r.code)
+	usage, _, _ := strings.Cut(r.stderr, "Flags:")
+	assert.Contains(t, usage, "-transaction ID", "the synopsis lists -transaction")
+	r = runCLI(t, nil, nil, "egress", "sample", "-h")
+	require.Equal(t, exitOK, r.code)
+	assert.NotContains(t, r.stderr, "-url", "sample has no -url flag")
+}
+
 func TestSubcommandHelp(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{

@@ -13,15 +13,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
 func TestWebhookSendSamples(t *testing.T) {
 	t.Parallel()
-	for _, typ := range sampleTypes() {
-		t.Run(typ, func(t *testing.T) {
+	for _, typ := range stashpaytest.SampleEventTypes() {
+		t.Run(string(typ), func(t *testing.T) {
 			t.Parallel()
 			game := newWebhookGame(t, testWebhookSecret)
-			r := runCLI(t, testEnv(), nil, "webhook", "send", "-url", game.url(), "-type", typ, "-user", "player-77", "-item", "sword_9")
+			r := runCLI(t, testEnv(), nil, "webhook", "send", "-url", game.url(), "-type", string(typ), "-user", "player-77", "-item", "sword_9")
 			require.Equal(t, exitOK, r.code, r.all())
 			assert.True(t, strings.HasPrefix(r.stdout, "HTTP 200 OK"), r.stdout)
 			deliveries, handled := game.snapshot()
@@ -30,7 +31,7 @@ func TestWebhookSendSamples(t *testing.T) {
 			assert.Equal(t, "0", deliveries[0].retryCount)
 			require.Len(t, handled, 1, "the game's verifier accepted and decoded the sample")
 			e := handled[0]
-			assert.Equal(t, events.Type(typ), e.Type())
+			assert.Equal(t, typ, e.Type())
 			_, unknown := e.(*events.Unknown)
 			assert.False(t, unknown, "the sample decodes into its typed event")
 			assertNoSecrets(t, r)

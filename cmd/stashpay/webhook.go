@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
@@ -108,7 +110,23 @@ func (c *cli) samplePayload(f *webhookFlags) ([]byte, error) {
 	if f.user == "" || f.item == "" {
 		return nil, usagef("-user and -item cannot be empty")
 	}
-	return sampleEvent(f.typ, sampleParams{userID: f.user, itemID: f.item, shopID: c.env(envShopID), now: time.Now()})
+	b, err := stashpaytest.SampleEvent(events.Type(f.typ), stashpaytest.SampleParams{UserID: f.user, ItemID: f.item, ShopID: c.env(envShopID), Now: time.Now()})
+	if errors.Is(err, stashpaytest.ErrNoSample) {
+		return nil, usagef("no sample for event type %q; use -file for a custom payload, or one of: %s", f.typ, sampleTypeList())
+	}
+	return b, err
+}
+
+// sampleTypeList lists the types a sample exists for, comma separated.
+func sampleTypeList() string {
+	var b strings.Builder
+	for i, t := range stashpaytest.SampleEventTypes() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(t))
+	}
+	return b.String()
 }
 
 // webhookSample prints a sample event, unsigned.

@@ -27,7 +27,7 @@ func setup(t *testing.T, opts ...stashpaytest.Option) (*stashpaytest.Server, *ba
 	require.NoError(t, err)
 	srv := httptest.NewServer(b)
 	t.Cleanup(srv.Close)
-	fake.SetEgressURL(srv.URL)
+	fake.SetEgressBaseURL(srv.URL)
 	fake.SetWebhookURL(srv.URL + "/webhooks/stash")
 	return fake, b, srv
 }
@@ -177,7 +177,7 @@ func TestConfirmFlowWebhookOnly(t *testing.T) {
 	t.Parallel()
 	// Without egress configured in Studio, the webhook alone grants.
 	fake, b, srv := setup(t)
-	fake.SetEgressURL("")
+	fake.SetEgressBaseURL("")
 	p, err := fake.Pay(t.Context(), newCheckout(t, srv, "fay", "gems_500"))
 	require.NoError(t, err)
 	require.NoError(t, p.Webhook.Wait(t.Context()))

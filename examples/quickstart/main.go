@@ -195,8 +195,8 @@ func syncFlow(ctx context.Context, t *transcript, fake *stashpaytest.Server, g *
 func prePurchaseFlow(ctx context.Context, t *transcript, fake *stashpaytest.Server, g *game, gameURL, hookURL string) error {
 	t.section("3. pre-purchase: register + confirm -> grant once, then the webhook")
 	fake.SetWebhookURL(hookURL)
-	fake.SetEgressURL(gameURL)
-	defer fake.SetEgressURL("")
+	fake.SetEgressBaseURL(gameURL)
+	defer fake.SetEgressBaseURL("")
 	co, err := g.createCheckout(ctx, "carol", "sword")
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -88,33 +87,6 @@ func MillisOf(t time.Time) Millis {
 	return Millis(t.UnixMilli())
 }
 
-// Enum decodes an open enum value: a name string is kept as sent; an
-// integer (a JSON number, or a string of digits) i is names[i], or its
-// decimal digits when i is outside names; null is "". Any other JSON kind
-// is an error. The result never fails for a value this SDK does not know.
-func Enum(b []byte, names []string) (string, error) {
-	if isNull(b) {
-		return "", nil
-	}
-	if v, ok := parseInt(b, 32); ok {
-		if v >= 0 && v < int64(len(names)) {
-			return names[v], nil
-		}
-		return strconv.FormatInt(v, 10), nil
-	}
-	if len(b) == 0 || b[0] != '"' {
-		return "", typeError(b, reflect.TypeFor[string]())
-	}
-	if bytes.IndexByte(b, '\\') < 0 {
-		return string(b[1 : len(b)-1]), nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return "", typeError(b, reflect.TypeFor[string]())
-	}
-	return s, nil
-}
-
 func isNull(b []byte) bool { return string(b) == "null" }
 
 // parseInt reads a JSON number without fraction or exponent, or a string
@@ -123,13 +95,10 @@ func parseInt(b []byte, bits int) (int64, bool) {
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		b = b[1 : len(b)-1]
 	}
+	// strconv refuses spaces, fractions, exponents and underscores in base
+	// 10; only a '+' sign is left to refuse.
 	if len(b) == 0 || b[0] == '+' {
 		return 0, false
-	}
-	for i, c := range b {
-		if (c < '0' || c > '9') && !(i == 0 && c == '-') {
-			return 0, false
-		}
 	}
 	v, err := strconv.ParseInt(string(b), 10, bits)
 	return v, err == nil

@@ -1,10 +1,11 @@
-package main
+package stashpaytest
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,25 +13,29 @@ import (
 	"github.com/stashpay/stashpay-go/events"
 )
 
-// sampleParams are the values a sample event is built from.
-type sampleParams struct {
-	userID string
-	itemID string
-	shopID string
-	now    time.Time
+// SampleParams are the values a sample event is built from, see
+// [SampleEvent].
+type SampleParams struct {
+	UserID string    // the player; "player-1" when empty
+	ItemID string    // the item, or the plan of a subscription event; "gems_100" when empty
+	ShopID string    // sent as shopId where the event has one; may be empty
+	Now    time.Time // the event's time; time.Now() when zero
 }
+
+// ErrNoSample is returned by [SampleEvent] for a type it has no sample of.
+var ErrNoSample = errors.New("stashpaytest: no sample for this event type")
 
 // v1Samples maps each v1 event type to its wrapper key and a builder of the
 // wrapped object, following the examples of Stash's webhook list.
 var v1Samples = map[events.Type]struct {
 	key   string
-	build func(p sampleParams) any
+	build func(p SampleParams) any
 }{
-	events.TypePurchaseSucceeded: {"purchaseSucceeded", func(p sampleParams) any {
+	events.TypePurchaseSucceeded: {"purchaseSucceeded", func(p SampleParams) any {
 		return map[string]any{
-			"timeMillis": p.now.UnixMilli(), "orderId": "order_" + shortID(), "checkoutLinkId": uuid.NewString(),
-			"shopId": p.shopID, "currency": "USD", "userId": p.userID,
-			"items": []any{map[string]any{"id": p.itemID, "quantity": 2, "price": "9.99",
+			"timeMillis": p.Now.UnixMilli(), "orderId": "order_" + shortID(), "checkoutLinkId": uuid.NewString(),
+			"shopId": p.ShopID, "currency": "USD", "userId": p.UserID,
+			"items": []any{map[string]any{"id": p.ItemID, "quantity": 2, "price": "9.99",
 				"metadata": map[string]string{"source": "stashpay-cli"}}},
 			"tax": "1.50", "total": "21.48",
 			"taxDetails": map[string]any{"items": []any{map[string]any{
@@ -39,38 +44,38 @@ var v1Samples = map[events.Type]struct {
 			"emailMarketingOptIn": false, "regionCode": "US", "source": string(events.SourceStashPay), "ipAddress": "127.0.0.1",
 		}
 	}},
-	events.TypePurchaseRefunded: {"purchaseRefunded", func(p sampleParams) any {
+	events.TypePurchaseRefunded: {"purchaseRefunded", func(p SampleParams) any {
 		return map[string]any{
 			"refundId": "rf_" + shortID(), "orderId": "order_" + shortID(), "checkoutLinkId": uuid.NewString(),
-			"shopId": p.shopID, "userId": p.userID, "currency": "USD",
-			"items":  []any{map[string]any{"id": p.itemID, "quantity": 2, "price": "9.99"}},
+			"shopId": p.ShopID, "userId": p.UserID, "currency": "USD",
+			"items":  []any{map[string]any{"id": p.ItemID, "quantity": 2, "price": "9.99"}},
 			"amount": "21.48", "tax": "1.50", "total": "21.48", "reason": "requested_by_customer",
-			"regionCode": "US", "source": string(events.SourceStashPay), "timeMillis": p.now.UnixMilli(),
+			"regionCode": "US", "source": string(events.SourceStashPay), "timeMillis": p.Now.UnixMilli(),
 		}
 	}},
-	events.TypeCreatePaymentIntent: {"openPayment", func(p sampleParams) any {
-		return map[string]any{"cartId": "cart_" + shortID(), "userId": p.userID,
-			"items": []any{map[string]any{"id": p.itemID, "quantity": 2}}, "source": string(events.SourceStashPay)}
+	events.TypeCreatePaymentIntent: {"openPayment", func(p SampleParams) any {
+		return map[string]any{"cartId": "cart_" + shortID(), "userId": p.UserID,
+			"items": []any{map[string]any{"id": p.ItemID, "quantity": 2}}, "source": string(events.SourceStashPay)}
 	}},
-	events.TypeFreeItemRedeemed: {"freeItemRedeemed", func(p sampleParams) any {
-		return map[string]any{"userId": p.userID, "itemId": p.itemID, "ipAddress": "127.0.0.1",
+	events.TypeFreeItemRedeemed: {"freeItemRedeemed", func(p SampleParams) any {
+		return map[string]any{"userId": p.UserID, "itemId": p.ItemID, "ipAddress": "127.0.0.1",
 			"metadata": map[string]string{"promotionId": "summer_promo", "redeemCode": "SUMMER2024"}}
 	}},
-	events.TypeMutateCart: {"mutateCart", func(p sampleParams) any {
-		return map[string]any{"cartId": "cart_" + shortID(), "timeMillis": p.now.UnixMilli(), "userId": p.userID,
-			"items": []any{map[string]any{"id": p.itemID, "quantity": 3}}, "regionCode": "US", "source": "Cart", "ipAddress": "127.0.0.1"}
+	events.TypeMutateCart: {"mutateCart", func(p SampleParams) any {
+		return map[string]any{"cartId": "cart_" + shortID(), "timeMillis": p.Now.UnixMilli(), "userId": p.UserID,
+			"items": []any{map[string]any{"id": p.ItemID, "quantity": 3}}, "regionCode": "US", "source": "Cart", "ipAddress": "127.0.0.1"}
 	}},
-	events.TypeViewItem: {"viewItem", func(p sampleParams) any {
-		return map[string]any{"userId": p.userID, "itemId": p.itemID, "regionCode": "US"}
+	events.TypeViewItem: {"viewItem", func(p SampleParams) any {
+		return map[string]any{"userId": p.UserID, "itemId": p.ItemID, "regionCode": "US"}
 	}},
-	events.TypeViewCheckoutPage: {"viewCheckoutPage", func(p sampleParams) any {
-		return map[string]any{"userId": p.userID, "regionCode": "US"}
+	events.TypeViewCheckoutPage: {"viewCheckoutPage", func(p SampleParams) any {
+		return map[string]any{"userId": p.UserID, "regionCode": "US"}
 	}},
-	events.TypeViewProductDetailPage: {"viewProductDetailsPage", func(p sampleParams) any {
-		return map[string]any{"userId": p.userID, "itemId": p.itemID, "regionCode": "US"}
+	events.TypeViewProductDetailPage: {"viewProductDetailsPage", func(p SampleParams) any {
+		return map[string]any{"userId": p.UserID, "itemId": p.ItemID, "regionCode": "US"}
 	}},
-	events.TypeCartButtonClick: {"sendCartButtonClick", func(p sampleParams) any {
-		return map[string]any{"userId": p.userID, "regionCode": "US"}
+	events.TypeCartButtonClick: {"sendCartButtonClick", func(p SampleParams) any {
+		return map[string]any{"userId": p.UserID, "regionCode": "US"}
 	}},
 }
 
@@ -80,23 +85,36 @@ var v2Types = []events.Type{
 	events.TypeSubscriptionPaymentFailed, events.TypeSubscriptionCanceled, events.TypeSubscriptionExpired,
 }
 
-// sampleTypes returns every type a sample can be built for, sorted.
-func sampleTypes() []string {
-	out := make([]string, 0, len(v1Samples)+len(v2Types))
+// SampleEventTypes returns every event type [SampleEvent] has a sample of,
+// sorted.
+func SampleEventTypes() []events.Type {
+	out := make([]events.Type, 0, len(v1Samples)+len(v2Types))
 	for t := range v1Samples {
-		out = append(out, string(t))
+		out = append(out, t)
 	}
-	for _, t := range v2Types {
-		out = append(out, string(t))
-	}
-	sort.Strings(out)
+	out = append(out, v2Types...)
+	slices.Sort(out)
 	return out
 }
 
-// sampleEvent returns a realistic webhook payload of type typ, or a usage
-// error listing the known types.
-func sampleEvent(typ string, p sampleParams) ([]byte, error) {
-	t := events.Type(typ)
+// SampleEvent returns a realistic, unsigned webhook payload of type t,
+// following the examples of Stash's webhook list: any v1 type
+// (PURCHASE_SUCCEEDED, PURCHASE_REFUNDED, CREATE_PAYMENT_INTENT, ...) in its
+// {"type", "environment": "test", wrapper} envelope, or a v2 subscription
+// type in its {"id", "type", "data"} envelope, indented and ending in a
+// newline. A type without a sample is an error matching [ErrNoSample]. The
+// "stashpay webhook sample" command and the fake's dashboard print and send
+// these payloads.
+func SampleEvent(t events.Type, p SampleParams) ([]byte, error) {
+	if p.UserID == "" {
+		p.UserID = "player-1"
+	}
+	if p.ItemID == "" {
+		p.ItemID = "gems_100"
+	}
+	if p.Now.IsZero() {
+		p.Now = time.Now()
+	}
 	if s, ok := v1Samples[t]; ok {
 		// Members in Stash's order: type, environment, wrapper.
 		return envelope([]member{{"type", t}, {"environment", "test"}, {s.key, s.build(p)}})
@@ -106,13 +124,12 @@ func sampleEvent(typ string, p sampleParams) ([]byte, error) {
 			return envelope([]member{{"id", "evt_" + shortID()}, {"type", t}, {"data", subscriptionData(t, p)}})
 		}
 	}
-	return nil, usagef("no sample for event type %q; use -file for a custom payload, or one of: %s",
-		typ, strings.Join(sampleTypes(), ", "))
+	return nil, ErrNoSample
 }
 
 // subscriptionData is the data object of a v2 subscription event.
-func subscriptionData(t events.Type, p sampleParams) map[string]any {
-	start := p.now.UTC().Truncate(time.Second)
+func subscriptionData(t events.Type, p SampleParams) map[string]any {
+	start := p.Now.UTC().Truncate(time.Second)
 	end := start.AddDate(0, 1, 0)
 	status, cancelAtEnd := events.SubscriptionStatusActive, false
 	switch t {
@@ -124,7 +141,7 @@ func subscriptionData(t events.Type, p sampleParams) map[string]any {
 		status = events.SubscriptionStatusExpired
 	}
 	d := map[string]any{
-		"id": "sub_" + shortID(), "externalAccountId": p.userID, "planId": p.itemID, "status": status,
+		"id": "sub_" + shortID(), "externalAccountId": p.UserID, "planId": p.ItemID, "status": status,
 		"period": map[string]any{"value": 1, "unit": "month"}, "cancelAtPeriodEnd": cancelAtEnd,
 		"currentPeriodStart": start.Format(time.RFC3339), "currentPeriodEnd": end.Format(time.RFC3339),
 		"createdAt": start.Format(time.RFC3339), "updatedAt": start.Format(time.RFC3339),
