@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/internal/inbound"
 	"github.com/stashpay/stashpay-go/internal/signing"
 	"github.com/stashpay/stashpay-go/internal/wire"
@@ -103,11 +104,10 @@ type EgressConfig struct {
 	BusyWait time.Duration
 	// KeyFunc derives the exactly-once key of a confirm call. The default,
 	// also used when KeyFunc returns "", is [DefaultConfirmKey]
-	// ("purchase-tx:" + TransactionID). A game that also grants on the
-	// PURCHASE_SUCCEEDED webhook (which carries checkoutLinkId and orderId,
-	// not transactionId) keys both paths on the same identity, for instance
-	// "checkout:" + CheckoutLinkID here and in the webhook handler's key
-	// function, with one shared Store, so that a purchase is granted once.
+	// ("checkout:" + CheckoutLinkID, the default key of the webhook
+	// handler for the PURCHASE_SUCCEEDED of the same purchase): a game
+	// that gives its webhook handler and this handler one Store, and no
+	// key functions, grants a purchase once whichever route comes first.
 	KeyFunc func(req *ConfirmPaymentRequest) string
 	// MaxBodyBytes caps the request body; 0 or less means
 	// [DefaultMaxBodyBytes].
@@ -118,8 +118,14 @@ type EgressConfig struct {
 }
 
 // DefaultConfirmKey returns the default exactly-once key of a confirm call:
-// "purchase-tx:" + req.TransactionID.
+// [events.CheckoutKey](req.CheckoutLinkID), "checkout:" + the checkout
+// link ID, which is also the default key of the PURCHASE_SUCCEEDED webhook
+// of the purchase ([events.PurchaseSucceeded.IdempotencyKey]), or, for a
+// call without a checkout link ID, "purchase-tx:" + req.TransactionID.
 func DefaultConfirmKey(req *ConfirmPaymentRequest) string {
+	if req.CheckoutLinkID != "" {
+		return events.CheckoutKey(req.CheckoutLinkID)
+	}
 	return "purchase-tx:" + req.TransactionID
 }
 

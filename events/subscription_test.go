@@ -153,7 +153,9 @@ func TestSubscriptionTolerantDecoding(t *testing.T) {
 func TestIdempotencyKeys(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, payload, want string }{
-		{"purchase", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1"}}`, "purchase:o1"},
+		{"purchase", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1","checkoutLinkId":"cl1"}}`, "checkout:cl1"},
+		{"purchase without checkout link", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1"}}`, "purchase:o1"},
+		{"purchase with only a checkout link", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"checkoutLinkId":"cl1"}}`, "checkout:cl1"},
 		{"purchase without order", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"userId":"u"}}`, ""},
 		{"refund with id", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r1","orderId":"o1"}}`, "refund:r1"},
 		{"refund without id", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"orderId":"o1"}}`, ""},
