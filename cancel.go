@@ -75,8 +75,8 @@ type (
 	cancelJSON  struct {
 		*plainCancel
 		PlayerID      wire.NumericText `json:"playerId"`
-		DecimalPlaces wire.Int    `json:"decimalPlaces"`
-		Items         []itemJSON  `json:"items"`
+		DecimalPlaces wire.Int         `json:"decimalPlaces"`
+		Items         []itemJSON       `json:"items"`
 	}
 )
 

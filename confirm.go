@@ -158,15 +158,15 @@ type (
 	plainConfirm ConfirmPaymentRequest
 	confirmJSON  struct {
 		*plainConfirm
-		PlayerID            wire.NumericText  `json:"playerId"`
-		DecimalPlaces       wire.Int     `json:"decimalPlaces"`
-		Tax                 wire.Int64   `json:"tax"`
-		Total               wire.Int64   `json:"total"`
-		TimeMillis          wire.Millis  `json:"timeMillis"`
-		Items               []itemJSON   `json:"items"`
-		EmailMarketingOptIn *wire.Bool   `json:"emailMarketingOptIn"`
-		BonusItems          []bonusJSON  `json:"bonusItems"`
-		Loyalty             *loyaltyJSON `json:"loyalty"`
+		PlayerID            wire.NumericText `json:"playerId"`
+		DecimalPlaces       wire.Int         `json:"decimalPlaces"`
+		Tax                 wire.Int64       `json:"tax"`
+		Total               wire.Int64       `json:"total"`
+		TimeMillis          wire.Millis      `json:"timeMillis"`
+		Items               []itemJSON       `json:"items"`
+		EmailMarketingOptIn *wire.Bool       `json:"emailMarketingOptIn"`
+		BonusItems          []bonusJSON      `json:"bonusItems"`
+		Loyalty             *loyaltyJSON     `json:"loyalty"`
 	}
 	plainBonus ConfirmBonusItem
 	bonusJSON  struct {

@@ -99,10 +99,10 @@ type (
 	plainRegister RegisterPaymentRequest
 	registerJSON  struct {
 		*plainRegister
-		PlayerID      wire.NumericText  `json:"playerId"`
-		DecimalPlaces wire.Int     `json:"decimalPlaces"`
-		Registrations []itemJSON   `json:"registrations"`
-		Loyalty       *loyaltyJSON `json:"loyalty"`
+		PlayerID      wire.NumericText `json:"playerId"`
+		DecimalPlaces wire.Int         `json:"decimalPlaces"`
+		Registrations []itemJSON       `json:"registrations"`
+		Loyalty       *loyaltyJSON     `json:"loyalty"`
 	}
 )
 
