@@ -323,6 +323,21 @@ func egressUnmarshal(data []byte, v any) error {
 	return nil
 }
 
+// NoDecimalPlaces is the DecimalPlaces of a decoded egress request that
+// did not carry decimalPlaces. Stash always sends it (swagger.v1.json marks
+// it required, "always sent, even when 0"); reading its absence as 0 would
+// scale every amount wrongly (4.99 read as 499 units), so the Validate
+// methods, and therefore the handlers, refuse it (400, naming the field).
+const NoDecimalPlaces = -1
+
+// decimalPlaces returns a decoded decimalPlaces, or [NoDecimalPlaces].
+func decimalPlaces(n *wire.Int) int {
+	if n == nil {
+		return NoDecimalPlaces
+	}
+	return int(*n)
+}
+
 // validateEgressCommon holds the checks every egress request shares.
 func validateEgressCommon(playerID, transactionID, currency string, decimalPlaces int, region string) error {
 	switch {
@@ -332,6 +347,8 @@ func validateEgressCommon(playerID, transactionID, currency string, decimalPlace
 		return egressInvalid("transactionId", "required")
 	case len(currency) != 3:
 		return egressInvalid("currency", "must be a 3-letter ISO 4217 code")
+	case decimalPlaces == NoDecimalPlaces:
+		return egressInvalid("decimalPlaces", "required (the amounts' scale); Stash always sends it")
 	case decimalPlaces < 0 || decimalPlaces > 18:
 		return egressInvalid("decimalPlaces", "must be between 0 and 18")
 	case region != "" && (len(region) < 2 || len(region) > 3):

@@ -612,10 +612,10 @@ func TestEgressRequestsOwnTheirFields(t *testing.T) {
 			}
 			tc.check(t, &d)
 			if !tc.register {
-				assert.Equal(t, stashpay.RegisterPaymentRequest{}, d.register)
+				assert.Equal(t, stashpay.RegisterPaymentRequest{DecimalPlaces: stashpay.NoDecimalPlaces}, d.register)
 			}
 			if !tc.cancel {
-				assert.Equal(t, stashpay.CancelPaymentRequest{}, d.cancel)
+				assert.Equal(t, stashpay.CancelPaymentRequest{DecimalPlaces: stashpay.NoDecimalPlaces}, d.cancel)
 			}
 		})
 	}
@@ -708,6 +708,29 @@ func TestEgressLegacyOnlyNamesTheSetting(t *testing.T) {
 				assert.Contains(t, s, "legacy stash-hmac-signature header")
 				assert.Contains(t, s, "EgressConfig.AllowLegacySignature")
 			}
+		})
+	}
+}
+
+// Stash always sends decimalPlaces (swagger.v1.json marks it required); a
+// call without it is refused with the field named, never read as 0 decimal
+// places (which would turn 4.99 into 499 units).
+func TestEgressMissingDecimalPlacesIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, ep := range egressEndpoints() {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel()
+			var doc map[string]any
+			require.NoError(t, json.Unmarshal(egressTestdata(t, ep.body), &doc))
+			require.Contains(t, doc, "decimalPlaces")
+			delete(doc, "decimalPlaces")
+			body, err := json.Marshal(doc)
+			require.NoError(t, err)
+			var calls atomic.Int64
+			rec := egressServe(ep.make(egressConfig(), &calls), egressRequest(t, ep.path, body))
+			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+			assert.Zero(t, calls.Load())
+			assert.Contains(t, egressErrorBody(t, rec).Message, "decimalPlaces")
 		})
 	}
 }

@@ -179,13 +179,23 @@ func (s *rewardJSON) value() *LoyaltyReward {
 // members and returns the public value, which lives inside the shadow.
 type shadow[T any] interface{ value() *T }
 
-// decodeVia decodes data through the shadow S of T into dst.
+// decodeVia decodes egress data through the shadow S of T into dst.
 func decodeVia[T, S any, P interface {
 	*S
 	shadow[T]
 }](data []byte, dst *T) error {
+	return decodeShadow[T, S, P](data, dst, egressUnmarshal)
+}
+
+// decodeShadow decodes data with unmarshal through the shadow S of T into
+// dst: egressUnmarshal for what Stash sends the game, wire.Unmarshal for
+// ingress answers.
+func decodeShadow[T, S any, P interface {
+	*S
+	shadow[T]
+}](data []byte, dst *T, unmarshal func([]byte, any) error) error {
 	var s S
-	if err := egressUnmarshal(data, P(&s)); err != nil {
+	if err := unmarshal(data, P(&s)); err != nil {
 		return err
 	}
 	*dst = *P(&s).value()
