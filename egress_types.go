@@ -94,6 +94,10 @@ type PlayerLoyaltyState struct {
 	// PointsMultiplierPermille is the tier's points multiplier in permille
 	// (1500 is 1.5x; the base tier is 1000).
 	PointsMultiplierPermille int64 `json:"pointsMultiplierPermille,omitempty"`
+	// UnlockedMilestones are the milestones the points of this event
+	// crossed; the player claims their rewards later, they are not granted
+	// automatically. (Added by a public-api commit after swagger.v1.json.)
+	UnlockedMilestones []LoyaltyMilestone `json:"unlockedMilestones,omitempty"`
 }
 
 // LoyaltyMilestone is a loyalty milestone and every reward it grants.
@@ -135,12 +139,13 @@ type (
 	plainLoyalty PlayerLoyaltyState
 	loyaltyJSON  struct {
 		plainLoyalty
-		TotalPoints              wire.Int64     `json:"totalPoints"`
-		PointsDelta              wire.Int64     `json:"pointsDelta"`
-		PointsToNextTier         *wire.Int64    `json:"pointsToNextTier"`
-		PointsToNextMilestone    *wire.Int64    `json:"pointsToNextMilestone"`
-		NextMilestone            *milestoneJSON `json:"nextMilestone"`
-		PointsMultiplierPermille wire.Int64     `json:"pointsMultiplierPermille"`
+		TotalPoints              wire.Int64      `json:"totalPoints"`
+		PointsDelta              wire.Int64      `json:"pointsDelta"`
+		PointsToNextTier         *wire.Int64     `json:"pointsToNextTier"`
+		PointsToNextMilestone    *wire.Int64     `json:"pointsToNextMilestone"`
+		NextMilestone            *milestoneJSON  `json:"nextMilestone"`
+		PointsMultiplierPermille wire.Int64      `json:"pointsMultiplierPermille"`
+		UnlockedMilestones       []milestoneJSON `json:"unlockedMilestones"`
 	}
 	plainMilestone LoyaltyMilestone
 	milestoneJSON  struct {
@@ -160,6 +165,7 @@ func (s *loyaltyJSON) value() *PlayerLoyaltyState {
 	v.PointsMultiplierPermille = int64(s.PointsMultiplierPermille)
 	v.PointsToNextTier, v.PointsToNextMilestone = (*int64)(s.PointsToNextTier), (*int64)(s.PointsToNextMilestone)
 	v.NextMilestone = optional[LoyaltyMilestone](s.NextMilestone)
+	v.UnlockedMilestones = values[LoyaltyMilestone](s.UnlockedMilestones)
 	return v
 }
 
