@@ -46,6 +46,7 @@ type Server struct {
 	delay         time.Duration
 	closed        bool
 	paying        map[string]bool
+	api           apiState // the endpoints of api.go
 }
 
 // NewServer starts a fake Stash on a loopback port. Call [Server.Close] when
@@ -228,6 +229,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/sdk/server/checkout_links/generate_quick_pay_url", s.ingress(http.MethodPost, s.handleCheckout))
 	mux.HandleFunc("/sdk/server/payment/{id}", s.ingress(http.MethodGet, s.handlePaymentEvent))
+	s.apiRoutes(mux)
 	mux.HandleFunc("/sdk/", s.ingress("", nil))
 	mux.HandleFunc("/pay/{id}", s.handlePayPage)
 	return mux
