@@ -105,7 +105,10 @@ func TestProductsValidation(t *testing.T) {
 		{"empty product ID", func() error { _, err := c.GetProduct(t.Context(), ""); return err }, "product ID"},
 		{"dot product ID", func() error { _, err := c.GetProduct(t.Context(), ".."); return err }, "product ID"},
 		{"invalid UTF-8", func() error { _, err := c.GetProduct(t.Context(), "a\xff"); return err }, "product ID is not valid UTF-8"},
-		{"limit too big", func() error { _, err := c.ListProducts(t.Context(), &stashpay.ListProductsParams{Limit: 101}); return err }, "Limit"},
+		{"limit too big", func() error {
+			_, err := c.ListProducts(t.Context(), &stashpay.ListProductsParams{Limit: 101})
+			return err
+		}, "Limit"},
 		{"negative offset", func() error {
 			_, err := c.ListProducts(t.Context(), &stashpay.ListProductsParams{Offset: -1})
 			return err
