@@ -99,7 +99,11 @@ func TestServerAPIValidation(t *testing.T) {
 		return func() error { _, err := c.CreateSubscriptionCheckoutLink(ctx, &p); return err }
 	}
 	ok := stashpay.SubscriptionCheckoutParams{Plan: "p", Currency: "USD", User: stashpay.SubscriptionUser{ID: "u"}}
-	with := func(edit func(*stashpay.SubscriptionCheckoutParams)) stashpay.SubscriptionCheckoutParams { p := ok; edit(&p); return p }
+	with := func(edit func(*stashpay.SubscriptionCheckoutParams)) stashpay.SubscriptionCheckoutParams {
+		p := ok
+		edit(&p)
+		return p
+	}
 	tests := []struct {
 		name string
 		call func() error
