@@ -49,6 +49,8 @@ type ConfirmPaymentRequest struct {
 	Currency string `json:"currency"`
 	// DecimalPlaces is the currency's CLDR fraction digits (2 for USD, 0 for
 	// JPY); it scales Tax, Total and every item's Cents.
+	// It is [NoDecimalPlaces] when the body did not carry it, which
+	// Validate refuses (Stash always sends it).
 	DecimalPlaces int `json:"decimalPlaces"`
 	// Tax is the tax in minor units (may be 0).
 	Tax int64 `json:"tax"`
@@ -161,7 +163,7 @@ type (
 	confirmJSON  struct {
 		*plainConfirm
 		PlayerID            wire.NumericText `json:"playerId"`
-		DecimalPlaces       wire.Int         `json:"decimalPlaces"`
+		DecimalPlaces       *wire.Int        `json:"decimalPlaces"`
 		Tax                 wire.Int64       `json:"tax"`
 		Total               wire.Int64       `json:"total"`
 		TimeMillis          wire.Millis      `json:"timeMillis"`
@@ -191,7 +193,7 @@ func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), int(s.DecimalPlaces)
+	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), decimalPlaces(s.DecimalPlaces)
 	r.Tax, r.Total, r.Time = int64(s.Tax), int64(s.Total), s.TimeMillis.Time()
 	r.Items, r.BonusItems = values[PurchaseItem](s.Items), values[ConfirmBonusItem](s.BonusItems)
 	r.EmailMarketingOptIn, r.Loyalty = (*bool)(s.EmailMarketingOptIn), optional[PlayerLoyaltyState](s.Loyalty)

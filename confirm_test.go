@@ -460,7 +460,7 @@ func TestConfirmPaymentRequestTolerance(t *testing.T) {
 			assert.Nil(t, r.Loyalty.NextMilestone)
 		}},
 		{"null object", `null`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
-			assert.Equal(t, stashpay.ConfirmPaymentRequest{}, r)
+			assert.Equal(t, stashpay.ConfirmPaymentRequest{DecimalPlaces: stashpay.NoDecimalPlaces}, r)
 		}},
 	}
 	for _, tt := range tests {

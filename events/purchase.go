@@ -116,8 +116,17 @@ func (e *PurchaseSucceeded) IdempotencyKey() string {
 func CheckoutKey(checkoutLinkID string) string { return "checkout:" + checkoutLinkID }
 
 // PurchaseRefunded is the PURCHASE_REFUNDED event: a full or partial refund.
-// Stash has not documented its payload; the fields below are the likely ones,
-// each left empty when absent, and [Event.Raw] keeps everything sent.
+// Stash has not documented its payload (its webhook list names the event
+// only), so every field is left empty when absent and [Event.Raw] keeps the
+// whole body as received: read anything else from there.
+//
+// Modelled on PURCHASE_SUCCEEDED, whose members Stash documents: OrderID,
+// CheckoutLinkID, ShopID, UserID, Currency, Items, Total, Tax, RegionCode,
+// Source and TimeMillis carry the same names and types as there.
+//
+// Guesses, in no Stash source: RefundID, TransactionID, Amount and Reason.
+// Because RefundID is a guess, [PurchaseRefunded.IdempotencyKey] may be
+// empty; key refunds on something the game can trust when it is.
 type PurchaseRefunded struct {
 	base
 	// RefundID identifies the refund, when sent.

@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -178,6 +179,28 @@ func TestIdempotencyKeys(t *testing.T) {
 			ev, err := events.Parse([]byte(tt.payload))
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, ev.IdempotencyKey())
+		})
+	}
+}
+
+// The newer GetPaymentsBySubscriptionId page shows a payment status
+// (SUBSCRIPTION_PAYMENT_STATUS_*): it is kept, by name or number, and an
+// unknown value is kept as sent.
+func TestSubscriptionPaymentStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ json, want string }{
+		{`"SUBSCRIPTION_PAYMENT_STATUS_SUCCEEDED"`, "SUBSCRIPTION_PAYMENT_STATUS_SUCCEEDED"},
+		{`"SUBSCRIPTION_PAYMENT_STATUS_NEW_ONE"`, "SUBSCRIPTION_PAYMENT_STATUS_NEW_ONE"},
+		{`7`, "7"},
+		{`null`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.json, func(t *testing.T) {
+			t.Parallel()
+			var p events.SubscriptionPayment
+			require.NoError(t, json.Unmarshal([]byte(`{"paymentId":"p1","status":`+tt.json+`}`), &p))
+			assert.Equal(t, events.SubscriptionPaymentStatus(tt.want), p.Status)
+			assert.Equal(t, "p1", p.PaymentID)
 		})
 	}
 }
