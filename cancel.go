@@ -28,6 +28,8 @@ type CancelPaymentRequest struct {
 	Currency string `json:"currency"`
 	// DecimalPlaces is the currency's CLDR fraction digits; it scales every
 	// item's Cents.
+	// It is [NoDecimalPlaces] when the body did not carry it, which
+	// Validate refuses (Stash always sends it).
 	DecimalPlaces int `json:"decimalPlaces"`
 	// Items are the cancelled items. At least one.
 	Items []PurchaseItem `json:"items"`
@@ -75,7 +77,7 @@ type (
 	cancelJSON  struct {
 		*plainCancel
 		PlayerID      wire.NumericText `json:"playerId"`
-		DecimalPlaces wire.Int         `json:"decimalPlaces"`
+		DecimalPlaces *wire.Int        `json:"decimalPlaces"`
 		Items         []itemJSON       `json:"items"`
 	}
 )
@@ -88,7 +90,7 @@ func (r *CancelPaymentRequest) UnmarshalJSON(data []byte) error {
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.PlayerID, r.DecimalPlaces, r.Items = string(s.PlayerID), int(s.DecimalPlaces), values[PurchaseItem](s.Items)
+	r.PlayerID, r.DecimalPlaces, r.Items = string(s.PlayerID), decimalPlaces(s.DecimalPlaces), values[PurchaseItem](s.Items)
 	return nil
 }
 

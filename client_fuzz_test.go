@@ -28,7 +28,7 @@ func FuzzPaymentEventDecode(f *testing.F) {
 		if decodeResponse(data, &w) != nil {
 			return
 		}
-		ev := w.event(data)
+		ev := w.event("id", data)
 		if !json.Valid(data) {
 			t.Fatalf("accepted invalid JSON %q", data)
 		}

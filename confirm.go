@@ -34,9 +34,11 @@ type ConfirmPaymentRequest struct {
 	// PlayerID is the player confirming the purchase. Required.
 	PlayerID string `json:"playerId"`
 	// TransactionID identifies the purchase session. Required; it is the
-	// default exactly-once key of [ConfirmPaymentHandler].
+	// default exactly-once key of [ConfirmPaymentHandler] for a call
+	// without a CheckoutLinkID (see [DefaultConfirmKey]).
 	TransactionID string `json:"transactionId"`
-	// CheckoutLinkID is set when the purchase went through a checkout link.
+	// CheckoutLinkID is set when the purchase went through a checkout link;
+	// it is then the default exactly-once key (see [DefaultConfirmKey]).
 	CheckoutLinkID string `json:"checkoutLinkId,omitempty"`
 	// ShopID is the originating Stash shop (the shopId of webhooks).
 	ShopID string `json:"shopId,omitempty"`
@@ -47,6 +49,8 @@ type ConfirmPaymentRequest struct {
 	Currency string `json:"currency"`
 	// DecimalPlaces is the currency's CLDR fraction digits (2 for USD, 0 for
 	// JPY); it scales Tax, Total and every item's Cents.
+	// It is [NoDecimalPlaces] when the body did not carry it, which
+	// Validate refuses (Stash always sends it).
 	DecimalPlaces int `json:"decimalPlaces"`
 	// Tax is the tax in minor units (may be 0).
 	Tax int64 `json:"tax"`
@@ -159,7 +163,7 @@ type (
 	confirmJSON  struct {
 		*plainConfirm
 		PlayerID            wire.NumericText `json:"playerId"`
-		DecimalPlaces       wire.Int         `json:"decimalPlaces"`
+		DecimalPlaces       *wire.Int        `json:"decimalPlaces"`
 		Tax                 wire.Int64       `json:"tax"`
 		Total               wire.Int64       `json:"total"`
 		TimeMillis          wire.Millis      `json:"timeMillis"`
@@ -189,7 +193,7 @@ func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), int(s.DecimalPlaces)
+	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), decimalPlaces(s.DecimalPlaces)
 	r.Tax, r.Total, r.Time = int64(s.Tax), int64(s.Total), s.TimeMillis.Time()
 	r.Items, r.BonusItems = values[PurchaseItem](s.Items), values[ConfirmBonusItem](s.BonusItems)
 	r.EmailMarketingOptIn, r.Loyalty = (*bool)(s.EmailMarketingOptIn), optional[PlayerLoyaltyState](s.Loyalty)
@@ -283,8 +287,9 @@ type confirmHandler struct {
 //     or one result (GUID and product ID) per item when it returned none;
 //   - 200 with one result per item, without calling fn, when the
 //     transaction's key was already confirmed with the same items (a retry
-//     or duplicate), and 409 when it was confirmed with other items,
-//     currency or total;
+//     or duplicate) or granted by another route under the same key (the
+//     webhook; see [DefaultConfirmKey]), and 409 when it was confirmed
+//     with other items, currency or total;
 //   - the [PurchaseRejectedError]'s status (422 by default) when fn
 //     rejected the purchase, and 422 without calling fn for the same
 //     signed request replayed later;
@@ -303,10 +308,12 @@ type confirmHandler struct {
 // if it failed; it never answers a failure while a grant may be under way,
 // unless the wait runs out (503). When fn succeeded but the store could not
 // record it, the answer is still 200, because the items were granted, and
-// the failure is logged. Beside the key, the store keeps two kinds of
+// the failure is logged. Beside the key, the store keeps three kinds of
 // markers: key + "#granted:" + a digest of the items, bonus items, currency
-// and total that fn granted (so that a later call under the key is answered
-// 200 only for the same purchase), and key + "#refused:" + a digest of the
+// and total that fn granted, and key + "#confirmed" (so that a later call
+// under the key is answered 200 only for the same purchase, or when the key
+// was completed by another route, such as the PURCHASE_SUCCEEDED webhook,
+// sharing the key and store, which granted the purchase already), and key + "#refused:" + a digest of the
 // signature header and body of a call fn refused (so that replaying that
 // signed call, which Stash's signature allows for 5 minutes, cannot reach fn
 // again; Stash's own retries are signed anew and do reach it).
@@ -359,11 +366,12 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	digest.Write(body)
 	refused := key + "#refused:" + hex.EncodeToString(digest.Sum(nil))
 	granted := key + "#granted:" + confirmFingerprint(req)
+	confirmed := key + confirmedSuffix
 
 	var out *ConfirmPaymentResponse
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
-		out, err = c.grant(ctx, r, req, refused, granted)
+		out, err = c.grant(ctx, r, req, refused, granted, confirmed)
 		return err
 	})
 	var rej *PurchaseRejectedError
@@ -372,7 +380,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tx := slog.String("transaction_id", req.TransactionID)
 	switch {
 	case res == dedup.AlreadyDone:
-		c.duplicate(w, r, req, granted)
+		c.duplicate(w, r, req, key, granted)
 	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
 		if err != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
@@ -409,7 +417,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // grant runs under the transaction's key. It answers a replay of a refused
 // call without calling fn, runs fn, and records a refusal, or what was
 // granted before the key is completed.
-func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted string) (*ConfirmPaymentResponse, error) {
+func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted, confirmed string) (*ConfirmPaymentResponse, error) {
 	mark, err := c.store.Claim(ctx, refused, c.lease)
 	switch {
 	case err != nil:
@@ -437,29 +445,58 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	if err != nil {
 		return nil, err
 	}
-	if _, ferr := dedup.Do(after, c.store, granted, c.lease, func(context.Context) error { return nil }); ferr != nil {
-		c.h.log(r, slog.LevelError, "stashpay: confirm granted but its items were not recorded; a later call under the key will be answered 409", "transaction_id", req.TransactionID, "error", ferr.Error())
+	for _, m := range []string{granted, confirmed} {
+		if _, ferr := dedup.Do(after, c.store, m, c.lease, func(context.Context) error { return nil }); ferr != nil {
+			c.h.log(r, slog.LevelError, "stashpay: confirm granted but its items were not recorded; a later call under the key may be answered 409", "transaction_id", req.TransactionID, "error", ferr.Error())
+		}
 	}
 	return out, nil
 }
 
-// duplicate answers a call whose key was confirmed before: 200 for the same
-// purchase, 409 for another one.
-func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, granted string) {
+// duplicate answers a call whose key was done before: 200 for the same
+// purchase, or for a purchase another route (the webhook, a poll) granted
+// under the key without a confirm, and 409 for a confirm of other items.
+func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, key, granted string) {
 	tx := slog.String("transaction_id", req.TransactionID)
-	mark, err := c.store.Claim(r.Context(), granted, c.lease)
+	same, err := c.marked(r.Context(), granted)
+	if err == nil && !same {
+		var confirmed bool
+		confirmed, err = c.marked(r.Context(), key+confirmedSuffix)
+		if err == nil && !confirmed {
+			c.h.log(r, slog.LevelInfo, "stashpay: confirm of a purchase another route granted answered without calling the function", tx)
+			inbound.JSON(w, http.StatusOK, &ConfirmPaymentResponse{Results: confirmResults(req.Items)})
+			return
+		}
+	}
 	switch {
 	case err != nil:
 		c.h.log(r, slog.LevelError, "stashpay: exactly-once store failed on a duplicate confirm", tx, "error", err.Error())
 		inbound.Error(w, http.StatusServiceUnavailable, "exactly-once store unavailable")
-	case mark.Outcome == dedup.Claimed: // nothing recorded for these items
-		_ = c.store.Release(context.WithoutCancel(r.Context()), granted, mark.Token)
+	case !same:
 		c.h.log(r, slog.LevelWarn, "stashpay: confirm under a confirmed key with other items; answering 409", tx)
 		inbound.Error(w, http.StatusConflict, "transaction already confirmed with other items")
-	default: // Done, or Busy: being recorded by a call with these items
+	default:
 		c.h.log(r, slog.LevelInfo, "stashpay: duplicate confirm answered without calling the function", tx)
 		inbound.JSON(w, http.StatusOK, &ConfirmPaymentResponse{Results: confirmResults(req.Items)})
 	}
+}
+
+// confirmedSuffix names the marker, key + confirmedSuffix, that a confirm
+// granted under key (with whatever items), as opposed to another route.
+const confirmedSuffix = "#confirmed"
+
+// marked reports whether the marker key was recorded (Done, or Busy: being
+// recorded right now).
+func (c *confirmHandler) marked(ctx context.Context, key string) (bool, error) {
+	mark, err := c.store.Claim(ctx, key, c.lease)
+	if err != nil {
+		return false, err
+	}
+	if mark.Outcome == dedup.Claimed { // nothing recorded
+		_ = c.store.Release(context.WithoutCancel(ctx), key, mark.Token)
+		return false, nil
+	}
+	return true, nil
 }
 
 // confirmFingerprint is the hex SHA-256 of what a confirm grants: items

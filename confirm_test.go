@@ -19,7 +19,9 @@ import (
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/stashpaytest"
+	"github.com/stashpay/stashpay-go/webhook"
 )
 
 func egressConfirmResults(t *testing.T, rec *httptest.ResponseRecorder) []stashpay.ConfirmPaymentResult {
@@ -131,8 +133,9 @@ func TestConfirmPaymentHandlerIsIdempotent(t *testing.T) {
 			"a repeat answers the default results")
 	}
 	assert.Equal(t, int64(1), c.n.Load())
-	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-2"))))
-	assert.Equal(t, int64(2), c.n.Load(), "another transaction runs")
+	other := bytes.Replace(egressConfirmBody(t, "tx-2"), []byte("0b7c6d2e-8f41"), []byte("1b7c6d2e-8f41"), 1)
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", other)))
+	assert.Equal(t, int64(2), c.n.Load(), "another purchase (checkout link) runs")
 }
 
 func TestConfirmPaymentHandlerRetriesAfterFailure(t *testing.T) {
@@ -457,7 +460,7 @@ func TestConfirmPaymentRequestTolerance(t *testing.T) {
 			assert.Nil(t, r.Loyalty.NextMilestone)
 		}},
 		{"null object", `null`, func(t *testing.T, r stashpay.ConfirmPaymentRequest) {
-			assert.Equal(t, stashpay.ConfirmPaymentRequest{}, r)
+			assert.Equal(t, stashpay.ConfirmPaymentRequest{DecimalPlaces: stashpay.NoDecimalPlaces}, r)
 		}},
 	}
 	for _, tt := range tests {
@@ -639,4 +642,72 @@ func TestConfirmSameKeyOtherItemsConflict(t *testing.T) {
 	}
 	assert.Equal(t, int64(1), c.n.Load(), "fn ran once")
 	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+}
+
+// TestDefaultKeysGrantOnceAcrossRoutes is issue 11's first finding: one
+// store given to the webhook handler and the purchase handler, default
+// keys, and a purchase that arrives on both routes is granted once, in
+// either order, because both default keys are the checkout link ID's.
+func TestDefaultKeysGrantOnceAcrossRoutes(t *testing.T) {
+	t.Parallel()
+	const secret = "default-keys-webhook-secret"
+	newGame := func(t *testing.T, store dedup.Store, grants *atomic.Int64) http.Handler {
+		v, err := webhook.NewVerifier(secret)
+		require.NoError(t, err)
+		mux := http.NewServeMux()
+		mux.Handle("/webhook", webhook.NewHandler(v, func(_ context.Context, e events.Event) error {
+			if _, ok := e.(*events.PurchaseSucceeded); ok {
+				grants.Add(1)
+			}
+			return nil
+		}, webhook.WithStore(store)))
+		cfg := egressConfig()
+		cfg.Store = store
+		mux.Handle("/api/v1/purchase/", stashpay.PurchaseHandler(cfg, stashpay.PurchaseFuncs{
+			Register: func(context.Context, *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
+				return nil, nil
+			},
+			Confirm: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+				grants.Add(1)
+				return nil, nil
+			},
+		}))
+		return mux
+	}
+
+	t.Run("confirm then webhook, through the fake", func(t *testing.T) {
+		t.Parallel()
+		var grants atomic.Int64
+		fake := stashpaytest.Start(t, stashpaytest.WithShopID(egressConfig().ShopID), stashpaytest.WithEgressKey(egressConfig().EgressKey),
+			stashpaytest.WithWebhookSecret(secret))
+		game := httptest.NewServer(newGame(t, dedup.NewMemoryStore(), &grants))
+		t.Cleanup(game.Close)
+		fake.SetEgressBaseURL(game.URL)
+		fake.SetWebhookURL(game.URL + "/webhook")
+		client, err := stashpay.NewClient(stashpay.Credentials{ShopID: fake.ShopID(), IngressKey: fake.IngressKey()}, stashpay.WithBaseURL(fake.URL()))
+		require.NoError(t, err)
+		co, err := client.CreateCheckout(t.Context(), &stashpay.CheckoutParams{
+			Item: &stashpay.CheckoutItem{ID: "gems_100", PricePerItem: "1.99", Quantity: 1}, User: stashpay.CheckoutUser{ID: "p1"},
+		})
+		require.NoError(t, err)
+		p, err := fake.Pay(t.Context(), co.ID, stashpaytest.Times(3), stashpaytest.Concurrently())
+		require.NoError(t, err)
+		require.NoError(t, p.Webhook.Wait(t.Context()))
+		assert.Equal(t, int64(1), grants.Load(), "granted once across confirm and 3 webhooks")
+	})
+
+	t.Run("webhook then confirm", func(t *testing.T) {
+		t.Parallel()
+		var grants atomic.Int64
+		game := newGame(t, dedup.NewMemoryStore(), &grants)
+		body := []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"ord-1",` +
+			`"checkoutLinkId":"0b7c6d2e-8f41-4f5a-9c3e-2d1b0a9f8e7d","userId":"player-42","currency":"USD","total":"10.98",` +
+			`"items":[{"id":"gems_500","quantity":1,"price":"9.99"}]}}`)
+		req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
+		req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, secret))
+		require.Equal(t, http.StatusOK, egressServe(game, req).Code)
+		rec := egressServe(game, egressRequest(t, stashpay.ConfirmPaymentPath, egressConfirmBody(t, "tx-after-webhook")))
+		assert.NotEmpty(t, egressConfirmResults(t, rec), "a confirm of a purchase the webhook granted succeeds")
+		assert.Equal(t, int64(1), grants.Load())
+	})
 }

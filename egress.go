@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/internal/inbound"
 	"github.com/stashpay/stashpay-go/internal/signing"
 	"github.com/stashpay/stashpay-go/internal/wire"
@@ -83,7 +84,9 @@ type EgressConfig struct {
 	// header (a body-only HMAC, without timestamp or shop ID, so replayable)
 	// on requests that carry no v1 "x-stash-hmac-signature" header. A request
 	// with a v1 header, even a blank one, is judged by it alone. Off by
-	// default.
+	// default; a call that carries only the legacy header is then answered
+	// 401 with a message (and a log record) saying so and naming this
+	// setting.
 	AllowLegacySignature bool
 	// Tolerance is how far the v1 signature's timestamp may be from the
 	// handler's clock, either way. 0 means 5 minutes, Stash's window.
@@ -103,11 +106,10 @@ type EgressConfig struct {
 	BusyWait time.Duration
 	// KeyFunc derives the exactly-once key of a confirm call. The default,
 	// also used when KeyFunc returns "", is [DefaultConfirmKey]
-	// ("purchase-tx:" + TransactionID). A game that also grants on the
-	// PURCHASE_SUCCEEDED webhook (which carries checkoutLinkId and orderId,
-	// not transactionId) keys both paths on the same identity, for instance
-	// "checkout:" + CheckoutLinkID here and in the webhook handler's key
-	// function, with one shared Store, so that a purchase is granted once.
+	// ("checkout:" + CheckoutLinkID, the default key of the webhook
+	// handler for the PURCHASE_SUCCEEDED of the same purchase): a game
+	// that gives its webhook handler and this handler one Store, and no
+	// key functions, grants a purchase once whichever route comes first.
 	KeyFunc func(req *ConfirmPaymentRequest) string
 	// MaxBodyBytes caps the request body; 0 or less means
 	// [DefaultMaxBodyBytes].
@@ -118,8 +120,14 @@ type EgressConfig struct {
 }
 
 // DefaultConfirmKey returns the default exactly-once key of a confirm call:
-// "purchase-tx:" + req.TransactionID.
+// [events.CheckoutKey](req.CheckoutLinkID), "checkout:" + the checkout
+// link ID, which is also the default key of the PURCHASE_SUCCEEDED webhook
+// of the purchase ([events.PurchaseSucceeded.IdempotencyKey]), or, for a
+// call without a checkout link ID, "purchase-tx:" + req.TransactionID.
 func DefaultConfirmKey(req *ConfirmPaymentRequest) string {
+	if req.CheckoutLinkID != "" {
+		return events.CheckoutKey(req.CheckoutLinkID)
+	}
 	return "purchase-tx:" + req.TransactionID
 }
 
@@ -321,6 +329,21 @@ func egressUnmarshal(data []byte, v any) error {
 	return nil
 }
 
+// NoDecimalPlaces is the DecimalPlaces of a decoded egress request that
+// did not carry decimalPlaces. Stash always sends it (swagger.v1.json marks
+// it required, "always sent, even when 0"); reading its absence as 0 would
+// scale every amount wrongly (4.99 read as 499 units), so the Validate
+// methods, and therefore the handlers, refuse it (400, naming the field).
+const NoDecimalPlaces = -1
+
+// decimalPlaces returns a decoded decimalPlaces, or [NoDecimalPlaces].
+func decimalPlaces(n *wire.Int) int {
+	if n == nil {
+		return NoDecimalPlaces
+	}
+	return int(*n)
+}
+
 // validateEgressCommon holds the checks every egress request shares.
 func validateEgressCommon(playerID, transactionID, currency string, decimalPlaces int, region string) error {
 	switch {
@@ -330,6 +353,8 @@ func validateEgressCommon(playerID, transactionID, currency string, decimalPlace
 		return egressInvalid("transactionId", "required")
 	case len(currency) != 3:
 		return egressInvalid("currency", "must be a 3-letter ISO 4217 code")
+	case decimalPlaces == NoDecimalPlaces:
+		return egressInvalid("decimalPlaces", "required (the amounts' scale); Stash always sends it")
 	case decimalPlaces < 0 || decimalPlaces > 18:
 		return egressInvalid("decimalPlaces", "must be between 0 and 18")
 	case region != "" && (len(region) < 2 || len(region) > 3):
@@ -429,8 +454,7 @@ func decodeEgress[T any, P interface {
 		return nil, nil, "", false
 	}
 	if sig, err = h.verify(r.Header, body); err != nil {
-		h.log(r, slog.LevelWarn, "stashpay: egress signature rejected", "reason", err.Error(), "remote", r.RemoteAddr)
-		inbound.Error(w, http.StatusUnauthorized, egressSignatureMessage(err))
+		h.rejectSignature(w, r, err)
 		return nil, nil, "", false
 	}
 	req = new(T)
@@ -462,6 +486,9 @@ func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
 		return strings.TrimSpace(v1[0]), err
 	}
 	if !h.legacy {
+		if hdr.Get(EgressLegacySignatureHeader) != "" {
+			return "", errLegacyOnly
+		}
 		return "", signing.ErrMissingSignature
 	}
 	for _, k := range h.keys {
@@ -472,10 +499,24 @@ func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
 	return "", err
 }
 
+// errLegacyOnly is the failure of a call that carries only the legacy
+// signature header while [EgressConfig.AllowLegacySignature] is off.
+var errLegacyOnly = fmt.Errorf("%w; a legacy stash-hmac-signature header was received, which "+
+	"EgressConfig.AllowLegacySignature accepts", signing.ErrMissingSignature)
+
+// rejectSignature logs a signature failure and answers it 401.
+func (h *egressHandler) rejectSignature(w http.ResponseWriter, r *http.Request, err error) {
+	h.log(r, slog.LevelWarn, "stashpay: egress signature rejected", "reason", err.Error(), "remote", r.RemoteAddr)
+	inbound.Error(w, http.StatusUnauthorized, egressSignatureMessage(err))
+}
+
 // egressSignatureMessage is the 401 message: the kind of failure, nothing
 // of the signature or the key.
 func egressSignatureMessage(err error) string {
 	switch {
+	case errors.Is(err, errLegacyOnly):
+		return "missing x-stash-hmac-signature header; a legacy stash-hmac-signature header was received, " +
+			"which EgressConfig.AllowLegacySignature accepts (off by default: the legacy signature can be replayed)"
 	case errors.Is(err, signing.ErrMissingSignature):
 		return "missing signature"
 	case errors.Is(err, signing.ErrMalformedHeader), errors.Is(err, signing.ErrUnsupportedScheme):
@@ -540,6 +581,52 @@ func reraiseAbort(err error) {
 	}
 }
 
+// EgressFuncs are the game's functions for [EgressHandler], one per egress
+// call Stash makes. A nil function leaves its path unserved (404).
+type EgressFuncs struct {
+	Register     RegisterPaymentFunc // serves [RegisterPaymentPath]
+	Confirm      ConfirmPaymentFunc  // serves [ConfirmPaymentPath]
+	Cancel       CancelPaymentFunc   // serves [CancelPaymentPath]
+	Catalog      CatalogFunc         // serves [CatalogPath]
+	OfferDetails OfferDetailsFunc    // serves [OfferDetailsPath]
+	Player       PlayerFunc          // serves [PlayerPath]
+}
+
+// EgressHandler returns one http.Handler for the whole egress surface: the
+// purchase calls as [PurchaseHandler] serves them and the webshop's calls
+// ([CatalogHandler], [OfferDetailsHandler], [PlayerHandler]), each path
+// served by the handler of its function and 404 for every other path. Mount
+// it at the root of the Game Backend URL configured in Studio (or under a
+// prefix with http.StripPrefix), on a server with read timeouts (see
+// [EgressConfig]).
+func EgressHandler(cfg EgressConfig, fns EgressFuncs) http.Handler {
+	routes := map[string]http.Handler{}
+	add := func(path string, set bool, h func() http.Handler) {
+		if set {
+			routes[path] = h()
+		}
+	}
+	add(RegisterPaymentPath, fns.Register != nil, func() http.Handler { return RegisterPaymentHandler(cfg, fns.Register) })
+	add(ConfirmPaymentPath, fns.Confirm != nil, func() http.Handler { return ConfirmPaymentHandler(cfg, fns.Confirm) })
+	add(CancelPaymentPath, fns.Cancel != nil, func() http.Handler { return CancelPaymentHandler(cfg, fns.Cancel) })
+	add(CatalogPath, fns.Catalog != nil, func() http.Handler { return CatalogHandler(cfg, fns.Catalog) })
+	add(OfferDetailsPath, fns.OfferDetails != nil, func() http.Handler { return OfferDetailsHandler(cfg, fns.OfferDetails) })
+	add(PlayerPath, fns.Player != nil, func() http.Handler { return PlayerHandler(cfg, fns.Player) })
+	return routeEgress(routes)
+}
+
+// routeEgress serves each path by its handler, a trailing slash ignored, and
+// 404 for the rest.
+func routeEgress(routes map[string]http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if next := routes[strings.TrimSuffix(r.URL.Path, "/")]; next != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		inbound.Error(w, http.StatusNotFound, "not found")
+	})
+}
+
 // PurchaseFuncs are the game's functions for [PurchaseHandler]. A nil
 // function leaves its path unserved (404).
 type PurchaseFuncs struct {
@@ -556,21 +643,5 @@ type PurchaseFuncs struct {
 // with http.StripPrefix, on a server with read timeouts (see
 // [EgressConfig]).
 func PurchaseHandler(cfg EgressConfig, fns PurchaseFuncs) http.Handler {
-	routes := map[string]http.Handler{}
-	if fns.Register != nil {
-		routes[RegisterPaymentPath] = RegisterPaymentHandler(cfg, fns.Register)
-	}
-	if fns.Confirm != nil {
-		routes[ConfirmPaymentPath] = ConfirmPaymentHandler(cfg, fns.Confirm)
-	}
-	if fns.Cancel != nil {
-		routes[CancelPaymentPath] = CancelPaymentHandler(cfg, fns.Cancel)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if next := routes[strings.TrimSuffix(r.URL.Path, "/")]; next != nil {
-			next.ServeHTTP(w, r)
-			return
-		}
-		inbound.Error(w, http.StatusNotFound, "not found")
-	})
+	return EgressHandler(cfg, EgressFuncs{Register: fns.Register, Confirm: fns.Confirm, Cancel: fns.Cancel})
 }

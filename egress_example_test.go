@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -186,4 +187,30 @@ func ExampleEgressConfig_Validate() {
 	// stashpay: invalid egress config: invalid secret: EgressConfig.EgressKey is empty
 	// <nil>
 	// stashpay.EgressConfig{ShopID: "my-shop-id", EgressKey: [redacted], PreviousEgressKeys: 0 redacted, Base64Key: false, AllowLegacySignature: false, Tolerance: 0s, Lease: 0s, BusyWait: 0s, MaxBodyBytes: 0}
+}
+
+// A game serves the whole egress surface from one handler: here the
+// webshop's player call, played by the fake Stash.
+func ExampleEgressHandler() {
+	srv := stashpaytest.NewServer()
+	defer srv.Close()
+	h := stashpay.EgressHandler(stashpay.EgressConfig{ShopID: srv.ShopID(), EgressKey: srv.EgressKey()}, stashpay.EgressFuncs{
+		Player: func(_ context.Context, req *stashpay.PlayerRequest) (*stashpay.PlayerResponse, error) {
+			return &stashpay.PlayerResponse{Player: stashpay.Player{PlayerID: req.PlayerID, Name: "Ada", InGameLevel: 7}}, nil
+		},
+	})
+	game := httptest.NewServer(h)
+	defer game.Close()
+	srv.SetEgressBaseURL(game.URL)
+	resp, _, err := srv.GetPlayer(context.Background(), url.Values{"playerId": {"p-1"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.Player.PlayerID, resp.Player.Name, resp.Player.InGameLevel)
+	_, call, _ := srv.GetCatalog(context.Background(), nil)
+	fmt.Println("catalog:", call.StatusCode)
+	// Output:
+	// p-1 Ada 7
+	// catalog: 404
 }

@@ -90,7 +90,9 @@ func TestEgressHandlersAuthenticate(t *testing.T) {
 			r.Body = io.NopCloser(bytes.NewReader(b))
 			r.ContentLength = int64(len(b))
 		}, wantCode: http.StatusUnauthorized, wantMsg: "invalid signature"},
-		{name: "legacy only, not allowed", opts: legacyOnly, wantCode: http.StatusUnauthorized, wantMsg: "missing signature"},
+		{name: "legacy only, not allowed", opts: legacyOnly, wantCode: http.StatusUnauthorized,
+			wantMsg: "missing x-stash-hmac-signature header; a legacy stash-hmac-signature header was received, " +
+				"which EgressConfig.AllowLegacySignature accepts (off by default: the legacy signature can be replayed)"},
 		{name: "legacy only, allowed", cfg: func(c *stashpay.EgressConfig) { c.AllowLegacySignature = true }, opts: legacyOnly, wantCode: http.StatusOK},
 		{name: "legacy wrong key, allowed", cfg: func(c *stashpay.EgressConfig) { c.AllowLegacySignature = true }, key: "another-key", opts: legacyOnly, wantCode: http.StatusUnauthorized, wantMsg: "invalid signature"},
 		{name: "bad v1 with good legacy, allowed", cfg: func(c *stashpay.EgressConfig) { c.AllowLegacySignature = true },
@@ -610,10 +612,10 @@ func TestEgressRequestsOwnTheirFields(t *testing.T) {
 			}
 			tc.check(t, &d)
 			if !tc.register {
-				assert.Equal(t, stashpay.RegisterPaymentRequest{}, d.register)
+				assert.Equal(t, stashpay.RegisterPaymentRequest{DecimalPlaces: stashpay.NoDecimalPlaces}, d.register)
 			}
 			if !tc.cancel {
-				assert.Equal(t, stashpay.CancelPaymentRequest{}, d.cancel)
+				assert.Equal(t, stashpay.CancelPaymentRequest{DecimalPlaces: stashpay.NoDecimalPlaces}, d.cancel)
 			}
 		})
 	}
@@ -681,4 +683,54 @@ func TestResponsesDecodeTolerantly(t *testing.T) {
 	assert.Equal(t, stashpay.PurchaseCancellationStatusFailedAlreadyCancelled, x.Status)
 	require.NoError(t, json.Unmarshal([]byte(`{"status":2}`), &x))
 	assert.Equal(t, stashpay.PurchaseCancellationStatusFailedTransactionNotFound, x.Status)
+}
+
+// A shop that still receives only the legacy header gets 401 by default; the
+// answer and the log record say that a legacy header was received and which
+// setting accepts it, so that the cause is found without guessing.
+func TestEgressLegacyOnlyNamesTheSetting(t *testing.T) {
+	t.Parallel()
+	for _, ep := range egressEndpoints() {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := egressConfig()
+			var log egressLog
+			cfg.Logger = log.logger()
+			var calls atomic.Int64
+			h := ep.make(cfg, &calls)
+			req := egressRequest(t, ep.path, egressTestdata(t, ep.body),
+				stashpaytest.EgressWithoutV1Signature(), stashpaytest.EgressLegacySignature())
+			rec := egressServe(h, req)
+			require.Equal(t, http.StatusUnauthorized, rec.Code)
+			assert.Zero(t, calls.Load())
+			msg := egressErrorBody(t, rec).Message
+			for _, s := range []string{msg, log.String()} {
+				assert.Contains(t, s, "legacy stash-hmac-signature header")
+				assert.Contains(t, s, "EgressConfig.AllowLegacySignature")
+			}
+		})
+	}
+}
+
+// Stash always sends decimalPlaces (swagger.v1.json marks it required); a
+// call without it is refused with the field named, never read as 0 decimal
+// places (which would turn 4.99 into 499 units).
+func TestEgressMissingDecimalPlacesIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, ep := range egressEndpoints() {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel()
+			var doc map[string]any
+			require.NoError(t, json.Unmarshal(egressTestdata(t, ep.body), &doc))
+			require.Contains(t, doc, "decimalPlaces")
+			delete(doc, "decimalPlaces")
+			body, err := json.Marshal(doc)
+			require.NoError(t, err)
+			var calls atomic.Int64
+			rec := egressServe(ep.make(egressConfig(), &calls), egressRequest(t, ep.path, body))
+			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+			assert.Zero(t, calls.Load())
+			assert.Contains(t, egressErrorBody(t, rec).Message, "decimalPlaces")
+		})
+	}
 }

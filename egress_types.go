@@ -94,6 +94,10 @@ type PlayerLoyaltyState struct {
 	// PointsMultiplierPermille is the tier's points multiplier in permille
 	// (1500 is 1.5x; the base tier is 1000).
 	PointsMultiplierPermille int64 `json:"pointsMultiplierPermille,omitempty"`
+	// UnlockedMilestones are the milestones the points of this event
+	// crossed; the player claims their rewards later, they are not granted
+	// automatically. (Added by a public-api commit after swagger.v1.json.)
+	UnlockedMilestones []LoyaltyMilestone `json:"unlockedMilestones,omitempty"`
 }
 
 // LoyaltyMilestone is a loyalty milestone and every reward it grants.
@@ -135,12 +139,13 @@ type (
 	plainLoyalty PlayerLoyaltyState
 	loyaltyJSON  struct {
 		plainLoyalty
-		TotalPoints              wire.Int64     `json:"totalPoints"`
-		PointsDelta              wire.Int64     `json:"pointsDelta"`
-		PointsToNextTier         *wire.Int64    `json:"pointsToNextTier"`
-		PointsToNextMilestone    *wire.Int64    `json:"pointsToNextMilestone"`
-		NextMilestone            *milestoneJSON `json:"nextMilestone"`
-		PointsMultiplierPermille wire.Int64     `json:"pointsMultiplierPermille"`
+		TotalPoints              wire.Int64      `json:"totalPoints"`
+		PointsDelta              wire.Int64      `json:"pointsDelta"`
+		PointsToNextTier         *wire.Int64     `json:"pointsToNextTier"`
+		PointsToNextMilestone    *wire.Int64     `json:"pointsToNextMilestone"`
+		NextMilestone            *milestoneJSON  `json:"nextMilestone"`
+		PointsMultiplierPermille wire.Int64      `json:"pointsMultiplierPermille"`
+		UnlockedMilestones       []milestoneJSON `json:"unlockedMilestones"`
 	}
 	plainMilestone LoyaltyMilestone
 	milestoneJSON  struct {
@@ -160,6 +165,7 @@ func (s *loyaltyJSON) value() *PlayerLoyaltyState {
 	v.PointsMultiplierPermille = int64(s.PointsMultiplierPermille)
 	v.PointsToNextTier, v.PointsToNextMilestone = (*int64)(s.PointsToNextTier), (*int64)(s.PointsToNextMilestone)
 	v.NextMilestone = optional[LoyaltyMilestone](s.NextMilestone)
+	v.UnlockedMilestones = values[LoyaltyMilestone](s.UnlockedMilestones)
 	return v
 }
 
@@ -179,13 +185,23 @@ func (s *rewardJSON) value() *LoyaltyReward {
 // members and returns the public value, which lives inside the shadow.
 type shadow[T any] interface{ value() *T }
 
-// decodeVia decodes data through the shadow S of T into dst.
+// decodeVia decodes egress data through the shadow S of T into dst.
 func decodeVia[T, S any, P interface {
 	*S
 	shadow[T]
 }](data []byte, dst *T) error {
+	return decodeShadow[T, S, P](data, dst, egressUnmarshal)
+}
+
+// decodeShadow decodes data with unmarshal through the shadow S of T into
+// dst: egressUnmarshal for what Stash sends the game, wire.Unmarshal for
+// ingress answers.
+func decodeShadow[T, S any, P interface {
+	*S
+	shadow[T]
+}](data []byte, dst *T, unmarshal func([]byte, any) error) error {
 	var s S
-	if err := egressUnmarshal(data, P(&s)); err != nil {
+	if err := unmarshal(data, P(&s)); err != nil {
 		return err
 	}
 	*dst = *P(&s).value()

@@ -94,3 +94,26 @@ func TestEgressEnumEncodingAndNumbers(t *testing.T) {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// A later public-api commit adds repeated Milestone unlocked_milestones to
+// PlayerLoyaltyState, sent on register and confirm: both spellings decode.
+func TestPlayerLoyaltyStateUnlockedMilestones(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		`{"loyalty":{"unlockedMilestones":[{"milestoneId":"m1","rewards":[{"itemId":"gems","quantity":"5","type":4}]},{"milestoneId":"m2"}]}}`,
+		`{"loyalty":{"unlocked_milestones":[{"milestone_id":"m1","rewards":[{"item_id":"gems","quantity":5,"type":"LOYALTY_REWARD_TYPE_SKU_ITEM"}]},{"milestone_id":"m2"}]}}`,
+	} {
+		var confirm stashpay.ConfirmPaymentRequest
+		require.NoError(t, json.Unmarshal([]byte(body), &confirm))
+		var register stashpay.RegisterPaymentRequest
+		require.NoError(t, json.Unmarshal([]byte(body), &register))
+		want := []stashpay.LoyaltyMilestone{
+			{MilestoneID: "m1", Rewards: []stashpay.LoyaltyReward{{ItemID: "gems", Quantity: 5, Type: stashpay.LoyaltyRewardTypeSKUItem}}},
+			{MilestoneID: "m2"},
+		}
+		for _, l := range []*stashpay.PlayerLoyaltyState{confirm.Loyalty, register.Loyalty} {
+			require.NotNil(t, l)
+			assert.Equal(t, want, l.UnlockedMilestones)
+		}
+	}
+}

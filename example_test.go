@@ -10,10 +10,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/internal/signing"
+	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
 // Example credentials of the fake Stash below.
@@ -175,4 +177,51 @@ func ExampleNewClient() {
 	// stashpay.Client{BaseURL:"https://test-api.stash.gg" Auth:v1-hmac ShopID:"4f6c0b1e-example-shop"}
 	// stashpay.Credentials{ShopID:"4f6c0b1e-example-shop" IngressKey:[redacted] APIKey:""}
 	// true stashpay: missing credentials: Credentials.ShopID is set but Credentials.IngressKey is empty
+}
+
+// The Managed Catalog, read page by page with the Products iterator, against
+// the fake Stash.
+func ExampleClient_Products() {
+	srv := stashpaytest.NewServer()
+	defer srv.Close()
+	srv.SetProducts(
+		stashpay.Product{ProductID: "gems_100", Prices: []stashpay.ProductPrice{{Currency: "USD", Cents: 199, DecimalPlaces: 2}}},
+		stashpay.Product{ProductID: "gems_500", Prices: []stashpay.ProductPrice{{Currency: "USD", Cents: 799, DecimalPlaces: 2}}},
+		stashpay.Product{ProductID: "starter_pack"},
+	)
+	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: srv.ShopID(), IngressKey: srv.IngressKey()},
+		stashpay.WithBaseURL(srv.URL()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for p, err := range client.Products(context.Background(), 2) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		price := "free"
+		if len(p.Prices) > 0 {
+			a, _ := p.Prices[0].Amount()
+			price = string(a) + " " + p.Prices[0].Currency
+		}
+		fmt.Println(p.ProductID, price)
+	}
+	// Output:
+	// gems_100 1.99 USD
+	// gems_500 7.99 USD
+	// starter_pack free
+}
+
+// An authenticated webshop URL for a player, against the fake Stash.
+func ExampleClient_GenerateWebshopURL() {
+	srv := stashpaytest.NewServer()
+	defer srv.Close()
+	client, _ := stashpay.NewClient(stashpay.Credentials{ShopID: srv.ShopID(), IngressKey: srv.IngressKey()},
+		stashpay.WithBaseURL(srv.URL()))
+	u, err := client.GenerateWebshopURL(context.Background(), &stashpay.WebshopURLParams{
+		User: stashpay.CheckoutUser{ID: "player-42"}, Target: stashpay.WebshopTargetLoyalty,
+	})
+	fmt.Println(err == nil && strings.HasPrefix(u.URL, srv.URL()))
+	// Output: true
 }

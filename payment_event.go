@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -17,28 +18,83 @@ import (
 const pathPaymentEvent = "/sdk/server/payment/"
 
 // PaymentStatus is the status of a payment event. It is an open enum: a
-// value this SDK does not know is kept as sent. Stash documents only
-// [PaymentStatusUnspecified]; the other constants follow Stash's naming
-// pattern and are unconfirmed.
+// value this SDK does not know is kept as sent. Whether a status means
+// "paid" is decided in one place, [PaymentStatus.Paid]; compare statuses
+// with it rather than with ==.
 type PaymentStatus string
 
-// Payment statuses. Only PaymentStatusUnspecified appears in Stash's
-// documentation; the others are plausible names that are NOT confirmed by
-// any public source. Compare against them with care, and treat any status
-// you do not recognise as "not paid yet".
+// Payment statuses. Stash publishes only PaymentStatusUnspecified for
+// GetPaymentEvent. The names marked "SDK" follow Stash's naming pattern and
+// are this SDK's assumption; the names marked "Stash Unity" are the ones
+// Stash's own Unity client code (StashExternalPaymentResolver.cs, for a
+// client-side payment status endpoint) uses. Neither is a published
+// contract, which is why [PaymentStatus.Known] and [PaymentStatus.Paid]
+// exist: a status outside this list is never treated as paid, and the
+// client logs it (see [Client.GetPaymentEvent]).
 const (
-	PaymentStatusUnspecified PaymentStatus = "PAYMENT_STATUS_UNSPECIFIED"
-	PaymentStatusPending     PaymentStatus = "PAYMENT_STATUS_PENDING"   // unconfirmed
-	PaymentStatusSucceeded   PaymentStatus = "PAYMENT_STATUS_SUCCEEDED" // unconfirmed
-	PaymentStatusFailed      PaymentStatus = "PAYMENT_STATUS_FAILED"    // unconfirmed
-	PaymentStatusRefunded    PaymentStatus = "PAYMENT_STATUS_REFUNDED"  // unconfirmed
+	PaymentStatusUnspecified PaymentStatus = "PAYMENT_STATUS_UNSPECIFIED" // published by Stash
+	PaymentStatusPending     PaymentStatus = "PAYMENT_STATUS_PENDING"     // SDK
+	PaymentStatusSucceeded   PaymentStatus = "PAYMENT_STATUS_SUCCEEDED"   // SDK; paid
+	PaymentStatusFailed      PaymentStatus = "PAYMENT_STATUS_FAILED"      // SDK
+	PaymentStatusRefunded    PaymentStatus = "PAYMENT_STATUS_REFUNDED"    // SDK
+
+	// PaymentStatusCaptureSucceeded is a captured (charged) payment; paid.
+	PaymentStatusCaptureSucceeded PaymentStatus = "PAYMENT_STATUS_CAPTURE_SUCCEEDED" // Stash Unity
+	// PaymentStatusAuthorizationSucceeded is an authorised payment not yet
+	// captured. Stash's Unity code counts it as a success, but an
+	// authorisation can still be voided, so it is NOT paid here: the
+	// purchase stays pending until the capture is reported (or confirm,
+	// which Stash calls before capturing, grants it).
+	PaymentStatusAuthorizationSucceeded PaymentStatus = "PAYMENT_STATUS_AUTHORIZATION_SUCCEEDED" // Stash Unity
+	// PaymentStatusAuthorizationFailed is a payment whose authorisation
+	// failed; not paid.
+	PaymentStatusAuthorizationFailed PaymentStatus = "PAYMENT_STATUS_AUTHORIZATION_FAILED" // Stash Unity
+	// PaymentStatusCaptureFailed is a payment whose capture failed; not
+	// paid.
+	PaymentStatusCaptureFailed PaymentStatus = "PAYMENT_STATUS_CAPTURE_FAILED" // Stash Unity
 )
+
+// paymentStatusPaid tells, for every status the SDK knows, whether it is
+// paid. It is the one place that decides.
+var paymentStatusPaid = map[PaymentStatus]bool{
+	PaymentStatusUnspecified:            false,
+	PaymentStatusPending:                false,
+	PaymentStatusSucceeded:              true,
+	PaymentStatusFailed:                 false,
+	PaymentStatusRefunded:               false,
+	PaymentStatusCaptureSucceeded:       true,
+	PaymentStatusAuthorizationSucceeded: false,
+	PaymentStatusAuthorizationFailed:    false,
+	PaymentStatusCaptureFailed:          false,
+}
+
+// Known reports whether s is one of the statuses listed above. A game
+// that grants on GetPaymentEvent should alert on an unknown status: it may
+// be a paid purchase under a name this SDK has not learnt yet.
+func (s PaymentStatus) Known() bool {
+	_, ok := paymentStatusPaid[s]
+	return ok
+}
+
+// Paid reports whether s means the payment was charged and its items may be
+// granted: [PaymentStatusSucceeded] or [PaymentStatusCaptureSucceeded].
+// Every other status, and every status the SDK does not know, is not paid.
+func (s PaymentStatus) Paid() bool { return paymentStatusPaid[s] }
 
 // PaymentEvent is the state of a payment, as returned by
 // [Client.GetPaymentEvent]. Fields Stash did not send are zero.
 type PaymentEvent struct {
-	// Status is the payment's status (an open enum).
+	// ID is the ID the event was looked up by (GetPaymentEvent's argument,
+	// the checkout link ID).
+	ID string
+	// Status is the payment's status (an open enum); see
+	// [PaymentStatus.Paid].
 	Status PaymentStatus
+	// CheckoutLinkID, OrderID, TransactionID and UserID are the
+	// identifiers of the purchase when Stash sends them ("checkoutLinkId",
+	// "orderId", "transactionId", "userId"). Stash's published response
+	// has none of them, so each may be empty; Raw keeps whatever was sent.
+	CheckoutLinkID, OrderID, TransactionID, UserID string
 	// Currency is the ISO 4217 currency of the amounts.
 	Currency string
 	// Items are the purchased items.
@@ -85,7 +141,10 @@ type PaymentEventBonusItem struct {
 
 // GetPaymentEvent returns the payment event of id (GET
 // /sdk/server/payment/{id}), the checkout link ID returned by
-// [Client.CreateCheckout]. An empty id (or "." or ".."), or one that is not
+// [Client.CreateCheckout]. A status the SDK does not know
+// ([PaymentStatus.Known]) is logged at warning level, with the status and
+// id, to the client's logger ([WithLogger]), so that a paid purchase under
+// an unlearnt name is seen on the first day. An empty id (or "." or ".."), or one that is not
 // valid UTF-8, is an error wrapping [ErrInvalidParams] and nothing is sent. id is path-escaped. A payment
 // Stash does not know is an [*APIError] matching [ErrNotFound].
 func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent, error) {
@@ -100,16 +159,25 @@ func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent,
 	if err != nil {
 		return nil, err
 	}
-	return w.event(data), nil
+	ev := w.event(id, data)
+	if !ev.Status.Known() && c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "stashpay: payment status unknown to this SDK; not treated as paid",
+			slog.String("status", string(ev.Status)), slog.String("checkout_id", id))
+	}
+	return ev, nil
 }
 
 // paymentEventWire is the JSON of a payment event, read by wire.Unmarshal:
 // amounts are JSON strings or numbers (their text kept), integers numbers or
 // digit strings, the status a name or a number; unknown fields are ignored.
 type paymentEventWire struct {
-	Status   paymentStatusWire `json:"status"`
-	Currency string            `json:"currency"`
-	Items    []struct {
+	Status         paymentStatusWire `json:"status"`
+	CheckoutLinkID string            `json:"checkoutLinkId"`
+	OrderID        string            `json:"orderId"`
+	TransactionID  string            `json:"transactionId"`
+	UserID         wire.NumericText  `json:"userId"`
+	Currency       string            `json:"currency"`
+	Items          []struct {
 		ID           string        `json:"id"`
 		PricePerItem events.Amount `json:"pricePerItem"`
 		Quantity     wire.Int64    `json:"quantity"`
@@ -141,11 +209,12 @@ func (s *paymentStatusWire) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// event returns the PaymentEvent w decodes, with Raw set to data, the
-// body it was decoded from.
-func (w *paymentEventWire) event(data []byte) *PaymentEvent {
+// event returns the PaymentEvent w decodes, looked up by id, with Raw set
+// to data, the body it was decoded from.
+func (w *paymentEventWire) event(id string, data []byte) *PaymentEvent {
 	ev := &PaymentEvent{
-		Status:   PaymentStatus(w.Status),
+		ID: id, Status: PaymentStatus(w.Status), CheckoutLinkID: w.CheckoutLinkID, OrderID: w.OrderID,
+		TransactionID: w.TransactionID, UserID: string(w.UserID),
 		Currency: w.Currency,
 		Total:    Amount(w.Total),
 		Tax:      Amount(w.Tax),

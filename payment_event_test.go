@@ -1,6 +1,8 @@
 package stashpay_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -116,6 +118,13 @@ func TestGetPaymentEventDecoding(t *testing.T) {
 			assert.Equal(t, stashpay.Amount("0"), ev.Tax)
 			assert.Equal(t, stashpay.Amount("0.10"), ev.Items[0].PricePerItem)
 		}},
+		{"identifiers when sent", `{"checkoutLinkId":"cl","orderId":"o","transactionId":"tx","userId":42}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
+			assert.Equal(t, "p", ev.ID, "the ID looked up by")
+			assert.Equal(t, "cl", ev.CheckoutLinkID)
+			assert.Equal(t, "o", ev.OrderID)
+			assert.Equal(t, "tx", ev.TransactionID)
+			assert.Equal(t, "42", ev.UserID, "a numeric user ID kept as its digits")
+		}},
 		{"nulls", `{"total":null,"timeMillis":null,"items":null,"bonusItems":[{"quantity":null}]}`, func(t *testing.T, ev *stashpay.PaymentEvent) {
 			assert.Empty(t, ev.Total)
 			assert.Equal(t, []stashpay.PaymentEventBonusItem{{}}, ev.BonusItems)
@@ -160,4 +169,65 @@ func TestGetPaymentEventNotFound(t *testing.T) {
 	require.Len(t, apiErr.Details, 1)
 	assert.Contains(t, string(apiErr.Details[0]), "PAYMENT_NOT_FOUND")
 	assert.Len(t, f.requests(), 1, "a 404 is not retried")
+}
+
+func TestPaymentStatusPaid(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status      stashpay.PaymentStatus
+		known, paid bool
+	}{
+		{stashpay.PaymentStatusSucceeded, true, true},
+		{stashpay.PaymentStatusCaptureSucceeded, true, true},
+		{stashpay.PaymentStatusUnspecified, true, false},
+		{stashpay.PaymentStatusPending, true, false},
+		{stashpay.PaymentStatusFailed, true, false},
+		{stashpay.PaymentStatusRefunded, true, false},
+		{stashpay.PaymentStatusAuthorizationSucceeded, true, false},
+		{stashpay.PaymentStatusAuthorizationFailed, true, false},
+		{stashpay.PaymentStatusCaptureFailed, true, false},
+		{"PAYMENT_STATUS_SETTLED", false, false},
+		{"payment_status_succeeded", false, false},
+		{"7", false, false},
+		{"", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.status), func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.known, tt.status.Known(), "Known")
+			assert.Equal(t, tt.paid, tt.status.Paid(), "Paid")
+		})
+	}
+}
+
+func TestGetPaymentEventLogsUnknownStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body   string
+		logged bool
+	}{
+		{`{"status":"PAYMENT_STATUS_SETTLED"}`, true},
+		{`{"status":9}`, true},
+		{`{}`, true}, // no status at all is not a status the SDK knows
+		{`{"status":"PAYMENT_STATUS_SUCCEEDED"}`, false},
+		{`{"status":"PAYMENT_STATUS_UNSPECIFIED"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.body, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&buf, nil))
+			c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, tt.body)}, stashpay.WithLogger(logger))
+			ev, err := c.GetPaymentEvent(t.Context(), "checkout-77")
+			require.NoError(t, err)
+			if !tt.logged {
+				assert.NotContains(t, buf.String(), "unknown")
+				return
+			}
+			assert.False(t, ev.Status.Paid(), "an unknown status is never paid")
+			assert.Contains(t, buf.String(), "level=WARN")
+			assert.Contains(t, buf.String(), "status="+string(ev.Status))
+			assert.Contains(t, buf.String(), "checkout_id=checkout-77")
+		})
+	}
 }

@@ -29,6 +29,8 @@ type RegisterPaymentRequest struct {
 	Currency string `json:"currency"`
 	// DecimalPlaces is the currency's CLDR fraction digits; it scales every
 	// registration's Cents. Always sent, 0 included.
+	// It is [NoDecimalPlaces] when the body did not carry it, which
+	// Validate refuses (Stash always sends it).
 	DecimalPlaces int `json:"decimalPlaces"`
 	// Registrations are the items to reserve. At least one.
 	Registrations []PurchaseItem `json:"registrations"`
@@ -100,7 +102,7 @@ type (
 	registerJSON  struct {
 		*plainRegister
 		PlayerID      wire.NumericText `json:"playerId"`
-		DecimalPlaces wire.Int         `json:"decimalPlaces"`
+		DecimalPlaces *wire.Int        `json:"decimalPlaces"`
 		Registrations []itemJSON       `json:"registrations"`
 		Loyalty       *loyaltyJSON     `json:"loyalty"`
 	}
@@ -114,7 +116,7 @@ func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), int(s.DecimalPlaces)
+	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), decimalPlaces(s.DecimalPlaces)
 	r.Registrations, r.Loyalty = values[PurchaseItem](s.Registrations), optional[PlayerLoyaltyState](s.Loyalty)
 	return nil
 }

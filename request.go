@@ -3,13 +3,17 @@ package stashpay
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
 	"github.com/stashpay/stashpay-go/internal/redact"
@@ -214,3 +218,99 @@ func (c *Client) logAttempt(ctx context.Context, method, path string, attempt, s
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "stashpay: request", attrs...)
 }
+
+// pathSegment returns v escaped as one path segment, or an error naming
+// field (wrapping [ErrInvalidParams]) when v is empty, a dot segment, or not
+// valid UTF-8; nothing is sent then.
+func pathSegment(field, v string) (string, error) {
+	switch {
+	case v == "" || v == "." || v == "..":
+		return "", invalidParamsError(field + " is empty or a dot segment")
+	case !utf8.ValidString(v):
+		return "", invalidParamsError(field + " is not valid UTF-8")
+	}
+	return url.PathEscape(v), nil
+}
+
+// shopPath returns "/sdk/studio/{shopId}" for the credentials' shop ID: the
+// Studio endpoints name the shop in the path, so they need v1 credentials.
+func (c *Client) shopPath() (string, error) {
+	if c.auth.shopID == "" {
+		return "", invalidParamsError("Credentials.ShopID is required for this call (the legacy Credentials.APIKey names no shop)")
+	}
+	return "/sdk/studio/" + url.PathEscape(c.auth.shopID), nil
+}
+
+// checkText refuses any string reachable from v (struct fields, slices,
+// map keys and values, pointers) that is not valid UTF-8: json.Marshal would
+// send U+FFFD in place of the bad bytes, so two distinct identifiers could
+// reach Stash as one. The error names the Go field path under prefix, never
+// the value. json.RawMessage values are checked as JSON.
+func checkText(prefix string, v any) error {
+	return checkValue(prefix, reflect.ValueOf(v))
+}
+
+func checkValue(path string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return checkValue(path, v.Elem())
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			return invalidParamsError(path + " is not valid UTF-8")
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				if err := checkValue(join(path, f.Name), v.Field(i)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice:
+		if raw, ok := v.Interface().(json.RawMessage); ok {
+			if len(raw) > 0 && (!json.Valid(raw) || !utf8.Valid(raw)) {
+				return invalidParamsError(path + " is not valid JSON")
+			}
+			return nil
+		}
+		for i := range v.Len() {
+			if err := checkValue(path+"["+strconv.Itoa(i)+"]", v.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if k := it.Key(); k.Kind() == reflect.String && !utf8.ValidString(k.String()) {
+				return invalidParamsError(path + " has a key that is not valid UTF-8")
+			}
+			if err := checkValue(path+"[key]", it.Value()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// postJSON validates nothing: it encodes params once and sends them with
+// doRequest, decoding the answer into out.
+func (c *Client) postJSON(ctx context.Context, path string, params, out any) ([]byte, error) {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return nil, invalidParamsError("params do not encode")
+	}
+	return c.doRequest(ctx, http.MethodPost, path, body, out)
+}
+
+// malformed is an error wrapping [ErrMalformedResponse] with detail.
+func malformed(detail string) error { return fmt.Errorf("%w: %s", ErrMalformedResponse, detail) }

@@ -47,7 +47,8 @@
 //
 // Stash documents no delivery id and redelivers until it gets HTTP 200, so a
 // handler must be idempotent. [Event.IdempotencyKey] gives a stable key for
-// events that carry one ("purchase:" + order id for PURCHASE_SUCCEEDED) and
+// events that carry one ("checkout:" + checkout link id for
+// PURCHASE_SUCCEEDED, see [CheckoutKey]) and
 // "" otherwise; package webhook then falls back to a hash of the raw body.
 //
 // Values returned by [Parse] are not shared; the package has no global state

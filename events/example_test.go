@@ -39,7 +39,7 @@ func Example() {
 		}
 	}
 	// Output:
-	// grant 1 item(s) to user_123, key purchase:order_abc123
+	// grant 1 item(s) to user_123, key checkout:checkout_xyz789
 	// subscription sub_01J8ZQ4M7W ends 2026-09-01
 	// analytics VIEW_ITEM (v1)
 }

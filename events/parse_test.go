@@ -42,7 +42,7 @@ func TestParsePurchaseSucceededSeed(t *testing.T) {
 	assert.Equal(t, "192.168.1.1", e.IPAddress)
 	assert.Equal(t, events.Millis(1640995200000), e.TimeMillis)
 	assert.Equal(t, time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), e.Time)
-	assert.Equal(t, "purchase:order_abc123", e.IdempotencyKey())
+	assert.Equal(t, "checkout:checkout_xyz789", e.IdempotencyKey())
 
 	total, err := e.Total.MinorUnits(2)
 	require.NoError(t, err)
@@ -405,7 +405,7 @@ func TestParseSnakeCaseNames(t *testing.T) {
 	assert.True(t, ps.EmailMarketingOptIn)
 	require.Len(t, ps.TaxDetails.Items, 1)
 	assert.True(t, ps.TaxDetails.Items[0].IsInclusive)
-	assert.Equal(t, "purchase:o-1", ps.IdempotencyKey())
+	assert.Equal(t, "checkout:cl", ps.IdempotencyKey())
 
 	sub := parseAs[*events.SubscriptionCanceled](t, []byte(`{"type":"subscription.canceled","event_data":{`+
 		`"subscription_id":"s","cancel_at_period_end":"true","canceled_at":1000,`+

@@ -91,19 +91,42 @@ type PurchaseSucceeded struct {
 	Time time.Time `json:"-"`
 }
 
-// IdempotencyKey returns "purchase:" + OrderID, or "" when OrderID is empty.
-// It does not include the event type, so a purchase seen through another
-// route can share it when keyed on the order id the same way.
+// IdempotencyKey returns the purchase's exactly-once key:
+// [CheckoutKey](CheckoutLinkID), the key the confirm handler of the root
+// package and package grant use for the same purchase, or, when the event
+// carries no checkout link ID (a Webshop cart purchase), "purchase:" +
+// OrderID; "" when both are empty.
 func (e *PurchaseSucceeded) IdempotencyKey() string {
-	if e.OrderID == "" {
+	switch {
+	case e.CheckoutLinkID != "":
+		return CheckoutKey(e.CheckoutLinkID)
+	case e.OrderID != "":
+		return "purchase:" + e.OrderID
+	default:
 		return ""
 	}
-	return "purchase:" + e.OrderID
 }
 
+// CheckoutKey returns "checkout:" + checkoutLinkID, the exactly-once key of
+// a purchase on every route that knows its checkout link ID: the
+// PURCHASE_SUCCEEDED webhook ([PurchaseSucceeded.IdempotencyKey]), the
+// egress confirm call (stashpay.DefaultConfirmKey) and GetPaymentEvent (the
+// ID CreateCheckout returned). The checkout link ID is the identity those
+// three share; order and transaction IDs are each known to one route only.
+func CheckoutKey(checkoutLinkID string) string { return "checkout:" + checkoutLinkID }
+
 // PurchaseRefunded is the PURCHASE_REFUNDED event: a full or partial refund.
-// Stash has not documented its payload; the fields below are the likely ones,
-// each left empty when absent, and [Event.Raw] keeps everything sent.
+// Stash has not documented its payload (its webhook list names the event
+// only), so every field is left empty when absent and [Event.Raw] keeps the
+// whole body as received: read anything else from there.
+//
+// Modelled on PURCHASE_SUCCEEDED, whose members Stash documents: OrderID,
+// CheckoutLinkID, ShopID, UserID, Currency, Items, Total, Tax, RegionCode,
+// Source and TimeMillis carry the same names and types as there.
+//
+// Guesses, in no Stash source: RefundID, TransactionID, Amount and Reason.
+// Because RefundID is a guess, [PurchaseRefunded.IdempotencyKey] may be
+// empty; key refunds on something the game can trust when it is.
 type PurchaseRefunded struct {
 	base
 	// RefundID identifies the refund, when sent.

@@ -91,10 +91,28 @@ type SubscriptionPayment struct {
 	TaxInclusive bool `json:"taxInclusive"`
 	// Succeeded reports whether the charge succeeded.
 	Succeeded bool `json:"succeeded"`
+	// Status is the attempt's status (SUBSCRIPTION_PAYMENT_STATUS_*, shown
+	// by Stash's newer docs without the list of values); empty when not
+	// sent. Succeeded remains the documented success flag.
+	Status SubscriptionPaymentStatus `json:"status,omitempty"`
 	// CreatedAt is when the attempt was made; zero when absent.
 	CreatedAt time.Time `json:"createdAt"`
 	// UpdatedAt is when the attempt last changed; zero when absent.
 	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SubscriptionPaymentStatus is the status of a subscription charge attempt,
+// an open enum kept as sent: a name as is, a number as its decimal digits
+// (Stash has not published the names' numbers).
+type SubscriptionPaymentStatus string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *SubscriptionPaymentStatus) UnmarshalJSON(b []byte) error {
+	v, err := wire.Enum(b, nil)
+	if err == nil {
+		*s = SubscriptionPaymentStatus(v)
+	}
+	return err
 }
 
 // UnmarshalJSON accepts timestamps as RFC 3339 strings, empty strings, null

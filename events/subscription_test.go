@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -153,7 +154,9 @@ func TestSubscriptionTolerantDecoding(t *testing.T) {
 func TestIdempotencyKeys(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, payload, want string }{
-		{"purchase", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1"}}`, "purchase:o1"},
+		{"purchase", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1","checkoutLinkId":"cl1"}}`, "checkout:cl1"},
+		{"purchase without checkout link", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1"}}`, "purchase:o1"},
+		{"purchase with only a checkout link", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"checkoutLinkId":"cl1"}}`, "checkout:cl1"},
 		{"purchase without order", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"userId":"u"}}`, ""},
 		{"refund with id", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r1","orderId":"o1"}}`, "refund:r1"},
 		{"refund without id", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"orderId":"o1"}}`, ""},
@@ -176,6 +179,28 @@ func TestIdempotencyKeys(t *testing.T) {
 			ev, err := events.Parse([]byte(tt.payload))
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, ev.IdempotencyKey())
+		})
+	}
+}
+
+// The newer GetPaymentsBySubscriptionId page shows a payment status
+// (SUBSCRIPTION_PAYMENT_STATUS_*): it is kept, by name or number, and an
+// unknown value is kept as sent.
+func TestSubscriptionPaymentStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ json, want string }{
+		{`"SUBSCRIPTION_PAYMENT_STATUS_SUCCEEDED"`, "SUBSCRIPTION_PAYMENT_STATUS_SUCCEEDED"},
+		{`"SUBSCRIPTION_PAYMENT_STATUS_NEW_ONE"`, "SUBSCRIPTION_PAYMENT_STATUS_NEW_ONE"},
+		{`7`, "7"},
+		{`null`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.json, func(t *testing.T) {
+			t.Parallel()
+			var p events.SubscriptionPayment
+			require.NoError(t, json.Unmarshal([]byte(`{"paymentId":"p1","status":`+tt.json+`}`), &p))
+			assert.Equal(t, events.SubscriptionPaymentStatus(tt.want), p.Status)
+			assert.Equal(t, "p1", p.PaymentID)
 		})
 	}
 }

@@ -314,7 +314,7 @@ func (s *Server) handlePaymentEvent(r *http.Request, _ []byte) (any, *rpcError) 
 		at = c.PaidAt
 	}
 	ev := wirePaymentEvent{
-		Status:     c.Status,
+		Status:     s.reportedStatus(c.Status),
 		Items:      make([]wirePaymentItem, 0, len(c.Items)),
 		TimeMillis: strconv.FormatInt(at.UnixMilli(), 10),
 		Currency:   c.Currency,

@@ -26,7 +26,8 @@ type deliverySettings struct {
 	concurrent bool
 	secret     string // overrides the server's secret when set
 	unsigned   bool
-	attempts   int // overrides the schedule's attempt count when > 0
+	attempts   int  // overrides the schedule's attempt count when > 0
+	lost       bool // see Lost
 }
 
 // Times delivers the event n times (n >= 1), each copy a separate delivery
@@ -378,6 +379,9 @@ func (s *Server) runCopy(d *Delivery, copyNo int) error {
 // attempt makes one signed POST of d's payload to the webhook URL.
 func (s *Server) attempt(d *Delivery, copyNo, retry int) Attempt {
 	a := Attempt{Copy: copyNo, RetryCount: retry, At: s.cfg.now()}
+	if d.set.lost {
+		return lostAttempt(a)
+	}
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.attemptTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.webhookURL(), bytes.NewReader(d.Payload))

@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	stashpay "github.com/stashpay/stashpay-go"
 )
 
 // Default credentials of a [Server] built without the matching options. They
@@ -72,6 +74,7 @@ type config struct {
 	attemptTimeout time.Duration
 	listener       net.Listener
 	publicURL      string
+	paidStatus     stashpay.PaymentStatus // see WithPaidStatus
 }
 
 func defaultConfig() config {

@@ -49,6 +49,7 @@ type Server struct {
 	closed        bool
 	paying        map[string]bool
 	outcomes      map[string]outcome
+	api           apiState // the endpoints of api.go
 }
 
 // The timeouts of the fake's HTTP server, as the examples' servers set them: a
@@ -260,6 +261,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/sdk/server/checkout_links/generate_quick_pay_url", s.ingress(http.MethodPost, s.handleCheckout))
 	mux.HandleFunc("/sdk/server/payment/{id}", s.ingress(http.MethodGet, s.handlePaymentEvent))
+	s.apiRoutes(mux)
 	mux.HandleFunc("/sdk/", s.ingress("", nil))
 	mux.HandleFunc("/pay/{id}", s.handlePayPage)
 	mux.HandleFunc("GET /{$}", s.handleDashboard)

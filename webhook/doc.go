@@ -92,7 +92,8 @@
 // # Exactly once
 //
 // Each authentic event is given a key ([DefaultKey]: the event's own
-// idempotency key, "purchase:" + order ID for PURCHASE_SUCCEEDED, or, for
+// idempotency key, "checkout:" + checkout link ID for PURCHASE_SUCCEEDED
+// (the confirm handler's default key for the same purchase), or, for
 // events without one, the type and the SHA-256 of the raw body; change it
 // with [WithKeyFunc]). fn runs through [dedup.Do] on a [dedup.Store]:
 //

@@ -182,8 +182,8 @@ func TestHandlerDuplicatesAfterSuccess(t *testing.T) {
 	got := []string{rec.events[0].(*events.PurchaseSucceeded).OrderID, rec.events[1].(*events.PurchaseSucceeded).OrderID}
 	assert.Equal(t, []string{"order-A", "order-B"}, got)
 
-	// The same order re-serialised (other bytes, same orderId) is a duplicate too.
-	reordered := []byte(`{"purchaseSucceeded":{"orderId":"order-A","total":"21.48"},"type":"PURCHASE_SUCCEEDED"}`)
+	// The same purchase re-serialised (other bytes, same checkout link) is a duplicate too.
+	reordered := []byte(`{"purchaseSucceeded":{"checkoutLinkId":"cl-order-A","orderId":"order-A","total":"21.48"},"type":"PURCHASE_SUCCEEDED"}`)
 	require.Equal(t, 200, serve(h, signedRequest(t.Context(), t, "/", reordered, testSecret)).Code)
 	assert.Equal(t, 2, rec.calls())
 }
@@ -267,7 +267,10 @@ func TestDefaultKey(t *testing.T) {
 	}
 	view := readSeed(t, "view_item.json")
 	sum := sha256.Sum256(view)
-	assert.Equal(t, "purchase:order_abc123", webhook.DefaultKey(parse(readSeed(t, "purchase_succeeded.json"))))
+	assert.Equal(t, "checkout:checkout_xyz789", webhook.DefaultKey(parse(readSeed(t, "purchase_succeeded.json"))),
+		"a purchase is keyed on its checkout link ID, as confirm is")
+	noLink := []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"order_cart_1","source":"Cart"}}`)
+	assert.Equal(t, "purchase:order_cart_1", webhook.DefaultKey(parse(noLink)), "without a checkout link ID, the order ID")
 	assert.Equal(t, "VIEW_ITEM:sha256:"+hex.EncodeToString(sum[:]), webhook.DefaultKey(parse(view)))
 	other := bytes.Replace(view, []byte("item_456"), []byte("item_457"), 1)
 	assert.NotEqual(t, webhook.DefaultKey(parse(view)), webhook.DefaultKey(parse(other)))

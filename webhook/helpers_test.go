@@ -48,9 +48,9 @@ func seedFiles(t testing.TB) []string {
 // purchase returns a PURCHASE_SUCCEEDED payload for orderID.
 func purchase(orderID string) []byte {
 	return fmt.Appendf(nil, `{"type":"PURCHASE_SUCCEEDED","environment":"test","purchaseSucceeded":{`+
-		`"timeMillis":1640995200000,"orderId":%q,"checkoutLinkId":"checkout_xyz789","currency":"USD",`+
+		`"timeMillis":1640995200000,"orderId":%q,"checkoutLinkId":"cl-%s","currency":"USD",`+
 		`"userId":"user_123","items":[{"id":"item_456","quantity":2,"price":"9.99"}],`+
-		`"tax":"1.50","total":"21.48","regionCode":"US","source":"StashPay"}}`, orderID)
+		`"tax":"1.50","total":"21.48","regionCode":"US","source":"StashPay"}}`, orderID, orderID)
 }
 
 // newVerifier builds a verifier for testSecret.

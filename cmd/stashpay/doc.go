@@ -14,8 +14,9 @@
 //	stashpay webhook verify -signature SIG [-secret-env NAME] [file|-]
 //	stashpay webhook send   [-url URL] [-type TYPE] [-file payload.json] [-user ID] [-item ID] [-times N] [-timeout D]
 //	stashpay webhook sample [-type TYPE] [-user ID] [-item ID]
-//	stashpay egress send    [-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json]
-//	                        [-user ID] [-item ID] [-transaction ID] [-key-env NAME] [-timeout D]
+//	stashpay egress send    [-url URL] [-kind confirm|register|cancel|catalog|offer|player] [-shop-id ID]
+//	                        [-file body.json] [-user ID] [-item ID] [-transaction ID] [-guid ID]
+//	                        [-region CC] [-language LL] [-key-env NAME] [-timeout D]
 //	stashpay egress sample  [-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID] [-transaction ID]
 //	stashpay sandbox        [-port N] [-host ADDR -allow-remote] [-public-url URL] [-webhook-url URL]
 //	                        [-game-backend-url URL] [-shop-id ID] [-webhook-retry SCHEDULE] [-duplicates N]
@@ -80,6 +81,16 @@
 // cancel that follows it: the sample's checkout link ID and item GUIDs are
 // derived from the transaction ID, so the calls of one transaction, and any
 // replay of them, carry the same identities.
+//
+// With -kind catalog, offer or player (or a -url ending in that element),
+// "egress send" plays the webshop's calls instead: a GET of
+// /api/v1/catalog, /api/v1/catalog/offer or /api/v1/player (under
+// http://localhost:8080 unless -url is given), signed with the v1 header
+// over an empty body (the query is not covered, as with Stash), with the
+// query shopId and playerId (-user), plus guid (-guid, by default derived
+// from -item) and productId (-item) for offer, and the region and language
+// filters (-region, -language) for catalog and offer. It prints the status
+// and the body, and exits non-zero unless the answer is 200.
 //
 // "egress sample" prints the sample body without signing or sending it.
 //

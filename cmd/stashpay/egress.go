@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -13,13 +14,18 @@ import (
 	"github.com/google/uuid"
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/internal/signing"
+	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
-const defaultEgressURL = "http://localhost:8080" + stashpay.ConfirmPaymentPath
+// defaultEgressHost is the game backend egress send calls by default.
+const defaultEgressHost = "http://localhost:8080"
+
+const defaultEgressURL = defaultEgressHost + stashpay.ConfirmPaymentPath
 
 // egressFlags are the flags that build an egress body.
 type egressFlags struct {
 	kind, shopID, user, item, transaction string
+	guid, region, language                string // query values of the webshop's GET calls (send only)
 }
 
 func (c *cli) addEgressFlags(fs *flag.FlagSet, f *egressFlags, withURL bool) {
@@ -27,10 +33,14 @@ func (c *cli) addEgressFlags(fs *flag.FlagSet, f *egressFlags, withURL bool) {
 	if withURL {
 		kindDefault = "the -url path's last element, else confirm"
 	}
-	fs.StringVar(&f.kind, "kind", "", "which call to play: `confirm`, register or cancel (default: "+kindDefault+")")
+	kinds := "`confirm`, register or cancel"
+	if withURL {
+		kinds = "`confirm`, register, cancel, or the webshop's GET calls catalog, offer or player"
+	}
+	fs.StringVar(&f.kind, "kind", "", "which call to play: "+kinds+" (default: "+kindDefault+")")
 	fs.StringVar(&f.shopID, "shop-id", "", "the shop `ID` (default $"+envShopID+")")
-	fs.StringVar(&f.user, "user", "player-1", "player `ID` in the sample body")
-	fs.StringVar(&f.item, "item", "gems_100", "product `ID` (SKU) in the sample body")
+	fs.StringVar(&f.user, "user", "player-1", "player `ID` in the sample body (the playerId of catalog, offer and player)")
+	fs.StringVar(&f.item, "item", "gems_100", "product `ID` (SKU) in the sample body (the productId of offer)")
 	fs.StringVar(&f.transaction, "transaction", "", "transaction `ID` in the sample body (default: a new UUID); reuse it to play register then confirm, or to replay a call: the checkout link ID and item GUIDs are derived from it")
 }
 
@@ -47,7 +57,7 @@ func (c *cli) resolve(f *egressFlags, target string) error {
 		f.kind = "confirm"
 		if u, err := checkURL(target); err == nil {
 			switch k := path.Base(u.Path); k {
-			case "register", "confirm", "cancel":
+			case "register", "confirm", "cancel", "catalog", "offer", "player":
 				f.kind = k
 			}
 		}
@@ -100,13 +110,73 @@ func sampleEgressBody(f *egressFlags, now time.Time) ([]byte, error) {
 			Environment: stashpay.PaymentEnvironmentTest, Currency: "USD", DecimalPlaces: 2, Items: items,
 		}
 	default:
-		return nil, usagef("-kind must be register, confirm or cancel, got %q", f.kind)
+		return nil, usagef("-kind must be register, confirm or cancel (egress send also plays catalog, offer and player), got %q", f.kind)
 	}
 	b, err := json.MarshalIndent(body, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// egressGetPaths are the paths of the webshop's GET calls to the game, by
+// -kind.
+var egressGetPaths = map[string]string{
+	"catalog": stashpay.CatalogPath,
+	"offer":   stashpay.OfferDetailsPath,
+	"player":  stashpay.PlayerPath,
+}
+
+// egressQuery returns the query of a webshop GET call of kind f.kind: the
+// shop ID and player ID always, the offer's guid and productId for offer,
+// and the region and language filters when set (player takes neither).
+func egressQuery(f *egressFlags) url.Values {
+	q := url.Values{"shopId": {f.shopID}, "playerId": {f.user}}
+	if f.kind == "offer" {
+		guid := f.guid
+		if guid == "" {
+			guid = uuid.NewSHA1(identityNamespace, []byte("offer\x00"+f.item)).String()
+		}
+		q.Set("guid", guid)
+		q.Set("productId", f.item)
+	}
+	if f.kind != "player" {
+		for name, v := range map[string]string{"region": f.region, "language": f.language} {
+			if v != "" {
+				q.Set(name, v)
+			}
+		}
+	}
+	return q
+}
+
+// egressGet plays the webshop's GET call of kind f.kind (catalog, offer or
+// player): signed as Stash signs it, with the v1 header over an empty body
+// (the query is not covered), then prints the answer. It fails unless the
+// answer is 200, which is all the webshop accepts.
+func (c *cli) egressGet(ctx context.Context, f *egressFlags, target, secret string, timeout time.Duration) error {
+	if _, err := signing.NewKey([]byte(secret)); err != nil {
+		return usagef("%v", err)
+	}
+	req, err := stashpaytest.NewEgressGetRequest(ctx, f.shopID, secret, target, egressQuery(f), time.Now())
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", "stashpay-cli")
+	hc := newHTTPClient(timeout)
+	defer hc.CloseIdleConnections()
+	a, err := exchange(hc, req)
+	if a != nil {
+		printAnswer(c.stdout, "", a)
+	}
+	if err != nil {
+		return err
+	}
+	if a.status != http.StatusOK {
+		fmt.Fprintf(c.stderr, "%s: a non-200 answer makes the webshop fail the %s call\n", programName, f.kind)
+		return errFailed
+	}
+	return nil
 }
 
 // egressSample prints a sample egress body, unsigned.
@@ -130,17 +200,28 @@ func (c *cli) egressSample(_ context.Context, args []string) error {
 
 // egressSend signs a body with the v1 scheme and the egress key, as Stash
 // signs its register / confirm / cancel calls, and POSTs it. It fails
-// unless the answer is 2xx: Stash fails the purchase on anything else.
+// unless the answer is 2xx: Stash fails the purchase on anything else. The
+// kinds catalog, offer and player play the webshop's GET calls instead (see
+// [cli.egressGet]); their default URL is the default host with the call's
+// path.
 func (c *cli) egressSend(ctx context.Context, args []string) error {
-	fs := c.newFlagSet("egress send", "[-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json] [-user ID] [-item ID] [-transaction ID] [-key-env NAME] [-timeout D]")
+	fs := c.newFlagSet("egress send", "[-url URL] [-kind confirm|register|cancel|catalog|offer|player] [-shop-id ID] [-file body.json] [-user ID] [-item ID] [-transaction ID] [-guid ID] [-region CC] [-language LL] [-key-env NAME] [-timeout D]")
 	keyEnv := fs.String("key-env", envEgressKey, "`NAME` of the environment variable holding the egress key (secrets are never taken from flags)")
 	target := fs.String("url", defaultEgressURL, "the game backend's egress endpoint `URL`")
 	file := fs.String("file", "", "send this body `file` (\"-\" for stdin) instead of a sample")
 	timeout := fs.Duration("timeout", defaultTimeout, "timeout of the request")
 	var f egressFlags
 	c.addEgressFlags(fs, &f, true)
+	fs.StringVar(&f.guid, "guid", "", "the offer's `UUID` (guid) for -kind offer (default: derived from -item)")
+	fs.StringVar(&f.region, "region", "", "region filter (ISO 3166-1 alpha-2 `code`) for -kind catalog and offer")
+	fs.StringVar(&f.language, "language", "", "language filter (ISO 639-1 `code`) for -kind catalog and offer")
 	if err := parse(fs, args, 0); err != nil {
 		return err
+	}
+	urlSet := false
+	fs.Visit(func(fl *flag.Flag) { urlSet = urlSet || fl.Name == "url" })
+	if p, ok := egressGetPaths[f.kind]; ok && !urlSet {
+		*target = defaultEgressHost + p
 	}
 	if *timeout <= 0 {
 		return usagef("-timeout must be positive")
@@ -154,6 +235,12 @@ func (c *cli) egressSend(ctx context.Context, args []string) error {
 	secret, err := c.secret(*keyEnv, "egress key")
 	if err != nil {
 		return err
+	}
+	if _, ok := egressGetPaths[f.kind]; ok {
+		if *file != "" {
+			return usagef("-file does not apply to -kind %s: the webshop's GET calls have no body", f.kind)
+		}
+		return c.egressGet(ctx, &f, *target, secret, *timeout)
 	}
 	key, err := signing.NewKey([]byte(secret))
 	if err != nil {

@@ -310,3 +310,162 @@ func TestEgressSendRegisterRefusedPerItem(t *testing.T) {
 		})
 	}
 }
+
+// webshopGame is a game backend serving the SDK's webshop handlers
+// (catalog, offer details, player) through EgressHandler, recording the
+// query each function received.
+type webshopGame struct {
+	srv *httptest.Server
+
+	mu    sync.Mutex
+	calls []string // "catalog", "offer", "player"
+	seen  []any    // the *CatalogRequest, *OfferDetailsRequest or *PlayerRequest
+}
+
+func newWebshopGame(t *testing.T, shopID, key string) *webshopGame {
+	t.Helper()
+	g := &webshopGame{}
+	record := func(kind string, req any) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.calls = append(g.calls, kind)
+		g.seen = append(g.seen, req)
+	}
+	cfg := stashpay.EgressConfig{ShopID: shopID, EgressKey: key}
+	g.srv = httptest.NewServer(stashpay.EgressHandler(cfg, stashpay.EgressFuncs{
+		Catalog: func(_ context.Context, r *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) {
+			record("catalog", r)
+			return nil, nil // an empty catalog
+		},
+		OfferDetails: func(_ context.Context, r *stashpay.OfferDetailsRequest) (*stashpay.OfferDetailsResponse, error) {
+			record("offer", r)
+			return &stashpay.OfferDetailsResponse{Items: []stashpay.OfferContentItem{
+				{Title: stashpay.LocalizableText{DefaultText: "offer of " + r.ProductID}},
+			}}, nil
+		},
+		Player: func(_ context.Context, r *stashpay.PlayerRequest) (*stashpay.PlayerResponse, error) {
+			record("player", r)
+			if r.PlayerID == "unknown-player" {
+				return nil, nil // 404
+			}
+			return &stashpay.PlayerResponse{Player: stashpay.Player{PlayerID: r.PlayerID, Name: "Nine"}}, nil
+		},
+	}))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *webshopGame) snapshot() ([]string, []any) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.calls...), append([]any(nil), g.seen...)
+}
+
+// egress send plays the webshop's GET calls, signed, with their query
+// values from the flags; the kind comes from -kind or the URL's path.
+func TestEgressSendWebshopCalls(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		path     string
+		args     []string
+		wantCall string
+		want     any
+		wantBody string
+	}{
+		{"catalog by path", stashpay.CatalogPath, []string{"-region", "FR", "-language", "fr"}, "catalog",
+			&stashpay.CatalogRequest{Region: "FR", Language: "fr", PlayerID: "player-9", ShopID: testShopID}, "{}"},
+		{"catalog by kind", stashpay.CatalogPath, []string{"-kind", "catalog"}, "catalog",
+			&stashpay.CatalogRequest{PlayerID: "player-9", ShopID: testShopID}, "{}"},
+		{"offer", stashpay.OfferDetailsPath, []string{"-kind", "offer", "-item", "gems_500", "-guid", "7f0c4e1a-2b3d-4c5e-8f90-a1b2c3d4e5f6", "-region", "US"}, "offer",
+			&stashpay.OfferDetailsRequest{GUID: "7f0c4e1a-2b3d-4c5e-8f90-a1b2c3d4e5f6", ProductID: "gems_500", Region: "US", PlayerID: "player-9", ShopID: testShopID},
+			`"offer of gems_500"`},
+		{"player by path", stashpay.PlayerPath, []string{"-region", "US"}, "player",
+			&stashpay.PlayerRequest{PlayerID: "player-9", ShopID: testShopID}, `"Nine"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			game := newWebshopGame(t, testShopID, testEgressKey)
+			args := append([]string{"egress", "send", "-url", game.srv.URL + tt.path, "-user", "player-9"}, tt.args...)
+			r := runCLI(t, testEnv(), nil, args...)
+			require.Equal(t, exitOK, r.code, r.all())
+			assert.True(t, strings.HasPrefix(r.stdout, "HTTP 200 OK"), r.stdout)
+			assert.Contains(t, r.stdout, tt.wantBody)
+			calls, seen := game.snapshot()
+			require.Equal(t, []string{tt.wantCall}, calls)
+			assert.Equal(t, tt.want, seen[0])
+			assertNoSecrets(t, r)
+		})
+	}
+}
+
+// Without -guid, the offer's guid is derived from -item: the same on every
+// call, so a replayed offer call carries the same identity.
+func TestEgressSendOfferDefaultGUID(t *testing.T) {
+	t.Parallel()
+	game := newWebshopGame(t, testShopID, testEgressKey)
+	for range 2 {
+		r := runCLI(t, testEnv(), nil, "egress", "send", "-kind", "offer", "-url", game.srv.URL+stashpay.OfferDetailsPath, "-item", "gems_100")
+		require.Equal(t, exitOK, r.code, r.all())
+	}
+	_, seen := game.snapshot()
+	require.Len(t, seen, 2)
+	first, second := seen[0].(*stashpay.OfferDetailsRequest), seen[1].(*stashpay.OfferDetailsRequest)
+	assert.NotEmpty(t, first.GUID)
+	assert.Equal(t, first.GUID, second.GUID)
+	assert.Equal(t, "gems_100", first.ProductID)
+}
+
+// A non-200 answer to a webshop call, or a refused signature, exits
+// non-zero with the status and body printed.
+func TestEgressSendWebshopNon200(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		gameShop   string
+		gameKey    string
+		user       string
+		wantStatus string
+		wantCalled bool
+	}{
+		{"wrong key", testShopID, "the-game-has-another-key", "player-1", "HTTP 401", false},
+		{"wrong shop", "another-shop", testEgressKey, "player-1", "HTTP 401", false},
+		{"no such player", testShopID, testEgressKey, "unknown-player", "HTTP 404", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			game := newWebshopGame(t, tt.gameShop, tt.gameKey)
+			r := runCLI(t, testEnv(), nil, "egress", "send", "-url", game.srv.URL+stashpay.PlayerPath, "-user", tt.user)
+			assert.Equal(t, exitFailed, r.code, r.all())
+			assert.True(t, strings.HasPrefix(r.stdout, tt.wantStatus), r.stdout)
+			assert.Contains(t, r.stderr, "non-200")
+			calls, _ := game.snapshot()
+			assert.Equal(t, tt.wantCalled, len(calls) == 1)
+			assertNoSecrets(t, r, tt.gameKey)
+		})
+	}
+	// 2xx other than 200 is refused too: the webshop accepts only 200.
+	for _, status := range []int{http.StatusNoContent, http.StatusBadRequest, http.StatusInternalServerError} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			srv, count := fixedAnswer(t, status, "nope")
+			r := runCLI(t, testEnv(), nil, "egress", "send", "-kind", "catalog", "-url", srv.URL+"/anything")
+			assert.Equal(t, exitFailed, r.code, r.all())
+			assert.Equal(t, 1, count())
+		})
+	}
+}
+
+// The webshop calls take no body: -file with them is a usage error and
+// nothing is sent.
+func TestEgressSendWebshopRefusesFile(t *testing.T) {
+	t.Parallel()
+	game := newWebshopGame(t, testShopID, testEgressKey)
+	r := runCLI(t, testEnv(), nil, "egress", "send", "-kind", "catalog", "-url", game.srv.URL+stashpay.CatalogPath, "-file", writeFile(t, "{}"))
+	assert.Equal(t, exitUsage, r.code, r.all())
+	assert.Contains(t, r.stderr, "-file")
+	calls, _ := game.snapshot()
+	assert.Empty(t, calls)
+}

@@ -97,6 +97,12 @@ func post(ctx context.Context, hc *http.Client, target string, body []byte, head
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return exchange(hc, req)
+}
+
+// exchange sends req and reads at most maxResponseBytes of the answer,
+// discarding (up to a bound) the rest.
+func exchange(hc *http.Client, req *http.Request) (*answer, error) {
 	start := time.Now()
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -105,7 +105,7 @@ Usage:
   stashpay webhook verify -signature SIG [-secret-env NAME] [file|-]
   stashpay webhook send   [-url URL] [-type TYPE] [-file payload.json] [-user ID] [-item ID] [-times N]
   stashpay webhook sample [-type TYPE] [-user ID] [-item ID]
-  stashpay egress send    [-url URL] [-kind confirm|register|cancel] [-shop-id ID] [-file body.json] [-user ID] [-item ID] [-transaction ID]
+  stashpay egress send    [-url URL] [-kind confirm|register|cancel|catalog|offer|player] [-shop-id ID] [-file body.json] [-user ID] [-item ID] [-transaction ID] [-guid ID] [-region CC] [-language LL]
   stashpay egress sample  [-kind confirm|register|cancel] [-shop-id ID] [-user ID] [-item ID] [-transaction ID]
   stashpay sandbox        [-port N] [-webhook-url URL] [-game-backend-url URL] [-shop-id ID] [fault flags]
   stashpay version

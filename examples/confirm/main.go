@@ -43,6 +43,7 @@ import (
 	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
+	"github.com/stashpay/stashpay-go/grant"
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
@@ -81,47 +82,43 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 	b := &backend{inv: inventory.New(), env: cfg.Env, log: log}
 	b.inv.SetStock("sword", swordStock)
 
-	// One exactly-once store and one key for both grant routes.
-	store := dedup.NewMemoryStore()
-	egress := stashpay.EgressConfig{
-		ShopID: cfg.ShopID, EgressKey: cfg.EgressKey, Store: store, Logger: log,
-		KeyFunc: func(req *stashpay.ConfirmPaymentRequest) string {
-			return purchaseKey(req.CheckoutLinkID, req.TransactionID)
-		},
+	// One Granter, one grant function, for both routes (confirm and, when
+	// configured, the webhook). One process here; replicas share a Redis
+	// or PostgreSQL store instead.
+	g, err := grant.New(dedup.NewMemoryStore(), b.grant, grant.WithLogger(log))
+	if err != nil {
+		return nil, err
 	}
+	egress := stashpay.EgressConfig{ShopID: cfg.ShopID, EgressKey: cfg.EgressKey, Logger: log}
 	if err := egress.Validate(); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /checkout", app.CheckoutHandler(client, log, nil))
 	mux.HandleFunc("GET /inventory", app.InventoryHandler(b.inv))
-	mux.Handle("/api/v1/purchase/", stashpay.PurchaseHandler(egress, stashpay.PurchaseFuncs{
-		Register: b.register, Confirm: b.confirm, Cancel: b.cancel,
+	mux.Handle("/api/v1/purchase/", g.PurchaseHandler(egress, stashpay.PurchaseFuncs{
+		Register: b.register, Confirm: b.check, Cancel: b.cancel,
 	}))
 	if cfg.WebhookSecret != "" {
 		v, err := webhook.NewVerifier(cfg.WebhookSecret)
 		if err != nil {
 			return nil, err
 		}
-		mux.Handle("/webhooks/stash", webhook.NewHandler(v, b.onEvent, webhook.WithStore(store), webhook.WithLogger(log),
-			webhook.WithKeyFunc(func(e events.Event) string {
-				if p, ok := e.(*events.PurchaseSucceeded); ok && p.CheckoutLinkID != "" {
-					return purchaseKey(p.CheckoutLinkID, "")
-				}
-				return webhook.DefaultKey(e)
-			})))
+		mux.Handle("/webhooks/stash", g.WebhookHandler(v, webhook.WithLogger(log)))
 	}
 	b.Handler = mux
 	return b, nil
 }
 
-// purchaseKey is a purchase's identity on every route: the checkout link ID
-// when there is one, else the transaction ID.
+// purchaseKey is the key package grant gives the purchase of a register,
+// confirm or cancel call (Purchase.Key): the checkout link's, else the
+// transaction's. The reservation is kept under it, so that the grant
+// consumes it.
 func purchaseKey(checkoutLinkID, transactionID string) string {
 	if checkoutLinkID != "" {
-		return "checkout:" + checkoutLinkID
+		return events.CheckoutKey(checkoutLinkID)
 	}
-	return "tx:" + transactionID
+	return "purchase-tx:" + transactionID
 }
 
 // wrongEnvironment reports a call from the other Stash environment.
@@ -160,25 +157,34 @@ func (b *backend) register(_ context.Context, req *stashpay.RegisterPaymentReque
 	return nil, nil // every item registered
 }
 
-// confirm grants the purchase (step 2A). It refuses only before granting.
-func (b *backend) confirm(_ context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+// check runs before the grant of a confirm call (step 2A): it refuses the
+// purchase, before anything is granted, from the other environment or
+// when the stock is gone.
+func (b *backend) check(_ context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
 	if b.wrongEnvironment(req.Environment) {
 		return nil, stashpay.RejectPurchase("wrong environment")
 	}
-	key := purchaseKey(req.CheckoutLinkID, req.TransactionID)
-	lines := app.EgressItems(req.Items)
 	// A confirm without a register (or after a restart lost it) reserves
 	// now, and refuses if the stock is gone: nothing granted, no charge.
-	if err := b.inv.Reserve(key, lines); err != nil {
+	if err := b.inv.Reserve(purchaseKey(req.CheckoutLinkID, req.TransactionID), app.EgressItems(req.Items)); err != nil {
 		return nil, stashpay.RejectPurchase("sold out")
 	}
-	for _, bonus := range req.BonusItems {
+	return nil, nil // one result per item: the purchase completes
+}
+
+// grant grants a purchase once, whether confirm or the webhook brought it.
+func (b *backend) grant(_ context.Context, p *grant.Purchase) error {
+	if p.Webhook != nil && app.OtherEnvironment(p.Webhook.Environment(), b.env) {
+		return nil
+	}
+	lines := app.Items(p)
+	for _, bonus := range p.BonusItems {
 		lines = append(lines, inventory.Item{SKU: bonus.ID, Quantity: bonus.Quantity})
 	}
-	if b.inv.Grant(key, req.PlayerID, lines) {
-		b.log.Info("purchase granted", "key", key, "player", req.PlayerID)
+	if b.inv.Grant(p.Key, p.PlayerID, lines) {
+		b.log.Info("purchase granted", "key", p.Key, "route", p.Route, "player", p.PlayerID)
 	}
-	return nil, nil // one result per item: the purchase completes
+	return nil
 }
 
 // cancel releases a reservation (step 2B).
@@ -192,18 +198,6 @@ func (b *backend) cancel(_ context.Context, req *stashpay.CancelPaymentRequest) 
 	}
 	b.log.Info("purchase cancelled", "key", key)
 	return nil, nil
-}
-
-// onEvent grants on PURCHASE_SUCCEEDED when confirm has not already.
-func (b *backend) onEvent(_ context.Context, e events.Event) error {
-	p, ok := e.(*events.PurchaseSucceeded)
-	if !ok || app.OtherEnvironment(e.Environment(), b.env) {
-		return nil
-	}
-	if b.inv.Grant(purchaseKey(p.CheckoutLinkID, "order-"+p.OrderID), p.UserID, app.PurchasedItems(p)) {
-		b.log.Info("purchase granted by webhook", "order", p.OrderID)
-	}
-	return nil
 }
 
 func main() {

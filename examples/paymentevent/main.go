@@ -34,8 +34,11 @@ import (
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
+	"github.com/stashpay/stashpay-go/grant"
 )
 
 // config is what the backend needs, read from the environment by loadConfig.
@@ -62,6 +65,7 @@ type pending struct {
 type backend struct {
 	http.Handler
 	client    *stashpay.Client
+	g         *grant.Granter
 	inv       *inventory.Inventory
 	log       *slog.Logger
 	pollEvery time.Duration
@@ -79,6 +83,10 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 	b := &backend{client: client, inv: inventory.New(), log: log, pollEvery: cfg.PollEvery, pending: map[string]pending{}}
 	if b.pollEvery <= 0 {
 		b.pollEvery = 500 * time.Millisecond
+	}
+	// One process here; replicas share a Redis or PostgreSQL store instead.
+	if b.g, err = grant.New(dedup.NewMemoryStore(), b.grant, grant.WithLogger(log)); err != nil {
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /checkout", app.CheckoutHandler(client, log, b.remember))
@@ -108,7 +116,7 @@ func (b *backend) claim(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
 	p, ok := b.pending[id]
 	b.mu.Unlock()
-	if !ok && !b.inv.Granted(grantKey(id)) {
+	if !ok && !b.inv.Granted(events.CheckoutKey(id)) {
 		http.Error(w, "unknown checkout", http.StatusNotFound)
 		return
 	}
@@ -145,41 +153,62 @@ func final(s stashpay.PaymentStatus) bool {
 	return s == stashpay.PaymentStatusFailed || s == stashpay.PaymentStatusRefunded
 }
 
-// settle asks Stash for checkout id's payment and grants p once it
-// succeeded. Already granted checkouts are answered without calling Stash.
+// settle asks Stash for checkout id's payment and grants p once it is
+// paid, through the Granter: a claim, its retries and the reconciler grant
+// it once between them. Already granted checkouts are answered without
+// calling Stash.
 func (b *backend) settle(ctx context.Context, id string, p pending) (claimResult, error) {
-	if b.inv.Granted(grantKey(id)) {
+	if b.inv.Granted(events.CheckoutKey(id)) {
 		return claimResult{Status: stashpay.PaymentStatusSucceeded, Granted: true}, nil
 	}
-	ev, err := b.client.GetPaymentEvent(ctx, id)
+	r, err := b.g.Reconcile(ctx, b.client, []grant.PendingCheckout{{ID: id, PlayerID: p.Player}})
 	if err != nil {
 		return claimResult{}, err
 	}
-	res := claimResult{Status: ev.Status}
-	if ev.Status != stashpay.PaymentStatusSucceeded {
-		if final(ev.Status) {
+	switch {
+	case len(r.Granted) == 1:
+		b.forget(id)
+		return claimResult{Status: r.Granted[0].Status, Granted: true, New: true}, nil
+	case len(r.AlreadyGranted) == 1:
+		b.forget(id)
+		return claimResult{Status: r.AlreadyGranted[0].Status, Granted: true}, nil
+	case len(r.Pending) == 1:
+		if final(r.Pending[0].Status) {
 			b.forget(id)
 		}
-		return res, nil
+		return claimResult{Status: r.Pending[0].Status}, nil
+	case len(r.Unknown) == 1: // logged by the Granter; never granted
+		return claimResult{Status: r.Unknown[0].Status}, nil
+	default:
+		return claimResult{}, r.Failed[0].Err
 	}
-	if !paidFor(ev, p.SKU) {
-		return res, fmt.Errorf("payment of checkout %s does not include %s", id, p.SKU)
-	}
-	res.Granted = true
-	res.New = b.inv.Grant(grantKey(id), p.Player, []inventory.Item{{SKU: p.SKU, Quantity: 1}})
-	if res.New {
-		b.log.Info("purchase granted", "checkout", id, "player", p.Player, "sku", p.SKU)
-	}
-	b.forget(id)
-	return res, nil
 }
 
-// paidFor reports whether the payment event lists sku (or lists no items).
-func paidFor(ev *stashpay.PaymentEvent, sku string) bool {
-	if len(ev.Items) == 0 {
+// grant grants a paid checkout once, whichever of a claim and the
+// reconciler gets there first, after checking that the payment is for what
+// the game sold.
+func (b *backend) grant(_ context.Context, p *grant.Purchase) error {
+	b.mu.Lock()
+	sold, ok := b.pending[p.CheckoutLinkID]
+	b.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("checkout %s is not pending", p.CheckoutLinkID)
+	}
+	if !paidFor(p, sold.SKU) {
+		return fmt.Errorf("payment of checkout %s does not include %s", p.CheckoutLinkID, sold.SKU)
+	}
+	if b.inv.Grant(p.Key, p.PlayerID, []inventory.Item{{SKU: sold.SKU, Quantity: 1}}) {
+		b.log.Info("purchase granted", "checkout", p.CheckoutLinkID, "player", p.PlayerID, "sku", sold.SKU)
+	}
+	return nil
+}
+
+// paidFor reports whether the payment lists sku (or lists no items).
+func paidFor(p *grant.Purchase, sku string) bool {
+	if len(p.Items) == 0 {
 		return true
 	}
-	for _, it := range ev.Items {
+	for _, it := range p.Items {
 		if it.ID == sku {
 			return true
 		}
@@ -193,31 +222,32 @@ func (b *backend) forget(id string) {
 	b.mu.Unlock()
 }
 
-// grantKey is the purchase's identity for the inventory: the checkout link
-// ID, which the webhook and confirm routes carry as well.
-func grantKey(checkoutID string) string { return "checkout:" + checkoutID }
-
 // reconcile checks every pending checkout once, granting those that were
-// paid. It returns how many it granted.
+// paid (their player never claimed them, or claimed while Stash was
+// unreachable). It returns how many it granted.
 func (b *backend) reconcile(ctx context.Context) int {
 	b.mu.Lock()
-	todo := make(map[string]pending, len(b.pending))
+	todo := make([]grant.PendingCheckout, 0, len(b.pending))
 	for id, p := range b.pending {
-		todo[id] = p
+		todo = append(todo, grant.PendingCheckout{ID: id, PlayerID: p.Player})
 	}
 	b.mu.Unlock()
-	granted := 0
-	for id, p := range todo {
-		res, err := b.settle(ctx, id, p)
-		if err != nil {
-			b.log.Warn("reconcile", "checkout", id, "error", err)
-			continue
-		}
-		if res.New {
-			granted++
+	r, err := b.g.Reconcile(ctx, b.client, todo)
+	if err != nil {
+		b.log.Warn("reconcile interrupted", "error", err)
+	}
+	for _, c := range append(r.Granted, r.AlreadyGranted...) {
+		b.forget(c.ID)
+	}
+	for _, c := range r.Pending {
+		if final(c.Status) {
+			b.forget(c.ID)
 		}
 	}
-	return granted
+	for _, c := range r.Failed {
+		b.log.Warn("reconcile", "checkout", c.ID, "error", c.Err)
+	}
+	return len(r.Granted)
 }
 
 // reconcileEvery runs reconcile once a minute until ctx is done.

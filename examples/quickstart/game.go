@@ -9,15 +9,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
+	"github.com/stashpay/stashpay-go/grant"
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
@@ -31,11 +32,12 @@ type faults struct {
 }
 
 // game is the sample game backend: all three granting flows in one server,
-// with one inventory and one exactly-once store, keyed on the checkout link
-// ID on every route.
+// granting through one grant.Granter (one grant function, one exactly-once
+// store, one key per purchase on every route) into one inventory.
 type game struct {
 	http.Handler
 	client *stashpay.Client
+	g      *grant.Granter
 	inv    *inventory.Inventory
 	t      *transcript
 	faults faults
@@ -63,46 +65,49 @@ func newGame(cfg gameConfig, t *transcript, f faults) (*game, error) {
 		return nil, err
 	}
 	g := &game{client: client, inv: inventory.New(), t: t, faults: f, pending: map[string]sale{}}
-	store := dedup.NewMemoryStore()
-	quiet := slog.New(slog.DiscardHandler)
-	egress := stashpay.EgressConfig{
-		ShopID: cfg.ShopID, EgressKey: cfg.EgressKey, Store: store, Logger: quiet,
-		KeyFunc: func(req *stashpay.ConfirmPaymentRequest) string { return g.key(req.CheckoutLinkID) },
+	var store dedup.Store = dedup.NewMemoryStore()
+	if f.grantTwice {
+		store = forgetful{}
 	}
+	if g.g, err = grant.New(store, g.grant, grant.WithReconcileInterval(time.Millisecond)); err != nil {
+		return nil, err
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	egress := stashpay.EgressConfig{ShopID: cfg.ShopID, EgressKey: cfg.EgressKey, Logger: quiet}
 	v, err := webhook.NewVerifier(cfg.WebhookSecret)
 	if err != nil {
 		return nil, err
 	}
-	hookOpts := []webhook.HandlerOption{webhook.WithStore(store), webhook.WithLogger(quiet),
-		webhook.WithKeyFunc(func(e events.Event) string {
-			if p, ok := e.(*events.PurchaseSucceeded); ok {
-				return g.key(p.CheckoutLinkID)
-			}
-			return webhook.DefaultKey(e)
-		})}
-	if f.grantTwice {
-		hookOpts = append(hookOpts, webhook.WithoutDedup())
-	}
-	var hooks http.Handler = webhook.NewHandler(v, g.onEvent, hookOpts...)
+	hooks := g.g.WebhookHandler(v, webhook.WithLogger(quiet))
 	if f.acceptForgery {
-		hooks = unverified(g.onEvent)
+		hooks = unverified(hooks, cfg.WebhookSecret)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/webhooks/stash", g.watchWebhooks(hooks))
-	mux.Handle("/api/v1/purchase/", stashpay.PurchaseHandler(egress, stashpay.PurchaseFuncs{
+	mux.Handle("/api/v1/purchase/", g.g.PurchaseHandler(egress, stashpay.PurchaseFuncs{
 		Register: g.register, Confirm: g.confirm,
 	}))
 	g.Handler = mux
 	return g, nil
 }
 
-// key is the purchase's identity on every route. With the grantTwice fault
-// every call gets a fresh key, so nothing is ever recognised as a duplicate.
-func (g *game) key(checkoutLinkID string) string {
+// forgetful is the grantTwice fault's store: it never remembers a grant.
+type forgetful struct{}
+
+func (forgetful) Claim(context.Context, string, time.Duration) (dedup.Claim, error) {
+	return dedup.Claim{Outcome: dedup.Claimed, Token: "t"}, nil
+}
+func (forgetful) Complete(context.Context, string, string) error { return nil }
+func (forgetful) Release(context.Context, string, string) error  { return nil }
+
+// key is the inventory's record of a purchase: the Granter's key. With the
+// grantTwice fault every grant gets a fresh one, so that the inventory does
+// not catch what the store let through.
+func (g *game) key(p *grant.Purchase) string {
 	if g.faults.grantTwice {
-		return fmt.Sprintf("checkout:%s#%d", checkoutLinkID, g.nonce.Add(1))
+		return fmt.Sprintf("%s#%d", p.Key, g.nonce.Add(1))
 	}
-	return "checkout:" + checkoutLinkID
+	return p.Key
 }
 
 // createCheckout asks Stash for a checkout for one unit of sku, at the
@@ -126,18 +131,25 @@ func (g *game) createCheckout(ctx context.Context, player, sku string) (*stashpa
 	return co, nil
 }
 
-// grant records a purchase in the inventory once and says so.
-func (g *game) grant(key, player string, items []inventory.Item) {
-	if g.inv.Grant(key, player, items) {
-		for _, it := range items {
-			g.t.line("game", "item granted", "%s +%d %s", player, it.Quantity, it.SKU)
-		}
-		return
+// grant is the game's one grant function, whichever route the purchase
+// came by: it records the purchase in the inventory and says so.
+func (g *game) grant(ctx context.Context, p *grant.Purchase) error {
+	if p.Route == grant.RouteWebhook {
+		markCalled(ctx)
+		g.t.line("game", "webhook received", "%s order %s", p.Webhook.Type(), short(p.OrderID))
 	}
-	g.t.line("game", "duplicate ignored", "checkout %s already granted", short(strings.TrimPrefix(key, "checkout:")))
+	if g.inv.Grant(g.key(p), p.PlayerID, app.Items(p)) {
+		for _, it := range p.Items {
+			g.t.line("game", "item granted", "%s +%d %s (%s)", p.PlayerID, it.Quantity, it.ID, p.Route)
+		}
+		return nil
+	}
+	g.t.line("game", "duplicate ignored", "checkout %s already granted", short(p.CheckoutLinkID))
+	return nil
 }
 
-// claim is the sync flow: the player is back, ask Stash how the payment went.
+// claim is the sync flow: the player is back, ask Stash how the payment went
+// and grant it if it is paid.
 func (g *game) claim(ctx context.Context, checkoutID string) (stashpay.PaymentStatus, error) {
 	g.mu.Lock()
 	s, ok := g.pending[checkoutID]
@@ -145,21 +157,46 @@ func (g *game) claim(ctx context.Context, checkoutID string) (stashpay.PaymentSt
 	if !ok {
 		return "", errors.New("unknown checkout")
 	}
-	ev, err := g.client.GetPaymentEvent(ctx, checkoutID)
+	r, err := g.g.Reconcile(ctx, g.client, []grant.PendingCheckout{{ID: checkoutID, PlayerID: s.Player}})
 	if err != nil {
 		return "", err
 	}
-	g.t.line("game", "payment event", "%s for checkout %s", ev.Status, short(checkoutID))
-	if ev.Status == stashpay.PaymentStatusSucceeded {
-		g.grant(g.key(checkoutID), s.Player, []inventory.Item{{SKU: s.SKU, Quantity: 1}})
+	var c grant.Checked
+	switch {
+	case len(r.Failed) > 0:
+		return "", r.Failed[0].Err
+	case len(r.Granted) > 0:
+		c = r.Granted[0]
+	case len(r.AlreadyGranted) > 0:
+		c = r.AlreadyGranted[0]
+	case len(r.Pending) > 0:
+		c = r.Pending[0]
+	default:
+		c = r.Unknown[0]
 	}
-	return ev.Status, nil
+	g.t.line("game", "payment event", "%s for checkout %s", c.Status, short(checkoutID))
+	if len(r.AlreadyGranted) > 0 {
+		g.t.line("game", "duplicate ignored", "checkout %s already granted", short(checkoutID))
+	}
+	return c.Status, nil
+}
+
+// reconcile is the job that grants the purchases whose webhooks were lost:
+// it checks every checkout the game created.
+func (g *game) reconcile(ctx context.Context) (*grant.Report, error) {
+	g.mu.Lock()
+	todo := make([]grant.PendingCheckout, 0, len(g.pending))
+	for id, s := range g.pending {
+		todo = append(todo, grant.PendingCheckout{ID: id, PlayerID: s.Player})
+	}
+	g.mu.Unlock()
+	return g.g.Reconcile(ctx, g.client, todo)
 }
 
 // register reserves the items of a purchase (pre-purchase flow, step 1).
 func (g *game) register(_ context.Context, req *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
 	items := app.EgressItems(req.Registrations)
-	if err := g.inv.Reserve(g.key(req.CheckoutLinkID), items); err != nil {
+	if err := g.inv.Reserve(events.CheckoutKey(req.CheckoutLinkID), items); err != nil {
 		g.t.line("game", "register called", "%s: refused, %v", req.PlayerID, err)
 		return nil, stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInsufficientInventory, "sold out")
 	}
@@ -167,7 +204,8 @@ func (g *game) register(_ context.Context, req *stashpay.RegisterPaymentRequest)
 	return nil, nil
 }
 
-// confirm grants a purchase (pre-purchase flow, step 2).
+// confirm is the game's check before a confirm call grants (pre-purchase
+// flow, step 2): the Granter grants after it returns nil.
 func (g *game) confirm(ctx context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
 	g.t.line("game", "confirm called", "%s: transaction %s, total %d cents", req.PlayerID, short(req.TransactionID), req.Total)
 	if g.faults.hangConfirms {
@@ -177,20 +215,7 @@ func (g *game) confirm(ctx context.Context, req *stashpay.ConfirmPaymentRequest)
 	if g.faults.refuseConfirms {
 		return nil, stashpay.RejectPurchase("refused by fault injection")
 	}
-	g.grant(g.key(req.CheckoutLinkID), req.PlayerID, app.EgressItems(req.Items))
 	return nil, nil
-}
-
-// onEvent is the async flow: a verified webhook event.
-func (g *game) onEvent(ctx context.Context, e events.Event) error {
-	markCalled(ctx)
-	p, ok := e.(*events.PurchaseSucceeded)
-	if !ok {
-		return nil
-	}
-	g.t.line("game", "webhook received", "%s order %s", e.Type(), short(p.OrderID))
-	g.grant(g.key(p.CheckoutLinkID), p.UserID, app.PurchasedItems(p))
-	return nil
 }
 
 func describe(items []inventory.Item) string {
@@ -250,21 +275,15 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// unverified is the acceptForgery fault: events are parsed and handled
-// without checking their signature.
-func unverified(fn func(context.Context, events.Event) error) http.Handler {
+// unverified is the acceptForgery fault: every delivery is signed anew
+// with the real secret before the webhook handler sees it, as if it were
+// never verified.
+func unverified(next http.Handler, secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		e, err := events.Parse(body)
-		if err != nil {
-			http.Error(w, "bad event", http.StatusBadRequest)
-			return
-		}
-		if err := fn(r.Context(), e); err != nil {
-			http.Error(w, "failed", http.StatusInternalServerError)
-			return
-		}
-		_, _ = io.WriteString(w, "{}")
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Header.Set(webhook.SignatureHeader, webhook.Sign(body, secret))
+		next.ServeHTTP(w, r)
 	})
 }
 

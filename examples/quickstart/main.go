@@ -9,7 +9,11 @@
 //     confirm grants, and the webhook that follows is recognised as a
 //     duplicate;
 //  4. a webhook redelivered twice is ignored;
-//  5. a forged webhook (signed without the secret) is rejected.
+//  5. a forged webhook (signed without the secret) is rejected;
+//  6. a purchase whose every webhook is lost is granted by the reconciler.
+//
+// The game writes one grant function; a grant.Granter calls it once per
+// purchase, whichever route (confirm, webhook, poll) reports it.
 //
 // It prints one line per step and exits 0 when every check passed, 1
 // otherwise:
@@ -120,10 +124,13 @@ func run(ctx context.Context, out io.Writer, f faults) error {
 	t.printf("stashpay quickstart: fake Stash on %s, game backend on %s\n", fake.URL(), gameURL)
 
 	steps := []func(context.Context, *transcript, *stashpaytest.Server, *game, string, string) error{
-		asyncFlow, syncFlow, prePurchaseFlow, duplicateWebhook, forgedWebhook,
+		asyncFlow, syncFlow, prePurchaseFlow, duplicateWebhook, forgedWebhook, lostWebhooks,
 	}
 	for _, step := range steps {
 		if err := step(ctx, t, fake, g, gameURL, hookURL); err != nil {
+			if len(t.failures) > 0 { // say what failed before the step that could not run
+				return fmt.Errorf("%w, after %d failed check(s): %s", err, len(t.failures), strings.Join(t.failures, "; "))
+			}
 			return err
 		}
 	}
@@ -228,5 +235,31 @@ func forgedWebhook(ctx context.Context, t *transcript, fake *stashpaytest.Server
 	d, err := fake.SendEvent(ctx, forged, stashpaytest.SignedWith("guessed-secret"), stashpaytest.MaxAttempts(1))
 	refused := errors.Is(err, stashpaytest.ErrNotDelivered) && len(d.Attempts()) == 1 && d.Attempts()[0].StatusCode == http.StatusUnauthorized
 	t.check(refused && g.inv.Count("mallory", "gems_500") == 0, "refused, mallory owns gems_500 x%d", g.inv.Count("mallory", "gems_500"))
+	return nil
+}
+
+func lostWebhooks(ctx context.Context, t *transcript, fake *stashpaytest.Server, g *game, _, hookURL string) error {
+	t.section("6. lost webhooks: every PURCHASE_SUCCEEDED delivery fails -> the reconciler grants once")
+	fake.SetWebhookURL(hookURL)
+	co, err := g.createCheckout(ctx, "dave", "gems_100")
+	if err != nil {
+		return err
+	}
+	p, err := fake.Pay(ctx, co.ID, stashpaytest.Lost())
+	if err != nil {
+		return err
+	}
+	paid(t, p)
+	lost := p.Webhook.Wait(ctx)
+	t.line("stash", "webhook lost", "%d attempts, none reached the game; Stash gives up", len(p.Webhook.Attempts()))
+	t.check(errors.Is(lost, stashpaytest.ErrNotDelivered) && g.inv.Count("dave", "gems_100") == 0,
+		"nothing granted while every webhook is lost")
+	r, err := g.reconcile(ctx)
+	if err != nil {
+		return err
+	}
+	t.line("game", "reconciled", "%d granted, %d already granted, %d pending, %d unknown status, %d failed",
+		len(r.Granted), len(r.AlreadyGranted), len(r.Pending), len(r.Unknown), len(r.Failed))
+	t.check(len(r.Granted) == 1 && g.inv.Count("dave", "gems_100") == 1, "dave owns gems_100 x%d", g.inv.Count("dave", "gems_100"))
 	return nil
 }

@@ -34,7 +34,7 @@ func TestQuickstart(t *testing.T) {
 		"game checkout created", "stash paid", "game webhook received", "game item granted", "check ok",
 		// 2. sync
 		"game checkout created", "game payment event", "check ok", "stash paid",
-		"game payment event", "game item granted", "game payment event", "game duplicate ignored", "check ok",
+		"game item granted", "game payment event", "game payment event", "game duplicate ignored", "check ok",
 		// 3. pre-purchase
 		"game checkout created", "game register called", "game confirm called", "game item granted", "stash paid",
 		"game webhook received", "game duplicate ignored", "check ok",
@@ -43,8 +43,13 @@ func TestQuickstart(t *testing.T) {
 		"game webhook received", "game duplicate ignored", "check ok",
 		// 5. forged webhook
 		"stash forged webhook", "game forgery rejected", "check ok",
+		// 6. lost webhooks
+		"game checkout created", "stash paid", "stash webhook lost", "check ok",
+		"game item granted", "game reconciled", "check ok",
 	}, steps(transcript), transcript)
-	assert.Contains(t, transcript, "all 6 checks passed")
+	assert.Contains(t, transcript, "all 8 checks passed")
+	assert.Contains(t, transcript, "1 granted, 3 already granted, 0 pending")
+	assert.Contains(t, transcript, "dave +1 gems_100 (poll)")
 	assert.NotContains(t, transcript, "FAIL")
 	assert.Contains(t, transcript, "PAYMENT_STATUS_PENDING")
 	assert.Contains(t, transcript, "alice owns gems_100 x1")

@@ -32,9 +32,11 @@ import (
 	"net/http"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/examples/internal/app"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
+	"github.com/stashpay/stashpay-go/grant"
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
@@ -76,47 +78,45 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 		return nil, err
 	}
 	b := &backend{inv: inventory.New(), env: cfg.Env, log: log}
+	// One process here; replicas share a Redis or PostgreSQL store instead.
+	g, err := grant.New(dedup.NewMemoryStore(), b.grant, grant.WithLogger(log), grant.WithOtherEvents(b.onOther))
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /checkout", app.CheckoutHandler(client, log, nil))
-	mux.Handle("/webhooks/stash", webhook.NewHandler(verifier, b.onEvent, webhook.WithLogger(log)))
+	mux.Handle("/webhooks/stash", g.WebhookHandler(verifier, webhook.WithLogger(log)))
 	mux.HandleFunc("GET /inventory", app.InventoryHandler(b.inv))
 	b.Handler = mux
 	return b, nil
 }
 
-// onEvent handles one verified webhook event. It returns nil once the event
-// is handled (the handler then answers 200); an error makes Stash redeliver.
-func (b *backend) onEvent(_ context.Context, e events.Event) error {
-	if env := e.Environment(); app.OtherEnvironment(env, b.env) {
+// grant grants one purchase, called once per purchase however often Stash
+// delivers it. It returns nil once the items are granted (the handler then
+// answers 200); an error makes Stash redeliver.
+func (b *backend) grant(_ context.Context, p *grant.Purchase) error {
+	if env := p.Webhook.Environment(); app.OtherEnvironment(env, b.env) {
 		// Test and production are configured separately in Studio; an event
 		// from the other environment is acknowledged and ignored.
 		b.log.Warn("webhook from another environment ignored", "environment", env)
 		return nil
 	}
-	switch e := e.(type) {
-	case *events.PurchaseSucceeded:
-		if b.inv.Grant(grantKey(e), e.UserID, app.PurchasedItems(e)) {
-			b.log.Info("purchase granted", "order", e.OrderID, "player", e.UserID)
-		} else {
-			b.log.Info("purchase already granted", "order", e.OrderID)
-		}
-	case *events.PurchaseRefunded:
-		// A real game would revoke or flag the items here.
-		b.log.Info("purchase refunded", "order", e.OrderID, "player", e.UserID)
-	default:
-		// Analytics and subscription events: acknowledge.
+	if b.inv.Grant(p.Key, p.PlayerID, app.Items(p)) {
+		b.log.Info("purchase granted", "order", p.OrderID, "player", p.PlayerID)
+	} else {
+		b.log.Info("purchase already granted", "order", p.OrderID)
 	}
 	return nil
 }
 
-// grantKey identifies a purchase the same way on every route it can reach
-// the game by: the checkout link ID (webhook, GetPaymentEvent and confirm all
-// carry it), else the order ID.
-func grantKey(e *events.PurchaseSucceeded) string {
-	if e.CheckoutLinkID != "" {
-		return "checkout:" + e.CheckoutLinkID
+// onOther handles the verified events that are not purchases.
+func (b *backend) onOther(_ context.Context, e events.Event) error {
+	if r, ok := e.(*events.PurchaseRefunded); ok {
+		// A real game would revoke or flag the items here.
+		b.log.Info("purchase refunded", "order", r.OrderID, "player", r.UserID)
 	}
-	return "order:" + e.OrderID
+	// Analytics and subscription events: acknowledge.
+	return nil
 }
 
 func main() {

@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	stashpay "github.com/stashpay/stashpay-go"
-	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/examples/internal/inventory"
+	"github.com/stashpay/stashpay-go/grant"
 )
 
 // DefaultAddr is the listen address when ADDR is not set: loopback only.
@@ -139,11 +139,11 @@ func WriteJSON(w http.ResponseWriter, code int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// PurchasedItems returns the items of a PURCHASE_SUCCEEDED event as
+// Items returns the items of a purchase, on whichever route it came, as
 // inventory items.
-func PurchasedItems(e *events.PurchaseSucceeded) []inventory.Item {
-	items := make([]inventory.Item, 0, len(e.Items))
-	for _, it := range e.Items {
+func Items(p *grant.Purchase) []inventory.Item {
+	items := make([]inventory.Item, 0, len(p.Items))
+	for _, it := range p.Items {
 		items = append(items, inventory.Item{SKU: it.ID, Quantity: it.Quantity})
 	}
 	return items

@@ -1,0 +1,51 @@
+// Package grant makes a game grant each Stash purchase exactly once,
+// whichever route reports it: the egress confirm call (pre-purchase flow),
+// the PURCHASE_SUCCEEDED webhook (async flow) or a GetPaymentEvent poll
+// (sync flow), any number of times, on any number of instances that share
+// one [dedup.Store].
+//
+// The game writes one [Func]. A [Granter] calls it with a [Purchase], the
+// same shape on every route, under the purchase's exactly-once key:
+//
+//	g, err := grant.New(store, func(ctx context.Context, p *grant.Purchase) error {
+//		return inventory.Grant(ctx, p.Key, p.PlayerID, p.Items) // one DB transaction
+//	})
+//	mux.Handle("/webhooks/stash", g.WebhookHandler(verifier))
+//	mux.Handle("/api/v1/purchase/", g.PurchaseHandler(egressCfg, stashpay.PurchaseFuncs{Register: reserve}))
+//	granted, err := g.Poll(ctx, client, checkoutID, playerID) // the player is back
+//	report, err := g.Reconcile(ctx, client, pendingCheckouts) // from a periodic job
+//
+// # The key
+//
+// The checkout link ID (the ID [stashpay.Client.CreateCheckout] returns) is
+// the identity the three routes share, so the key is
+// [events.CheckoutKey](checkoutLinkID), "checkout:" + the ID: the confirm
+// call's checkoutLinkId, the webhook's checkoutLinkId, and the checkout ID
+// a poll is given. When a confirm call or a webhook carries no checkout
+// link ID (a Webshop cart purchase), the key falls back to that route's
+// own identity, "purchase-tx:" + transactionId for confirm and "purchase:"
+// + orderId for the webhook, which the other routes cannot share: such a
+// purchase is still granted once per route's deliveries, and the game's own
+// unique constraint on [Purchase.Key] (see [Func]) must catch the rest.
+// These are the default keys of the root package's confirm handler and of
+// package webhook, so a Granter agrees with handlers built without it.
+//
+// # What is granted when
+//
+// fn runs at most once to success per key: a call of the key that finds it
+// done does not call fn, and one that finds it held by another call waits
+// (confirm, poll) or answers 409 so that Stash retries (webhook). A failed
+// fn grants nothing and releases the key: the next delivery, poll or
+// reconcile runs fn again. A poll grants only a status that
+// [stashpay.PaymentStatus.Paid] says is paid; a status the SDK does not
+// know is never granted, it is logged with its value and checkout ID, and
+// reported by Reconcile.
+//
+// # Lost webhooks
+//
+// Stash retries a webhook for about a day and then gives up. A game that
+// stores its pending checkouts (checkout ID and player, as Stash's flow
+// guide asks) runs [Granter.Reconcile] over them from a periodic job: it
+// polls each at a bounded rate, grants the paid ones once, and reports the
+// rest.
+package grant

@@ -1,0 +1,40 @@
+package grant
+
+import (
+	"context"
+	"net/http"
+	"slices"
+
+	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/webhook"
+)
+
+// WebhookHandler returns the handler of Stash's webhooks: it verifies each
+// delivery with v (as [webhook.NewHandler] does, with opts) and grants
+// every PURCHASE_SUCCEEDED through fn under the purchase's key, once
+// across every route. Other events go, once per event key, to the function
+// of [WithOtherEvents], or are acknowledged and dropped without it.
+//
+// The exactly-once store and lease are the Granter's: a [webhook.WithStore],
+// [webhook.WithLease], [webhook.WithKeyFunc] or [webhook.WithoutDedup] in
+// opts has no effect. A delivery whose purchase is being granted by another
+// route right now is answered 409, and Stash retries it later.
+func (g *Granter) WebhookHandler(v *webhook.Verifier, opts ...webhook.HandlerOption) http.Handler {
+	// The Granter claims keys itself, so that the handler's own store
+	// cannot be configured to differ from the other routes'.
+	opts = append(slices.Clone(opts), webhook.WithoutDedup())
+	return webhook.NewHandler(v, g.onEvent, opts...)
+}
+
+// onEvent handles one verified event.
+func (g *Granter) onEvent(ctx context.Context, e events.Event) error {
+	if p, ok := e.(*events.PurchaseSucceeded); ok {
+		_, err := g.grant(ctx, fromWebhook(p), 0)
+		return err
+	}
+	if g.other == nil {
+		return nil
+	}
+	_, err := g.once(ctx, webhook.DefaultKey(e), 0, func(ctx context.Context) error { return g.other(ctx, e) })
+	return err
+}

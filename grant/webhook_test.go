@@ -1,0 +1,96 @@
+package grant_test
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/grant"
+	"github.com/stashpay/stashpay-go/stashpaytest"
+	"github.com/stashpay/stashpay-go/webhook"
+)
+
+func TestWebhookFnFailingThenSucceeding(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{failures: 1}
+	e := newEnv(t, rec, nil)
+	e.serveGame(t, nil)
+	e.fake.SetEgressBaseURL("")
+	id := e.checkout(t, "p1")
+	p, err := e.fake.Pay(t.Context(), id)
+	require.NoError(t, err)
+	require.NoError(t, p.Webhook.Wait(t.Context()), "the redelivery is acknowledged")
+	attempts := p.Webhook.Attempts()
+	require.Len(t, attempts, 2)
+	assert.Equal(t, http.StatusInternalServerError, attempts[0].StatusCode, "a failed fn is answered so that Stash redelivers")
+	assert.Equal(t, http.StatusOK, attempts[1].StatusCode)
+	assert.Equal(t, 2, rec.callCount())
+	assert.Len(t, rec.granted(), 1)
+}
+
+func TestWebhookDuplicatesGrantOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts []webhook.HandlerOption
+	}{
+		{"defaults", nil},
+		{"a WithoutDedup given by the game has no effect", []webhook.HandlerOption{webhook.WithoutDedup()}},
+		{"a key function given by the game has no effect", []webhook.HandlerOption{webhook.WithKeyFunc(func(events.Event) string { return "mine" })}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{}
+			e := newEnv(t, rec, nil)
+			e.serveGame(t, nil, tt.opts...)
+			e.fake.SetEgressBaseURL("")
+			id := e.checkout(t, "p1")
+			p, err := e.fake.Pay(t.Context(), id, stashpaytest.Times(4), stashpaytest.Concurrently())
+			require.NoError(t, err)
+			require.NoError(t, p.Webhook.Wait(t.Context()))
+			assert.Len(t, rec.granted(), 1)
+		})
+	}
+}
+
+func TestWebhookOtherEvents(t *testing.T) {
+	t.Parallel()
+	refund := []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r-1","orderId":"o-1"}}`)
+	tests := []struct {
+		name      string
+		withOther bool
+		want      int32
+	}{
+		{"given once per event", true, 1},
+		{"acknowledged and dropped without a function", false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var others atomic.Int32
+			var opts []grant.Option
+			if tt.withOther {
+				opts = append(opts, grant.WithOtherEvents(func(_ context.Context, ev events.Event) error {
+					if _, ok := ev.(*events.PurchaseRefunded); ok {
+						others.Add(1)
+					}
+					return nil
+				}))
+			}
+			rec := &recorder{}
+			e := newEnv(t, rec, nil, opts...)
+			e.serveGame(t, nil)
+			d, err := e.fake.SendEvent(t.Context(), refund, stashpaytest.Times(3))
+			require.NoError(t, err)
+			require.NoError(t, d.Wait(t.Context()))
+			assert.Equal(t, tt.want, others.Load())
+			assert.Empty(t, rec.granted(), "a refund is not a purchase")
+		})
+	}
+}

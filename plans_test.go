@@ -1,0 +1,76 @@
+package stashpay_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go"
+)
+
+// Plans against the fake, which checks the signature and the required
+// fields.
+func TestPlansAgainstTheFake(t *testing.T) {
+	t.Parallel()
+	c, srv := apiFake(t)
+	srv.SetPlans(stashpay.Plan{ID: "plan-1", Code: "vip", SegmentID: "seg", Name: "VIP", BillingPeriodValue: 1, BillingPeriodUnit: "MONTH",
+		Prices: []stashpay.PlanPrice{{Currency: "USD", AmountCents: 999}}, BenefitsJSON: json.RawMessage(`{"gems":10}`)})
+	plans, err := c.ListPlans(t.Context(), nil)
+	require.NoError(t, err)
+	require.Len(t, plans, 1)
+	assert.Equal(t, int64(999), plans[0].Prices[0].AmountCents)
+	p, err := c.GetPlan(t.Context(), "plan-1")
+	require.NoError(t, err)
+	assert.Equal(t, "VIP", p.Name)
+	p, err = c.GetPlanByCode(t.Context(), "vip", "seg")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"gems":10}`, string(p.BenefitsJSON))
+	_, err = c.GetPlanByCode(t.Context(), "vip", "other")
+	assert.ErrorIs(t, err, stashpay.ErrNotFound)
+}
+
+// Plan fields, as GetPlanByCode's page lists them, with the int64 values as
+// strings, are all held; the answer is read wrapped in {"plan"} or not.
+func TestFullPayloadPlan(t *testing.T) {
+	t.Parallel()
+	plan := `{"id":"p1","segmentId":"s1","code":"c1","name":"n1","description":"d1","billingPeriodValue":"3","billingPeriodUnit":"MONTH",
+		"prices":[{"currency":"EUR","amountCents":"1299"}],"trialPeriodValue":"7","trialPeriodUnit":"DAY","benefitsJson":"{\"a\":1}",
+		"status":"PLAN_STATUS_ACTIVE","availableFrom":"2026-01-01T00:00:00Z","availableUntil":"2026-02-01T00:00:00Z",
+		"createdAt":"2025-12-01T00:00:00Z","updatedAt":"2025-12-02T00:00:00Z"}`
+	c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{"plan":`+plan+`}`), jsonResponder(200, plan)})
+	for range 2 {
+		p, err := c.GetPlan(t.Context(), "p1")
+		require.NoError(t, err)
+		want := `{"id":"p1","segmentId":"s1","code":"c1","name":"n1","description":"d1","billingPeriodValue":3,"billingPeriodUnit":"MONTH",
+			"prices":[{"currency":"EUR","amountCents":1299}],"trialPeriodValue":7,"trialPeriodUnit":"DAY","benefitsJson":"{\"a\":1}",
+			"status":"PLAN_STATUS_ACTIVE","availableFrom":"2026-01-01T00:00:00Z","availableUntil":"2026-02-01T00:00:00Z",
+			"createdAt":"2025-12-01T00:00:00Z","updatedAt":"2025-12-02T00:00:00Z"}`
+		assertHeld(t, []byte(want), p)
+	}
+}
+
+// Bad input is refused with the field named, and nothing is sent.
+func TestPlansValidation(t *testing.T) {
+	t.Parallel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{}`)})
+	ctx := t.Context()
+	tests := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"plan ID", func() error { _, err := c.GetPlan(ctx, "\xff"); return err }, "plan ID"},
+		{"plan code", func() error { _, err := c.GetPlanByCode(ctx, "", ""); return err }, "plan code"},
+		{"segment", func() error { _, err := c.GetPlanByCode(ctx, "c", "\xff"); return err }, "segment ID"},
+		{"plan status", func() error { _, err := c.ListPlans(ctx, &stashpay.ListPlansParams{Status: "\xff"}); return err }, "Status"},
+	}
+	for _, tt := range tests {
+		err := tt.call()
+		require.ErrorIs(t, err, stashpay.ErrInvalidParams, tt.name)
+		assert.Contains(t, err.Error(), tt.want, tt.name)
+	}
+	assert.Empty(t, f.requests())
+}

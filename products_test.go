@@ -1,0 +1,125 @@
+package stashpay_test
+
+import (
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go"
+)
+
+// Every field of ListProducts and GetProduct (swagger.ingress.v1.json) is
+// held; the requests are signed GETs on the credentials' shop.
+func TestFullPayloadProducts(t *testing.T) {
+	t.Parallel()
+	list, one := fullPayload(t, "products"), fullPayload(t, "product")
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, string(list)), jsonResponder(200, string(one))})
+	page, err := c.ListProducts(t.Context(), &stashpay.ListProductsParams{Limit: 10, Offset: 20})
+	require.NoError(t, err)
+	assertHeld(t, list, page)
+	p, err := c.GetProduct(t.Context(), "sku/1")
+	require.NoError(t, err)
+	assertHeld(t, one, map[string]any{"product": p})
+	reqs := f.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/sdk/studio/"+testShopID+"/products", reqs[0].EscapedPath)
+	assert.Equal(t, "/sdk/studio/"+testShopID+"/products/sku%2F1", reqs[1].EscapedPath)
+	for _, r := range reqs {
+		assert.Equal(t, "GET", r.Method)
+		verifyV1(t, r)
+	}
+}
+
+// int64 members arrive as JSON strings (grpc-gateway's encoding): read as
+// numbers.
+func TestProductsInt64AsStrings(t *testing.T) {
+	t.Parallel()
+	c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200,
+		`{"products":[{"productId":"a","prices":[{"currency":"USD","cents":"499","decimal_places":"2","platform":1}]}],"nextOffset":"50"}`)})
+	page, err := c.ListProducts(t.Context(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(50), page.NextOffset)
+	require.Len(t, page.Products[0].Prices, 1)
+	pr := page.Products[0].Prices[0]
+	assert.Equal(t, int64(499), pr.Cents)
+	assert.Equal(t, stashpay.ProductPricePlatformUniversal, pr.Platform)
+	a, err := pr.Amount()
+	require.NoError(t, err)
+	assert.Equal(t, stashpay.Amount("4.99"), a)
+}
+
+// The iterator walks every page of the fake, and stops with an error on a
+// page whose nextOffset does not advance.
+func TestProductsIterator(t *testing.T) {
+	t.Parallel()
+	c, srv := apiFake(t)
+	var all []stashpay.Product
+	for i := range 7 {
+		all = append(all, stashpay.Product{ProductID: "sku-" + string(rune('a'+i))})
+	}
+	srv.SetProducts(all...)
+	var got []string
+	for p, err := range c.Products(t.Context(), 3) {
+		require.NoError(t, err)
+		got = append(got, p.ProductID)
+	}
+	assert.Equal(t, []string{"sku-a", "sku-b", "sku-c", "sku-d", "sku-e", "sku-f", "sku-g"}, got)
+
+	stuck, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{"products":[{"productId":"x"}],"nextOffset":"1"}`)})
+	n, errs := 0, 0
+	for _, err := range stuck.Products(t.Context(), 0) {
+		if err != nil {
+			errs++
+			assert.ErrorIs(t, err, stashpay.ErrMalformedResponse)
+			continue
+		}
+		n++
+	}
+	assert.Equal(t, 2, n)
+	assert.Equal(t, 1, errs, "a nextOffset that does not advance ends the loop")
+}
+
+func TestProductsAgainstTheFake(t *testing.T) {
+	t.Parallel()
+	c, srv := apiFake(t)
+	srv.SetProducts(stashpay.Product{ProductID: "gems", Prices: []stashpay.ProductPrice{{Currency: "USD", Cents: 199, DecimalPlaces: 2}}})
+	p, err := c.GetProduct(t.Context(), "gems")
+	require.NoError(t, err)
+	assert.Equal(t, int64(199), p.Prices[0].Cents)
+	_, err = c.GetProduct(t.Context(), "nope")
+	assert.ErrorIs(t, err, stashpay.ErrNotFound)
+}
+
+// Bad input is refused with the field named, and nothing is sent.
+func TestProductsValidation(t *testing.T) {
+	t.Parallel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{}`)})
+	legacy, lf, _ := newFake(t, stashpay.Credentials{APIKey: testAPIKey}, []httpmock.Responder{jsonResponder(200, `{}`)})
+	tests := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"empty product ID", func() error { _, err := c.GetProduct(t.Context(), ""); return err }, "product ID"},
+		{"dot product ID", func() error { _, err := c.GetProduct(t.Context(), ".."); return err }, "product ID"},
+		{"invalid UTF-8", func() error { _, err := c.GetProduct(t.Context(), "a\xff"); return err }, "product ID is not valid UTF-8"},
+		{"limit too big", func() error {
+			_, err := c.ListProducts(t.Context(), &stashpay.ListProductsParams{Limit: 101})
+			return err
+		}, "Limit"},
+		{"negative offset", func() error {
+			_, err := c.ListProducts(t.Context(), &stashpay.ListProductsParams{Offset: -1})
+			return err
+		}, "Offset"},
+		{"legacy credentials name no shop", func() error { _, err := legacy.ListProducts(t.Context(), nil); return err }, "Credentials.ShopID"},
+	}
+	for _, tt := range tests {
+		err := tt.call()
+		require.ErrorIs(t, err, stashpay.ErrInvalidParams, tt.name)
+		assert.Contains(t, err.Error(), tt.want, tt.name)
+	}
+	assert.Empty(t, f.requests())
+	assert.Empty(t, lf.requests())
+}

@@ -1,0 +1,72 @@
+package stashpay_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stashpay/stashpay-go"
+)
+
+// The subscription links against the fake, which checks the signature and
+// the required fields.
+func TestSubscriptionLinksAgainstTheFake(t *testing.T) {
+	t.Parallel()
+	c, srv := apiFake(t)
+	srv.SetPlans(stashpay.Plan{ID: "plan-1", Code: "vip", SegmentID: "seg", Name: "VIP", BillingPeriodValue: 1, BillingPeriodUnit: "MONTH",
+		Prices: []stashpay.PlanPrice{{Currency: "USD", AmountCents: 999}}, BenefitsJSON: json.RawMessage(`{"gems":10}`)})
+	link, err := c.CreateSubscriptionCheckoutLink(t.Context(), &stashpay.SubscriptionCheckoutParams{Plan: "vip", Currency: "USD",
+		User: stashpay.SubscriptionUser{ID: "p1"}, Metadata: map[string]string{"k": "v"}, InitialPayment: json.RawMessage(`{}`)})
+	require.NoError(t, err)
+	assert.NotEmpty(t, link.ID)
+	change, err := c.CreateSubscriptionChangeCheckoutLink(t.Context(), "sub/1", &stashpay.SubscriptionChangeParams{NewPlan: "plan-1"})
+	require.NoError(t, err)
+	assert.NotEmpty(t, change.URL)
+	_, err = c.CreateSubscriptionCheckoutLink(t.Context(), &stashpay.SubscriptionCheckoutParams{Plan: "gone", Currency: "USD", User: stashpay.SubscriptionUser{ID: "p"}})
+	assert.ErrorIs(t, err, stashpay.ErrNotFound)
+}
+
+// Bad input is refused with the field named, and nothing is sent.
+func TestSubscriptionLinksValidation(t *testing.T) {
+	t.Parallel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{}`)})
+	ctx := t.Context()
+	sub := func(p stashpay.SubscriptionCheckoutParams) func() error {
+		return func() error { _, err := c.CreateSubscriptionCheckoutLink(ctx, &p); return err }
+	}
+	ok := stashpay.SubscriptionCheckoutParams{Plan: "p", Currency: "USD", User: stashpay.SubscriptionUser{ID: "u"}}
+	with := func(edit func(*stashpay.SubscriptionCheckoutParams)) stashpay.SubscriptionCheckoutParams {
+		p := ok
+		edit(&p)
+		return p
+	}
+	tests := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"sub plan", sub(with(func(p *stashpay.SubscriptionCheckoutParams) { p.Plan = "" })), "Plan"},
+		{"sub currency", sub(with(func(p *stashpay.SubscriptionCheckoutParams) { p.Currency = "" })), "Currency"},
+		{"sub user", sub(with(func(p *stashpay.SubscriptionCheckoutParams) { p.User.ID = "" })), "User.ID"},
+		{"sub initial payment", sub(with(func(p *stashpay.SubscriptionCheckoutParams) { p.InitialPayment = json.RawMessage(`[1]`) })), "InitialPayment"},
+		{"sub metadata key", sub(with(func(p *stashpay.SubscriptionCheckoutParams) { p.Metadata = map[string]string{"\xfe": "v"} })), "Metadata"},
+		{"sub metadata value", sub(with(func(p *stashpay.SubscriptionCheckoutParams) { p.Metadata = map[string]string{"k": "\xfe"} })), "Metadata[key] is not valid UTF-8"},
+		{"change ID", func() error {
+			_, err := c.CreateSubscriptionChangeCheckoutLink(ctx, "", &stashpay.SubscriptionChangeParams{NewPlan: "p"})
+			return err
+		}, "subscription ID"},
+		{"change plan", func() error {
+			_, err := c.CreateSubscriptionChangeCheckoutLink(ctx, "s", &stashpay.SubscriptionChangeParams{})
+			return err
+		}, "NewPlan"},
+	}
+	for _, tt := range tests {
+		err := tt.call()
+		require.ErrorIs(t, err, stashpay.ErrInvalidParams, tt.name)
+		assert.Contains(t, err.Error(), tt.want, tt.name)
+	}
+	assert.Empty(t, f.requests())
+}
