@@ -68,16 +68,22 @@ func (b *Book) Route(key string) grant.Route {
 
 // Instance is one replica of a game backend: its Granter and its server.
 type Instance struct {
+	// Granter grants into the world's Book through this instance's store.
 	Granter *grant.Granter
-	Server  *httptest.Server
-	Client  *stashpay.Client
+	// Server serves the instance's webhook and egress handlers on loopback.
+	Server *httptest.Server
+	// Client calls the world's fake Stash, for Poll and Reconcile.
+	Client *stashpay.Client
 }
 
 // World is a fake Stash and two game instances granting into one Book.
 type World struct {
-	Fake      *stashpaytest.Server
+	// Fake is the fake Stash every instance talks to.
+	Fake *stashpaytest.Server
+	// Instances are the two replicas; they share the stores given to Run.
 	Instances [2]*Instance
-	Book      *Book
+	// Book records every grant, so that doubles and losses can be counted.
+	Book *Book
 }
 
 // NewWorld starts a fake Stash and, on stores (one per instance, sharing a
