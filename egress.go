@@ -145,28 +145,21 @@ func (c EgressConfig) Validate() error {
 }
 
 // keys builds the signing keys, EgressKey first.
-func (c EgressConfig) keys() ([]*signing.Key, error) {
+func (c EgressConfig) keys() (signing.Ring, error) {
 	if c.ShopID == "" {
 		return nil, fmt.Errorf("%w: EgressConfig.ShopID is empty", ErrInvalidEgressConfig)
 	}
 	if strings.ContainsFunc(c.ShopID, func(r rune) bool { return r == ';' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return nil, fmt.Errorf("%w: EgressConfig.ShopID contains ';', whitespace or control characters", ErrInvalidEgressConfig)
 	}
-	keys := make([]*signing.Key, 0, 1+len(c.PreviousEgressKeys))
-	for i, s := range append([]string{c.EgressKey}, c.PreviousEgressKeys...) {
-		setting := "EgressConfig.EgressKey"
-		if i > 0 {
-			setting = "EgressConfig.PreviousEgressKeys[" + strconv.Itoa(i-1) + "]"
+	keys, err := signing.NewRing(append([]string{c.EgressKey}, c.PreviousEgressKeys...), c.Base64Key, func(i int) string {
+		if i == 0 {
+			return "EgressConfig.EgressKey"
 		}
-		raw, err := signing.DecodeKey(setting, s, c.Base64Key)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidEgressConfig, err)
-		}
-		k, err := signing.NewKey(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidEgressConfig, setting, err)
-		}
-		keys = append(keys, k)
+		return "EgressConfig.PreviousEgressKeys[" + strconv.Itoa(i-1) + "]"
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidEgressConfig, err)
 	}
 	return keys, nil
 }
@@ -391,7 +384,7 @@ func validateEgressItems(items []PurchaseItem, path string, zeroCents bool) erro
 // egressHandler is what the three handlers share: verification, body
 // reading and decoding, logging.
 type egressHandler struct {
-	keys      []*signing.Key
+	keys      signing.Ring
 	shopID    string
 	legacy    bool
 	tolerance time.Duration
@@ -472,17 +465,11 @@ func decodeEgress[T any, P interface {
 // all and the config allows it, the legacy one, against every key. It
 // returns the v1 header as verified.
 func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
-	var err error
 	if v1 := hdr.Values(EgressSignatureHeader); len(v1) > 0 {
 		if len(v1) > 1 {
 			return "", signing.ErrMalformedHeader
 		}
-		now := time.Now()
-		for _, k := range h.keys {
-			if _, err = k.VerifyV1(v1[0], body, h.shopID, now, h.tolerance); !errors.Is(err, signing.ErrInvalidSignature) {
-				break // nil, or a failure no other key can fix
-			}
-		}
+		_, _, err := h.keys.VerifyV1(v1[0], body, h.shopID, time.Now(), h.tolerance)
 		return strings.TrimSpace(v1[0]), err
 	}
 	if !h.legacy {
@@ -491,11 +478,7 @@ func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
 		}
 		return "", signing.ErrMissingSignature
 	}
-	for _, k := range h.keys {
-		if err = k.VerifyBody(body, hdr.Get(EgressLegacySignatureHeader)); !errors.Is(err, signing.ErrInvalidSignature) {
-			break
-		}
-	}
+	_, err := h.keys.VerifyBody(body, hdr.Get(EgressLegacySignatureHeader))
 	return "", err
 }
 

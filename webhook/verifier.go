@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -26,7 +27,7 @@ const RetryCountHeader = "Stash-Retry-Count"
 // keyed HMAC state is computed once. Its String, GoString and Format methods
 // never reveal a secret.
 type Verifier struct {
-	keys []*signing.Key // the secret given to NewVerifier first, then the previous ones
+	keys signing.Ring // the secret given to NewVerifier first, then the previous ones
 }
 
 // Verification tells which secret a signature matched.
@@ -85,33 +86,24 @@ func NewVerifier(secret string, opts ...Option) (*Verifier, error) {
 		}
 	}
 	secrets := append([]string{secret}, cfg.previous...)
-	v := &Verifier{keys: make([]*signing.Key, 0, len(secrets))}
 	for i, s := range secrets {
-		setting := "secret"
-		if i > 0 {
-			setting = "previous secret " + strconv.Itoa(i)
+		if s == "" {
+			return nil, fmt.Errorf("%w: %w: %s is empty", ErrInvalidSecret, ErrEmptySecret, secretSetting(i))
 		}
-		raw, err := signing.DecodeKey(setting, s, cfg.base64Key)
-		if err != nil {
-			return nil, secretError(s, err)
-		}
-		k, err := signing.NewKey(raw)
-		if err != nil {
-			return nil, secretError("", err)
-		}
-		v.keys = append(v.keys, k)
 	}
-	return v, nil
+	keys, err := signing.NewRing(secrets, cfg.base64Key, secretSetting)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidSecret, strings.TrimPrefix(err.Error(), signing.ErrInvalidSecret.Error()+": "))
+	}
+	return &Verifier{keys: keys}, nil
 }
 
-// secretError turns a signing key error into this package's errors; its
-// text names the setting only.
-func secretError(s string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), signing.ErrInvalidSecret.Error()+": ")
-	if s == "" {
-		return fmt.Errorf("%w: %w: %s", ErrInvalidSecret, ErrEmptySecret, msg)
+// secretSetting names the i-th secret of a verifier in errors.
+func secretSetting(i int) string {
+	if i == 0 {
+		return "secret"
 	}
-	return fmt.Errorf("%w: %s", ErrInvalidSecret, msg)
+	return "previous secret " + strconv.Itoa(i)
 }
 
 // Verify checks that signature (the value of the [SignatureHeader] header) is
@@ -131,21 +123,14 @@ func (v *Verifier) Verify(payload []byte, signature string) error {
 // for instance to log when the previous secret stops being used during
 // rotation. Every secret is checked whatever the outcome.
 func (v *Verifier) VerifyDetailed(payload []byte, signature string) (Verification, error) {
-	if v == nil || len(v.keys) == 0 {
+	if v == nil {
 		return Verification{}, ErrInvalidSignature
 	}
-	signature = strings.TrimSpace(signature)
-	if signature == "" {
+	match, err := v.keys.VerifyBody(payload, signature)
+	switch {
+	case errors.Is(err, signing.ErrMissingSignature):
 		return Verification{}, ErrMissingSignature
-	}
-	match := -1
-	for i, k := range v.keys {
-		ok := k.VerifyBody(payload, signature) == nil
-		if ok && match < 0 {
-			match = i
-		}
-	}
-	if match < 0 {
+	case err != nil:
 		return Verification{}, ErrInvalidSignature
 	}
 	return Verification{Index: match}, nil

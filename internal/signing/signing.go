@@ -15,7 +15,9 @@
 // Keys are the raw bytes of the secret string as Studio shows it, or, where
 // a setting says so, the bytes it encodes in base64 ([DecodeKey]). Every
 // secret setting is checked by [CheckSecret] when a client, verifier or
-// handler is built.
+// handler is built. A verifier that accepts several keys during a rotation
+// (the webhook verifier, the egress handlers) holds them in a [Ring]
+// (ring.go), which checks a signature against every key.
 package signing
 
 import (
@@ -110,18 +112,10 @@ func (k *Key) SignBody(body []byte) string {
 }
 
 // VerifyBody checks a legacy body signature in constant time. Surrounding
-// whitespace in sig is ignored.
+// whitespace in sig is ignored. It is [Ring.VerifyBody] with one key.
 func (k *Key) VerifyBody(body []byte, sig string) error {
-	sig = strings.TrimSpace(sig)
-	if sig == "" {
-		return ErrMissingSignature
-	}
-	var want [sha256.Size]byte
-	k.mac(&want, -1, body)
-	if !equalB64(want[:], sig) {
-		return ErrInvalidSignature
-	}
-	return nil
+	_, err := Ring{k}.VerifyBody(body, sig)
+	return err
 }
 
 // SignV1 returns a complete v1 header value for body at time ts.
@@ -189,35 +183,13 @@ func ParseV1(header string) (V1Header, error) {
 	return V1Header{ShopID: shop, Millis: ms, Signature: sig}, nil
 }
 
-// VerifyV1 parses header and checks, in order: the version, that the shop ID
-// equals shopID (skipped when shopID is empty), that the timestamp is within
-// tolerance of now in either direction, and the HMAC over
-// "{millis}." + body, compared in constant time. A tolerance <= 0 means
-// DefaultTolerance.
+// VerifyV1 parses header and checks it as [Ring.VerifyV1] does with k as
+// the only key: version, shop ID (skipped when shopID is empty), timestamp
+// within tolerance of now (<= 0 means DefaultTolerance), then the HMAC over
+// "{millis}." + body, compared in constant time.
 func (k *Key) VerifyV1(header string, body []byte, shopID string, now time.Time, tolerance time.Duration) (V1Header, error) {
-	h, err := ParseV1(header)
-	if err != nil {
-		return V1Header{}, err
-	}
-	if shopID != "" && !Equal(h.ShopID, shopID) {
-		return V1Header{}, ErrShopMismatch
-	}
-	if tolerance <= 0 {
-		tolerance = DefaultTolerance
-	}
-	skew := now.UnixMilli() - h.Millis
-	if skew < 0 {
-		skew = -skew
-	}
-	if skew > tolerance.Milliseconds() {
-		return V1Header{}, ErrTimestampSkew
-	}
-	var want [sha256.Size]byte
-	k.mac(&want, h.Millis, body)
-	if !equalB64(want[:], h.Signature) {
-		return V1Header{}, ErrInvalidSignature
-	}
-	return h, nil
+	h, _, err := Ring{k}.VerifyV1(header, body, shopID, now, tolerance)
+	return h, err
 }
 
 // equalB64 reports whether sig is the canonical encoding of want: standard,
