@@ -15,6 +15,7 @@ import (
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/internal/inbound"
+	"github.com/stashpay/stashpay-go/internal/redact"
 	"github.com/stashpay/stashpay-go/internal/signing"
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
@@ -167,7 +168,7 @@ func (c EgressConfig) keys() (signing.Ring, error) {
 // String describes the config with the keys redacted.
 func (c EgressConfig) String() string {
 	return fmt.Sprintf("stashpay.EgressConfig{ShopID: %q, EgressKey: %s, PreviousEgressKeys: %d redacted, Base64Key: %t, AllowLegacySignature: %t, Tolerance: %s, Lease: %s, BusyWait: %s, MaxBodyBytes: %d}",
-		c.ShopID, egressRedacted(c.EgressKey), len(c.PreviousEgressKeys), c.Base64Key, c.AllowLegacySignature,
+		c.ShopID, redact.Secret(c.EgressKey), len(c.PreviousEgressKeys), c.Base64Key, c.AllowLegacySignature,
 		c.Tolerance, c.Lease, c.BusyWait, c.MaxBodyBytes)
 }
 
@@ -182,20 +183,13 @@ func (c EgressConfig) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.Stri
 func (c EgressConfig) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("shop_id", c.ShopID),
-		slog.String("egress_key", egressRedacted(c.EgressKey)),
+		slog.String("egress_key", redact.Secret(c.EgressKey)),
 		slog.Bool("allow_legacy_signature", c.AllowLegacySignature),
 	)
 }
 
 // MarshalJSON writes the redacted description, never the keys.
 func (c EgressConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
-
-func egressRedacted(key string) string {
-	if key == "" {
-		return `""`
-	}
-	return "[redacted]"
-}
 
 // Errors of the egress handlers and request types, usable with errors.Is.
 var (
