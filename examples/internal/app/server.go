@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
@@ -46,21 +47,39 @@ func NewServer(h http.Handler) *http.Server {
 	}
 }
 
-// Serve serves h with [NewServer] on addr until ctx is done, then closes the
-// server. It returns nil after ctx is done and the listener's error
-// otherwise.
+// ShutdownGrace bounds how long [Serve] waits, once told to stop, for the
+// requests in flight to finish. Stash waits 30 s for an answer; a grant
+// that is cut short is redelivered and granted once, but a clean stop
+// answers it.
+const ShutdownGrace = 30 * time.Second
+
+// Serve serves h with [NewServer] on addr until ctx is done, then shuts
+// the server down gracefully: it stops accepting connections and waits up
+// to [ShutdownGrace] for the requests in flight (a grant among them) to be
+// answered, then closes what is left. It returns nil after ctx is done and
+// the listener's error otherwise.
 func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	srv := NewServer(h)
-	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
+	stopped := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(stopped)
+		grace, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+		defer cancel()
+		if err := srv.Shutdown(grace); err != nil {
+			log.Warn("shutdown: requests still running after the grace period; closing them", "grace", ShutdownGrace)
+			_ = srv.Close()
+		}
+	})
 	defer stop()
 	log.Info("listening", "addr", ln.Addr().String())
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-stopped // Serve returns as soon as Shutdown starts; wait for the drain
 	return nil
 }
 
@@ -114,9 +133,12 @@ func (e Example[C, B]) Run(ctx context.Context, getenv func(string) string, stde
 }
 
 // Main is an example's main function: [Example.Run] with the process's
-// environment and standard error, until SIGINT, then exit with its status.
+// environment and standard error, until SIGINT (Ctrl-C) or SIGTERM (what
+// a container runtime or systemd sends to stop a service), then exit with
+// its status. Either signal shuts the server down gracefully: requests in
+// flight, a grant among them, finish before the process exits.
 func (e Example[C, B]) Main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := e.Run(ctx, os.Getenv, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -88,6 +88,68 @@ func TestServe(t *testing.T) {
 	assert.Error(t, app.Serve(t.Context(), busy.Addr().String(), http.NotFoundHandler(), slog.New(slog.DiscardHandler)), "address in use")
 }
 
+// TestServeDrainsRequestsInFlight: stopping the server (SIGINT or SIGTERM
+// in an example's main) lets a request already running, such as a grant,
+// finish and be answered.
+func TestServeDrainsRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Serve(ctx, addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				close(started)
+				<-release
+			}
+			app.WriteJSON(w, http.StatusOK, map[string]string{"granted": r.URL.Path})
+		}), slog.New(slog.DiscardHandler))
+	}()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + addr + "/ready") //nolint:noctx // test
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}, 5*time.Second, 10*time.Millisecond)
+
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	slow := make(chan answer, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/slow") //nolint:noctx // test
+		if err != nil {
+			slow <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		slow <- answer{resp.StatusCode, string(b), err}
+	}()
+	<-started
+	cancel() // the signal arrives while the grant runs
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned (%v) while a request was in flight", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	a := <-slow
+	require.NoError(t, a.err, "the request in flight must be answered, not cut")
+	assert.Equal(t, http.StatusOK, a.status)
+	assert.JSONEq(t, `{"granted":"/slow"}`, a.body)
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after the request in flight finished")
+	}
+}
+
 // testConfig is an example's configuration: app.Config and its own fields.
 type testConfig struct {
 	app.Config
