@@ -136,6 +136,6 @@
 // Plumbing every part shares lives in internal/: wire (the one tolerant
 // reader of Stash's JSON), inbound (what every handler Stash calls shares),
 // signing (every HMAC scheme, the one key rule and the key ring of a
-// rotation), redact (keeping secrets
-// out of text), httpx (retry and body helpers) and money (exact amounts).
+// rotation), redact (keeping secrets out of text), httpx (retry and body
+// helpers) and money (exact amounts).
 package stashpay
