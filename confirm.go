@@ -445,9 +445,14 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	if err != nil {
 		return nil, err
 	}
+	// The fingerprint first, then the confirmed marker, and the second only
+	// once the first landed: a later call under the key is answered 409
+	// only when both say a confirm granted other items. With either
+	// missing it is answered 200, as for a purchase another route granted.
 	for _, m := range []string{granted, confirmed} {
 		if _, ferr := dedup.Do(after, c.store, m, c.lease, func(context.Context) error { return nil }); ferr != nil {
-			c.h.log(r, slog.LevelError, "stashpay: confirm granted but its items were not recorded; a later call under the key may be answered 409", "transaction_id", req.TransactionID, "error", ferr.Error())
+			c.h.log(r, slog.LevelError, "stashpay: confirm granted but what it granted was not recorded; a later confirm under the key with other items is answered 200", "transaction_id", req.TransactionID, "error", ferr.Error())
+			break
 		}
 	}
 	return out, nil

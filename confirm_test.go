@@ -644,6 +644,41 @@ func TestConfirmSameKeyOtherItemsConflict(t *testing.T) {
 	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
 }
 
+// failMarkerStore fails the first Claim of a key that contains marker.
+type failMarkerStore struct {
+	dedup.Store
+	marker string
+	failed atomic.Bool
+}
+
+func (s *failMarkerStore) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	if strings.Contains(key, s.marker) && s.failed.CompareAndSwap(false, true) {
+		return dedup.Claim{}, errors.New("store unreachable")
+	}
+	return s.Store.Claim(ctx, key, lease)
+}
+
+// A store failure while recording what a confirm granted must not turn
+// Stash's retry of that granted confirm (its 200 lost) into a 409, which
+// fails a purchase whose items the player already has.
+func TestConfirmRetryAfterMarkerFailureIsAnswered200(t *testing.T) {
+	t.Parallel()
+	for _, marker := range []string{"#granted:", "#confirmed"} {
+		t.Run(marker, func(t *testing.T) {
+			t.Parallel()
+			var c egressCounter
+			cfg := egressConfig()
+			cfg.Store = &failMarkerStore{Store: dedup.NewMemoryStore(), marker: marker}
+			h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+			body := egressConfirmBody(t, "tx-marker")
+			egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+			rec := egressServe(h, egressRequest(t, "/", body))
+			require.Equal(t, http.StatusOK, rec.Code, "retry of a granted confirm: "+rec.Body.String())
+			assert.Equal(t, int64(1), c.n.Load(), "granted once")
+		})
+	}
+}
+
 // TestDefaultKeysGrantOnceAcrossRoutes is issue 11's first finding: one
 // store given to the webhook handler and the purchase handler, default
 // keys, and a purchase that arrives on both routes is granted once, in
