@@ -108,11 +108,11 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 
 // CancelPaymentHandler returns the http.Handler for Stash's POST
 // /api/v1/purchase/cancel. It checks the method, caps and verifies the body
-// as [ConfirmPaymentHandler] does (500 for an invalid cfg, 405, 413, 401 and
-// 400 answers, fn not called), then calls fn and always answers 200 with a
+// as [ConfirmPaymentHandler] does (405, 413, 401 and 400 answers, fn not
+// called), then calls fn and always answers 200 with a
 // status, as Stash requires; see [CancelPaymentFunc] for how fn's result
 // maps to the status. The status is written as its name; Stash accepts names
-// and numbers. A nil fn panics. The server must set read timeouts (see
+// and numbers. A nil fn or an invalid cfg panics. The server must set read timeouts (see
 // [EgressConfig]).
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "CancelPaymentHandler", fn == nil)

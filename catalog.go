@@ -3,7 +3,6 @@ package stashpay
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"unicode/utf8"
@@ -87,14 +86,14 @@ type OfferDetailsFunc func(ctx context.Context, req *OfferDetailsRequest) (*Offe
 // only, verifies the v1 signature as the purchase handlers do (over an empty
 // body: see [CatalogRequest] for what it does not cover), reads the query
 // into a [CatalogRequest] and answers 200 with fn's [CatalogResponse]. A nil
-// fn panics.
+// fn or an invalid cfg panics.
 func CatalogHandler(cfg EgressConfig, fn CatalogFunc) http.Handler {
 	h := newEgressHandler(cfg, "CatalogHandler", fn == nil)
 	return serveEgressQuery(h, "catalog", parseCatalogRequest, fn, func() *CatalogResponse { return &CatalogResponse{} })
 }
 
 // OfferDetailsHandler returns the http.Handler of [OfferDetailsPath], as
-// [CatalogHandler] does for the catalog. A nil fn panics.
+// [CatalogHandler] does for the catalog. A nil fn or an invalid cfg panics.
 func OfferDetailsHandler(cfg EgressConfig, fn OfferDetailsFunc) http.Handler {
 	h := newEgressHandler(cfg, "OfferDetailsHandler", fn == nil)
 	return serveEgressQuery(h, "offer details", parseOfferDetailsRequest, fn, nil)
@@ -200,18 +199,12 @@ func shopOf(req any) string {
 	return ""
 }
 
-// serveEgressQuery is the handler of an egress GET call: configuration
-// (500), method (405), signature over an empty body (401), query (400),
+// serveEgressQuery is the handler of an egress GET call: method (405), signature over an empty body (401), query (400),
 // then fn. A nil response answers empty() or, when empty is nil, 404; an
 // error of fn answers 500 without its text.
 func serveEgressQuery[T, R any](h *egressHandler, op string, parse func(url.Values) (*T, error),
 	fn func(context.Context, *T) (*R, error), empty func() *R) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.broken != nil {
-			h.log(r, slog.LevelError, "stashpay: egress handler misconfigured", "error", h.broken)
-			inbound.Error(w, http.StatusInternalServerError, "egress handler misconfigured")
-			return
-		}
 		if r.Method != http.MethodGet {
 			w.Header().Set("Allow", http.MethodGet)
 			inbound.Error(w, http.StatusMethodNotAllowed, "method not allowed")

@@ -271,11 +271,9 @@ type confirmHandler struct {
 // /api/v1/purchase/confirm, step 2A of the pre-purchase flow. fn must follow
 // the grant order documented on [ConfirmPaymentFunc]: grant and record the
 // transaction in one commit, and return an error only when nothing was
-// committed. A nil fn panics (a programming error, as in http.Handle). In
-// order, the handler answers:
+// committed. A nil fn or an invalid cfg panics (programming errors, as in
+// http.Handle; see [EgressConfig.Validate]). In order, the handler answers:
 //
-//   - 500 when cfg is invalid, and logs why (call [EgressConfig.Validate]
-//     at start-up to fail early);
 //   - 405 with "Allow: POST" for any other method;
 //   - 413 for a body over cfg.MaxBodyBytes;
 //   - 401 when the v1 signature (or, if allowed and no v1 header is

@@ -138,8 +138,10 @@ func DefaultConfirmKey(req *ConfirmPaymentRequest) string {
 // characters, and base64 when Base64Key is set. Errors wrap
 // [ErrInvalidEgressConfig], name the setting ("EgressConfig.EgressKey",
 // "EgressConfig.PreviousEgressKeys[1]") and never contain a key. The handler
-// constructors do not fail on an invalid config: their handler answers every
-// call 500 and logs why, so call Validate at start-up to fail early.
+// constructors panic with this error on an invalid config, as they do for a
+// nil function, so that a key with a trailing newline stops the game at
+// start-up instead of failing every purchase; call Validate first to handle
+// it as an error.
 func (c EgressConfig) Validate() error {
 	_, err := c.keys()
 	return err
@@ -384,23 +386,28 @@ type egressHandler struct {
 	tolerance time.Duration
 	maxBody   int64
 	logger    *slog.Logger
-	broken    error // non-nil: answer every call 500
 }
 
 // newEgressHandler builds the shared part of the handler constructor
-// called name; a nil function panics, as http.Handle does.
+// called name. A nil function or an invalid cfg panics, as http.Handle does
+// for its programming errors: both would fail every call Stash makes. The
+// panic value is an error wrapping [ErrInvalidEgressConfig] for a bad cfg;
+// it names the setting, never a key.
 func newEgressHandler(cfg EgressConfig, name string, nilFn bool) *egressHandler {
 	if nilFn {
 		panic("stashpay: " + name + " called with a nil function")
 	}
+	keys, err := cfg.keys()
+	if err != nil {
+		panic(fmt.Errorf("stashpay: %s: %w", name, err))
+	}
 	h := &egressHandler{
-		shopID: cfg.ShopID, legacy: cfg.AllowLegacySignature, tolerance: cfg.Tolerance,
+		keys: keys, shopID: cfg.ShopID, legacy: cfg.AllowLegacySignature, tolerance: cfg.Tolerance,
 		maxBody: cfg.MaxBodyBytes, logger: cfg.Logger,
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
-	h.keys, h.broken = cfg.keys()
 	return h
 }
 
@@ -417,7 +424,7 @@ type egressRequest interface {
 }
 
 // decodeEgress answers everything that can go wrong before the game's
-// function runs: misconfiguration (500), method (405), size (413),
+// function runs: method (405), size (413),
 // signature (401), then a body that does not decode or validate (400). It
 // returns the authentic, valid request, its body and the v1 header that
 // authenticated it ("" for a legacy signature).
@@ -425,11 +432,6 @@ func decodeEgress[T any, P interface {
 	*T
 	egressRequest
 }](h *egressHandler, w http.ResponseWriter, r *http.Request) (req *T, body []byte, sig string, ok bool) {
-	if h.broken != nil {
-		h.log(r, slog.LevelError, "stashpay: egress handler misconfigured", "error", h.broken)
-		inbound.Error(w, http.StatusInternalServerError, "egress handler misconfigured")
-		return nil, nil, "", false
-	}
 	if !inbound.AllowPost(w, r) {
 		return nil, nil, "", false
 	}
@@ -575,8 +577,12 @@ type EgressFuncs struct {
 // served by the handler of its function and 404 for every other path. Mount
 // it at the root of the Game Backend URL configured in Studio (or under a
 // prefix with http.StripPrefix), on a server with read timeouts (see
-// [EgressConfig]).
+// [EgressConfig]). An invalid cfg panics, as for each handler, even when
+// fns has no function.
 func EgressHandler(cfg EgressConfig, fns EgressFuncs) http.Handler {
+	if _, err := cfg.keys(); err != nil {
+		panic(fmt.Errorf("stashpay: EgressHandler: %w", err))
+	}
 	routes := map[string]http.Handler{}
 	add := func(path string, set bool, h func() http.Handler) {
 		if set {
@@ -618,7 +624,7 @@ type PurchaseFuncs struct {
 // answers 404 for any other path. Mount it at the root of the server URL
 // configured in Studio (Project Settings, Game Backend), or under a prefix
 // with http.StripPrefix, on a server with read timeouts (see
-// [EgressConfig]).
+// [EgressConfig]). An invalid cfg panics, as for [EgressHandler].
 func PurchaseHandler(cfg EgressConfig, fns PurchaseFuncs) http.Handler {
 	return EgressHandler(cfg, EgressFuncs{Register: fns.Register, Confirm: fns.Confirm, Cancel: fns.Cancel})
 }

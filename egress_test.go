@@ -214,30 +214,62 @@ func TestEgressHandlersRejectBadBodies(t *testing.T) {
 	}
 }
 
+// An invalid config stops the game when its handlers are built, as a nil
+// function does, instead of failing every purchase at run time (a key with
+// a trailing newline used to answer every call 500). The panic names the
+// setting, never the key.
 func TestEgressHandlersInvalidConfig(t *testing.T) {
 	t.Parallel()
-	bad := map[string]stashpay.EgressConfig{
-		"no shop":       {EgressKey: egressTestKey},
-		"no key":        {ShopID: egressTestShop},
-		"bad base64":    {ShopID: egressTestShop, EgressKey: "not base64 !!", Base64Key: true},
-		"empty old key": {ShopID: egressTestShop, EgressKey: egressTestKey, PreviousEgressKeys: []string{""}},
+	bad := map[string]struct {
+		cfg     stashpay.EgressConfig
+		setting string
+	}{
+		"no shop":           {stashpay.EgressConfig{EgressKey: egressTestKey}, "EgressConfig.ShopID"},
+		"no key":            {stashpay.EgressConfig{ShopID: egressTestShop}, "EgressConfig.EgressKey"},
+		"trailing newline":  {stashpay.EgressConfig{ShopID: egressTestShop, EgressKey: egressTestKey + "\n"}, "EgressConfig.EgressKey"},
+		"control character": {stashpay.EgressConfig{ShopID: egressTestShop, EgressKey: "key\x00" + egressTestKey}, "EgressConfig.EgressKey"},
+		"bad base64":        {stashpay.EgressConfig{ShopID: egressTestShop, EgressKey: "not base64 !!", Base64Key: true}, "EgressConfig.EgressKey"},
+		"empty old key":     {stashpay.EgressConfig{ShopID: egressTestShop, EgressKey: egressTestKey, PreviousEgressKeys: []string{""}}, "EgressConfig.PreviousEgressKeys[0]"},
 	}
-	for name, cfg := range bad {
+	constructors := map[string]func(cfg stashpay.EgressConfig){
+		"confirm": func(cfg stashpay.EgressConfig) {
+			stashpay.ConfirmPaymentHandler(cfg, func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+				return nil, nil
+			})
+		},
+		"register": func(cfg stashpay.EgressConfig) {
+			stashpay.RegisterPaymentHandler(cfg, func(context.Context, *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
+				return nil, nil
+			})
+		},
+		"cancel": func(cfg stashpay.EgressConfig) {
+			stashpay.CancelPaymentHandler(cfg, func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+				return nil, nil
+			})
+		},
+		"catalog": func(cfg stashpay.EgressConfig) {
+			stashpay.CatalogHandler(cfg, func(context.Context, *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) { return nil, nil })
+		},
+		"purchase handler, no function": func(cfg stashpay.EgressConfig) { stashpay.PurchaseHandler(cfg, stashpay.PurchaseFuncs{}) },
+		"egress handler, no function":   func(cfg stashpay.EgressConfig) { stashpay.EgressHandler(cfg, stashpay.EgressFuncs{}) },
+	}
+	for name, tc := range bad {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			require.ErrorIs(t, cfg.Validate(), stashpay.ErrInvalidEgressConfig)
-			var log egressLog
-			cfg.Logger = log.logger()
-			for _, ep := range egressEndpoints() {
-				var calls atomic.Int64
-				rec := egressServe(ep.make(cfg, &calls), egressRequest(t, ep.path, egressTestdata(t, ep.body)))
-				assert.Equal(t, http.StatusInternalServerError, rec.Code, ep.name)
-				assert.Equal(t, 13, egressErrorBody(t, rec).Code)
-				assert.Zero(t, calls.Load())
-			}
-			assert.Contains(t, log.String(), "misconfigured")
-			if cfg.EgressKey != "" {
-				assert.NotContains(t, log.String(), cfg.EgressKey)
+			require.ErrorIs(t, tc.cfg.Validate(), stashpay.ErrInvalidEgressConfig)
+			for cname, build := range constructors {
+				var got any
+				func() {
+					defer func() { got = recover() }()
+					build(tc.cfg)
+				}()
+				err, ok := got.(error)
+				require.True(t, ok, "%s: want a panic with an error, got %v", cname, got)
+				assert.ErrorIs(t, err, stashpay.ErrInvalidEgressConfig, cname)
+				assert.Contains(t, err.Error(), tc.setting, cname)
+				if tc.cfg.EgressKey != "" {
+					assert.NotContains(t, err.Error(), strings.TrimSpace(tc.cfg.EgressKey), cname)
+				}
 			}
 		})
 	}

@@ -23,7 +23,7 @@ type PlayerRequest struct {
 type PlayerFunc func(ctx context.Context, req *PlayerRequest) (*PlayerResponse, error)
 
 // PlayerHandler returns the http.Handler of [PlayerPath], as
-// [CatalogHandler] does for the catalog. A nil fn panics.
+// [CatalogHandler] does for the catalog. A nil fn or an invalid cfg panics.
 func PlayerHandler(cfg EgressConfig, fn PlayerFunc) http.Handler {
 	h := newEgressHandler(cfg, "PlayerHandler", fn == nil)
 	return serveEgressQuery(h, "player", parsePlayerRequest, fn, nil)

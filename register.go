@@ -135,12 +135,12 @@ func (r *RegisterPaymentResponse) UnmarshalJSON(data []byte) error {
 
 // RegisterPaymentHandler returns the http.Handler for Stash's POST
 // /api/v1/purchase/register. It checks the method, caps and verifies the
-// body as [ConfirmPaymentHandler] does (500 for an invalid cfg, 405, 413,
-// 401 and 400 answers, fn not called), then calls fn and always answers 200
+// body as [ConfirmPaymentHandler] does (405, 413, 401 and 400 answers, fn
+// not called), then calls fn and always answers 200
 // with one status per registration, as Stash requires; see
 // [RegisterPaymentFunc] for how fn's result maps to statuses. Statuses are
 // written as their names ("PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED");
-// Stash accepts names and numbers. A nil fn panics. The server must set read
+// Stash accepts names and numbers. A nil fn or an invalid cfg panics. The server must set read
 // timeouts (see [EgressConfig]).
 func RegisterPaymentHandler(cfg EgressConfig, fn RegisterPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "RegisterPaymentHandler", fn == nil)
