@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/internal/signing"
 )
 
 // Exit codes. 1 means the check or the delivery failed (an invalid
@@ -219,7 +220,10 @@ func parse(fs *flag.FlagSet, args []string, maxArgs int) error {
 }
 
 // secret returns the value of the environment variable name, or a usage
-// error that names the variable (never a value).
+// error that names the variable (never a value). The value must pass the
+// SDK's one rule for secrets (no whitespace at either end, no control
+// characters), so that the CLI never signs with a key the SDK's verifiers
+// and handlers would refuse.
 func (c *cli) secret(name, what string) (string, error) {
 	if name == "" {
 		return "", usagef("the -secret-env/-key-env flag names an environment variable and cannot be empty")
@@ -227,6 +231,9 @@ func (c *cli) secret(name, what string) (string, error) {
 	v := c.env(name)
 	if v == "" {
 		return "", usagef("environment variable %s is not set; export the %s there (it is never read from a flag, which would land in shell history)", name, what)
+	}
+	if err := signing.CheckSecret("environment variable "+name, v); err != nil {
+		return "", usagef("%v", err)
 	}
 	return v, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -247,5 +249,36 @@ func TestSubcommandHelp(t *testing.T) {
 			assert.Equal(t, exitOK, r.code, r.all())
 			assert.Contains(t, r.stderr, "Usage: stashpay "+args[0]+" "+args[1])
 		})
+	}
+}
+
+// The CLI signs only with secrets the SDK accepts: a key with a trailing
+// newline (a file read into the environment) or a control character is a
+// usage error naming the variable, never the value, for every command
+// that signs.
+func TestSigningCommandsRefuseSecretsTheSDKRefuses(t *testing.T) {
+	t.Parallel()
+	payload := filepath.Join(t.TempDir(), "p.json")
+	require.NoError(t, os.WriteFile(payload, []byte(`{"type":"PURCHASE_SUCCEEDED"}`), 0o600))
+	commands := map[string]struct {
+		env  string
+		args []string
+	}{
+		"webhook sign": {envWebhookSecret, []string{"webhook", "sign", payload}},
+		"webhook send": {envWebhookSecret, []string{"webhook", "send", "-url", "http://127.0.0.1:1/webhook"}},
+		"egress send":  {envEgressKey, []string{"egress", "send", "-url", "http://127.0.0.1:1" + stashpay.ConfirmPaymentPath}},
+	}
+	for name, c := range commands {
+		for why, bad := range map[string]string{"trailing newline": "abcdefgh-secret\n", "control character": "abcd\x01efgh-secret"} {
+			t.Run(name+"/"+why, func(t *testing.T) {
+				t.Parallel()
+				env := testEnv()
+				env[c.env] = bad
+				r := runCLI(t, env, nil, c.args...)
+				assert.Equal(t, exitUsage, r.code, r.all())
+				assert.Contains(t, r.stderr, "environment variable "+c.env)
+				assertNoSecrets(t, r, "abcdefgh-secret", "efgh-secret")
+			})
+		}
 	}
 }
