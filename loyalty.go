@@ -2,7 +2,6 @@ package stashpay
 
 import (
 	"context"
-	"net/http"
 	"slices"
 
 	"github.com/stashpay/stashpay-go/internal/wire"
@@ -96,20 +95,13 @@ func (s *campaignMilestoneJSON) value() *CampaignMilestone {
 // A shop without an active campaign is an [*APIError] matching
 // [ErrNotFound].
 func (c *Client) GetLoyalty(ctx context.Context) (*LoyaltyCampaign, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	var out struct {
 		ActiveCampaign *LoyaltyCampaign `json:"activeCampaign"`
 	}
-	if _, err := c.doRequest(ctx, http.MethodGet, base+"/loyalty", nil, &out); err != nil {
+	if err := c.studioGet(ctx, "/loyalty", &out); err != nil {
 		return nil, err
 	}
-	if out.ActiveCampaign == nil {
-		return nil, malformed("loyalty: no activeCampaign in the response")
-	}
-	return out.ActiveCampaign, nil
+	return required(out.ActiveCampaign, "loyalty", "activeCampaign")
 }
 
 // GetPlayerLoyalty returns playerID's standing in the shop's active loyalty
@@ -117,10 +109,6 @@ func (c *Client) GetLoyalty(ctx context.Context) (*LoyaltyCampaign, error) {
 // is path-escaped and validated as in [Client.GetPlan]. Auth and a missing
 // campaign as for [Client.GetLoyalty].
 func (c *Client) GetPlayerLoyalty(ctx context.Context, playerID string) (*PlayerLoyaltyState, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	seg, err := pathSegment("player ID", playerID)
 	if err != nil {
 		return nil, err
@@ -128,13 +116,10 @@ func (c *Client) GetPlayerLoyalty(ctx context.Context, playerID string) (*Player
 	var out struct {
 		Loyalty *PlayerLoyaltyState `json:"loyalty"`
 	}
-	if _, err := c.doRequest(ctx, http.MethodGet, base+"/loyalty/players/"+seg, nil, &out); err != nil {
+	if err := c.studioGet(ctx, "/loyalty/players/"+seg, &out); err != nil {
 		return nil, err
 	}
-	if out.Loyalty == nil {
-		return nil, malformed("player loyalty: no loyalty in the response")
-	}
-	return out.Loyalty, nil
+	return required(out.Loyalty, "player loyalty", "loyalty")
 }
 
 // The newer loyalty enums of Stash's loyalty service (enums.proto, after

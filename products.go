@@ -166,10 +166,6 @@ const maxProductsLimit = 100
 // Offset wraps [ErrInvalidParams] and nothing is sent. See [Client.Products]
 // for every page.
 func (c *Client) ListProducts(ctx context.Context, p *ListProductsParams) (*ProductPage, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	q := url.Values{}
 	if p != nil {
 		switch {
@@ -185,12 +181,12 @@ func (c *Client) ListProducts(ctx context.Context, p *ListProductsParams) (*Prod
 			q.Set("offset", strconv.FormatInt(p.Offset, 10))
 		}
 	}
-	path := base + "/products"
+	path := "/products"
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
 	out := &ProductPage{}
-	if _, err := c.doRequest(ctx, http.MethodGet, path, nil, out); err != nil {
+	if err := c.studioGet(ctx, path, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -234,10 +230,6 @@ func (c *Client) Products(ctx context.Context, pageSize int) iter.Seq2[*Product,
 // published or is outside its offer window is an [*APIError] matching
 // [ErrNotFound]. Auth as for [Client.ListProducts].
 func (c *Client) GetProduct(ctx context.Context, productID string) (*Product, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	seg, err := pathSegment("product ID", productID)
 	if err != nil {
 		return nil, err
@@ -245,13 +237,30 @@ func (c *Client) GetProduct(ctx context.Context, productID string) (*Product, er
 	var out struct {
 		Product *Product `json:"product"`
 	}
-	if _, err := c.doRequest(ctx, http.MethodGet, base+"/products/"+seg, nil, &out); err != nil {
+	if err := c.studioGet(ctx, "/products/"+seg, &out); err != nil {
 		return nil, err
 	}
-	if out.Product == nil {
-		return nil, malformed("product: no product in the response")
+	return required(out.Product, "product", "product")
+}
+
+// studioGet GETs path below the shop's Studio path, /sdk/studio/{shopId}
+// (see [Client.ListProducts] for the shop and the auth), into out.
+func (c *Client) studioGet(ctx context.Context, path string, out any) error {
+	base, err := c.shopPath()
+	if err != nil {
+		return err
 	}
-	return out.Product, nil
+	_, err = c.doRequest(ctx, http.MethodGet, base+path, nil, out)
+	return err
+}
+
+// required returns v, the member an answer must hold, or an error wrapping
+// [ErrMalformedResponse] when the answer of call had no member.
+func required[T any](v *T, call, member string) (*T, error) {
+	if v == nil {
+		return nil, malformed(call + ": no " + member + " in the response")
+	}
+	return v, nil
 }
 
 // ProductStatus is the status of a Managed Catalog product (an open enum,
