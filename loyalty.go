@@ -51,42 +51,27 @@ type CampaignMilestone struct {
 }
 
 // UnmarshalJSON decodes a tier tolerantly (int64 values as strings or
-// numbers, snake_case names), through internal/wire.
+// numbers, snake_case names), through internal/wire, as
+// [ProductPrice.UnmarshalJSON] describes.
 func (t *LoyaltyTier) UnmarshalJSON(data []byte) error {
-	return decodeShadow[LoyaltyTier, tierJSON](data, t, wire.Unmarshal)
+	type plain LoyaltyTier // without this method
+	*t = LoyaltyTier{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		StartPoints              *wire.Int64 `json:"startPoints"`
+		PointsPerDollar          *wire.Int64 `json:"pointsPerDollar"`
+		PointsMultiplierPermille *wire.Int64 `json:"pointsMultiplierPermille"`
+	}{(*plain)(t), (*wire.Int64)(&t.StartPoints), (*wire.Int64)(&t.PointsPerDollar), (*wire.Int64)(&t.PointsMultiplierPermille)})
 }
 
 // UnmarshalJSON decodes a milestone tolerantly.
 func (m *CampaignMilestone) UnmarshalJSON(data []byte) error {
-	return decodeShadow[CampaignMilestone, campaignMilestoneJSON](data, m, wire.Unmarshal)
-}
-
-type (
-	plainTier LoyaltyTier
-	tierJSON  struct {
-		plainTier
-		StartPoints              wire.Int64 `json:"startPoints"`
-		PointsPerDollar          wire.Int64 `json:"pointsPerDollar"`
-		PointsMultiplierPermille wire.Int64 `json:"pointsMultiplierPermille"`
-	}
-	plainCampaignMilestone CampaignMilestone
-	campaignMilestoneJSON  struct {
-		plainCampaignMilestone
-		PointsNeeded wire.Int64 `json:"pointsNeeded"`
-	}
-)
-
-func (s *tierJSON) value() *LoyaltyTier {
-	t := (*LoyaltyTier)(&s.plainTier)
-	t.StartPoints, t.PointsPerDollar = int64(s.StartPoints), int64(s.PointsPerDollar)
-	t.PointsMultiplierPermille = int64(s.PointsMultiplierPermille)
-	return t
-}
-
-func (s *campaignMilestoneJSON) value() *CampaignMilestone {
-	m := (*CampaignMilestone)(&s.plainCampaignMilestone)
-	m.PointsNeeded = int64(s.PointsNeeded)
-	return m
+	type plain CampaignMilestone // without this method
+	*m = CampaignMilestone{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		PointsNeeded *wire.Int64 `json:"pointsNeeded"`
+	}{(*plain)(m), (*wire.Int64)(&m.PointsNeeded)})
 }
 
 // GetLoyalty returns the shop's active loyalty campaign (GET

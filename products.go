@@ -100,23 +100,21 @@ type ProductBonus struct {
 
 // UnmarshalJSON decodes a price tolerantly (int64 values as strings or
 // numbers, enums as names or numbers, snake_case names).
+//
+// It is the pattern of every ingress type with integer members: an
+// anonymous struct embeds the type (as plain, without this method) and
+// shadows each such member with a *wire.Int64 or *wire.Int pointing at the
+// field itself. encoding/json prefers the shallower of two members of one
+// name and decodes through the pointer, so one pass fills p; null leaves a
+// field zero.
 func (p *ProductPrice) UnmarshalJSON(data []byte) error {
-	return decodeShadow[ProductPrice, productPriceJSON](data, p, wire.Unmarshal)
-}
-
-type (
-	plainProductPrice ProductPrice
-	productPriceJSON  struct {
-		plainProductPrice
-		Cents         wire.Int64 `json:"cents"`
-		DecimalPlaces wire.Int   `json:"decimalPlaces"`
-	}
-)
-
-func (s *productPriceJSON) value() *ProductPrice {
-	p := (*ProductPrice)(&s.plainProductPrice)
-	p.Cents, p.DecimalPlaces = int64(s.Cents), int(s.DecimalPlaces)
-	return p
+	type plain ProductPrice // without this method
+	*p = ProductPrice{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		Cents         *wire.Int64 `json:"cents"`
+		DecimalPlaces *wire.Int   `json:"decimalPlaces"`
+	}{(*plain)(p), (*wire.Int64)(&p.Cents), (*wire.Int)(&p.DecimalPlaces)})
 }
 
 // ListProductsParams page [Client.ListProducts].
@@ -138,21 +136,12 @@ type ProductPage struct {
 
 // UnmarshalJSON decodes a page tolerantly.
 func (p *ProductPage) UnmarshalJSON(data []byte) error {
-	return decodeShadow[ProductPage, productPageJSON](data, p, wire.Unmarshal)
-}
-
-type (
-	plainProductPage ProductPage
-	productPageJSON  struct {
-		plainProductPage
-		NextOffset wire.Int64 `json:"nextOffset"`
-	}
-)
-
-func (s *productPageJSON) value() *ProductPage {
-	p := (*ProductPage)(&s.plainProductPage)
-	p.NextOffset = int64(s.NextOffset)
-	return p
+	type plain ProductPage // without this method
+	*p = ProductPage{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		NextOffset *wire.Int64 `json:"nextOffset"`
+	}{(*plain)(p), (*wire.Int64)(&p.NextOffset)})
 }
 
 // maxProductsLimit is the largest page Stash serves.
