@@ -2,7 +2,6 @@ package stashpay
 
 import (
 	"context"
-	"net/http"
 	"slices"
 
 	"github.com/stashpay/stashpay-go/internal/wire"
@@ -52,42 +51,27 @@ type CampaignMilestone struct {
 }
 
 // UnmarshalJSON decodes a tier tolerantly (int64 values as strings or
-// numbers, snake_case names), through internal/wire.
+// numbers, snake_case names), through internal/wire, as
+// [ProductPrice.UnmarshalJSON] describes.
 func (t *LoyaltyTier) UnmarshalJSON(data []byte) error {
-	return decodeShadow[LoyaltyTier, tierJSON](data, t, wire.Unmarshal)
+	type plain LoyaltyTier // without this method
+	*t = LoyaltyTier{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		StartPoints              *wire.Int64 `json:"startPoints"`
+		PointsPerDollar          *wire.Int64 `json:"pointsPerDollar"`
+		PointsMultiplierPermille *wire.Int64 `json:"pointsMultiplierPermille"`
+	}{(*plain)(t), (*wire.Int64)(&t.StartPoints), (*wire.Int64)(&t.PointsPerDollar), (*wire.Int64)(&t.PointsMultiplierPermille)})
 }
 
 // UnmarshalJSON decodes a milestone tolerantly.
 func (m *CampaignMilestone) UnmarshalJSON(data []byte) error {
-	return decodeShadow[CampaignMilestone, campaignMilestoneJSON](data, m, wire.Unmarshal)
-}
-
-type (
-	plainTier LoyaltyTier
-	tierJSON  struct {
-		plainTier
-		StartPoints              wire.Int64 `json:"startPoints"`
-		PointsPerDollar          wire.Int64 `json:"pointsPerDollar"`
-		PointsMultiplierPermille wire.Int64 `json:"pointsMultiplierPermille"`
-	}
-	plainCampaignMilestone CampaignMilestone
-	campaignMilestoneJSON  struct {
-		plainCampaignMilestone
-		PointsNeeded wire.Int64 `json:"pointsNeeded"`
-	}
-)
-
-func (s *tierJSON) value() *LoyaltyTier {
-	t := (*LoyaltyTier)(&s.plainTier)
-	t.StartPoints, t.PointsPerDollar = int64(s.StartPoints), int64(s.PointsPerDollar)
-	t.PointsMultiplierPermille = int64(s.PointsMultiplierPermille)
-	return t
-}
-
-func (s *campaignMilestoneJSON) value() *CampaignMilestone {
-	m := (*CampaignMilestone)(&s.plainCampaignMilestone)
-	m.PointsNeeded = int64(s.PointsNeeded)
-	return m
+	type plain CampaignMilestone // without this method
+	*m = CampaignMilestone{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		PointsNeeded *wire.Int64 `json:"pointsNeeded"`
+	}{(*plain)(m), (*wire.Int64)(&m.PointsNeeded)})
 }
 
 // GetLoyalty returns the shop's active loyalty campaign (GET
@@ -96,20 +80,13 @@ func (s *campaignMilestoneJSON) value() *CampaignMilestone {
 // A shop without an active campaign is an [*APIError] matching
 // [ErrNotFound].
 func (c *Client) GetLoyalty(ctx context.Context) (*LoyaltyCampaign, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	var out struct {
 		ActiveCampaign *LoyaltyCampaign `json:"activeCampaign"`
 	}
-	if _, err := c.doRequest(ctx, http.MethodGet, base+"/loyalty", nil, &out); err != nil {
+	if err := c.studioGet(ctx, "/loyalty", &out); err != nil {
 		return nil, err
 	}
-	if out.ActiveCampaign == nil {
-		return nil, malformed("loyalty: no activeCampaign in the response")
-	}
-	return out.ActiveCampaign, nil
+	return required(out.ActiveCampaign, "loyalty", "activeCampaign")
 }
 
 // GetPlayerLoyalty returns playerID's standing in the shop's active loyalty
@@ -117,10 +94,6 @@ func (c *Client) GetLoyalty(ctx context.Context) (*LoyaltyCampaign, error) {
 // is path-escaped and validated as in [Client.GetPlan]. Auth and a missing
 // campaign as for [Client.GetLoyalty].
 func (c *Client) GetPlayerLoyalty(ctx context.Context, playerID string) (*PlayerLoyaltyState, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	seg, err := pathSegment("player ID", playerID)
 	if err != nil {
 		return nil, err
@@ -128,13 +101,10 @@ func (c *Client) GetPlayerLoyalty(ctx context.Context, playerID string) (*Player
 	var out struct {
 		Loyalty *PlayerLoyaltyState `json:"loyalty"`
 	}
-	if _, err := c.doRequest(ctx, http.MethodGet, base+"/loyalty/players/"+seg, nil, &out); err != nil {
+	if err := c.studioGet(ctx, "/loyalty/players/"+seg, &out); err != nil {
 		return nil, err
 	}
-	if out.Loyalty == nil {
-		return nil, malformed("player loyalty: no loyalty in the response")
-	}
-	return out.Loyalty, nil
+	return required(out.Loyalty, "player loyalty", "loyalty")
 }
 
 // The newer loyalty enums of Stash's loyalty service (enums.proto, after

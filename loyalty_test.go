@@ -47,3 +47,22 @@ func TestLoyaltyAgainstTheFake(t *testing.T) {
 	_, err = c.GetPlayerLoyalty(t.Context(), "")
 	assert.ErrorIs(t, err, stashpay.ErrInvalidParams)
 }
+
+// TestLoyaltyTypesDecodeTolerantly: int64 members as numbers or digit
+// strings, snake_case names, null members left zero.
+func TestLoyaltyTypesDecodeTolerantly(t *testing.T) {
+	t.Parallel()
+	runDecodeCases(t, stashpay.LoyaltyTier{TierID: "old", StartPoints: 5}, []decodeCase[stashpay.LoyaltyTier]{
+		{name: "strings", in: `{"tierId":"gold","startPoints":"100","pointsPerDollar":"2","pointsMultiplierPermille":"1500"}`,
+			want: stashpay.LoyaltyTier{TierID: "gold", StartPoints: 100, PointsPerDollar: 2, PointsMultiplierPermille: 1500}},
+		{name: "numbers, snake_case", in: `{"start_points":100,"points_per_dollar":2,"points_multiplier_permille":1500}`,
+			want: stashpay.LoyaltyTier{StartPoints: 100, PointsPerDollar: 2, PointsMultiplierPermille: 1500}},
+		{name: "nulls", in: `{"startPoints":null}`, want: stashpay.LoyaltyTier{}},
+		{name: "bad points", in: `{"pointsPerDollar":"x9"}`, wantErr: "pointsPerDollar"},
+	})
+	runDecodeCases(t, stashpay.CampaignMilestone{PointsNeeded: 5}, []decodeCase[stashpay.CampaignMilestone]{
+		{name: "string", in: `{"pointsNeeded":"250"}`, want: stashpay.CampaignMilestone{PointsNeeded: 250}},
+		{name: "snake_case number", in: `{"points_needed":250}`, want: stashpay.CampaignMilestone{PointsNeeded: 250}},
+		{name: "bad points", in: `{"pointsNeeded":"x9"}`, wantErr: "pointsNeeded"},
+	})
+}

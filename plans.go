@@ -66,40 +66,26 @@ type PlanPrice struct {
 }
 
 // UnmarshalJSON decodes a plan tolerantly (int64 values as strings or
-// numbers, snake_case names), through internal/wire.
+// numbers, snake_case names), through internal/wire, as
+// [ProductPrice.UnmarshalJSON] describes.
 func (p *Plan) UnmarshalJSON(data []byte) error {
-	return decodeShadow[Plan, planJSON](data, p, wire.Unmarshal)
+	type plain Plan // without this method
+	*p = Plan{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		BillingPeriodValue *wire.Int64 `json:"billingPeriodValue"`
+		TrialPeriodValue   *wire.Int64 `json:"trialPeriodValue"`
+	}{(*plain)(p), (*wire.Int64)(&p.BillingPeriodValue), (*wire.Int64)(&p.TrialPeriodValue)})
 }
 
 // UnmarshalJSON decodes a price tolerantly.
 func (p *PlanPrice) UnmarshalJSON(data []byte) error {
-	return decodeShadow[PlanPrice, planPriceJSON](data, p, wire.Unmarshal)
-}
-
-type (
-	plainPlanPrice PlanPrice
-	planJSON       struct {
-		plainPlanFields
-		BillingPeriodValue wire.Int64 `json:"billingPeriodValue"`
-		TrialPeriodValue   wire.Int64 `json:"trialPeriodValue"`
-	}
-	plainPlanFields Plan
-	planPriceJSON   struct {
-		plainPlanPrice
-		AmountCents wire.Int64 `json:"amountCents"`
-	}
-)
-
-func (s *planJSON) value() *Plan {
-	p := (*Plan)(&s.plainPlanFields)
-	p.BillingPeriodValue, p.TrialPeriodValue = int64(s.BillingPeriodValue), int64(s.TrialPeriodValue)
-	return p
-}
-
-func (s *planPriceJSON) value() *PlanPrice {
-	p := (*PlanPrice)(&s.plainPlanPrice)
-	p.AmountCents = int64(s.AmountCents)
-	return p
+	type plain PlanPrice // without this method
+	*p = PlanPrice{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		AmountCents *wire.Int64 `json:"amountCents"`
+	}{(*plain)(p), (*wire.Int64)(&p.AmountCents)})
 }
 
 // ListPlansParams filter [Client.ListPlans].

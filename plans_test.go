@@ -74,3 +74,20 @@ func TestPlansValidation(t *testing.T) {
 	}
 	assert.Empty(t, f.requests())
 }
+
+// TestPlanTypesDecodeTolerantly: int64 members as numbers or digit strings,
+// snake_case names, null members left zero.
+func TestPlanTypesDecodeTolerantly(t *testing.T) {
+	t.Parallel()
+	runDecodeCases(t, stashpay.Plan{ID: "old", TrialPeriodValue: 3}, []decodeCase[stashpay.Plan]{
+		{name: "strings", in: `{"id":"p","billingPeriodValue":"1","trialPeriodValue":"7"}`, want: stashpay.Plan{ID: "p", BillingPeriodValue: 1, TrialPeriodValue: 7}},
+		{name: "numbers, snake_case", in: `{"billing_period_value":1,"trial_period_value":7}`, want: stashpay.Plan{BillingPeriodValue: 1, TrialPeriodValue: 7}},
+		{name: "nulls", in: `{"billingPeriodValue":null,"trialPeriodValue":null}`, want: stashpay.Plan{}},
+		{name: "bad trial", in: `{"trialPeriodValue":"x9"}`, wantErr: "trialPeriodValue"},
+	})
+	runDecodeCases(t, stashpay.PlanPrice{Currency: "old", AmountCents: 1}, []decodeCase[stashpay.PlanPrice]{
+		{name: "string", in: `{"currency":"EUR","amountCents":"1299"}`, want: stashpay.PlanPrice{Currency: "EUR", AmountCents: 1299}},
+		{name: "snake_case number", in: `{"amount_cents":1299}`, want: stashpay.PlanPrice{AmountCents: 1299}},
+		{name: "bad amount", in: `{"amountCents":"x9"}`, wantErr: "amountCents"},
+	})
+}

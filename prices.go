@@ -62,25 +62,17 @@ type PriceConversion struct {
 }
 
 // UnmarshalJSON decodes a conversion tolerantly (integers as numbers or
-// strings, snake_case names), through internal/wire.
+// strings, snake_case names), through internal/wire, as
+// [ProductPrice.UnmarshalJSON] describes.
 func (p *PriceConversion) UnmarshalJSON(data []byte) error {
-	return decodeShadow[PriceConversion, conversionJSON](data, p, wire.Unmarshal)
-}
-
-type (
-	plainConversion PriceConversion
-	conversionJSON  struct {
-		plainConversion
-		SourceAmount      wire.Int64 `json:"sourceAmount"`
-		DestinationAmount wire.Int64 `json:"destinationAmount"`
-		DecimalPlaces     wire.Int   `json:"decimalPlaces"`
-	}
-)
-
-func (s *conversionJSON) value() *PriceConversion {
-	p := (*PriceConversion)(&s.plainConversion)
-	p.SourceAmount, p.DestinationAmount, p.DecimalPlaces = int64(s.SourceAmount), int64(s.DestinationAmount), int(s.DecimalPlaces)
-	return p
+	type plain PriceConversion // without this method
+	*p = PriceConversion{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		SourceAmount      *wire.Int64 `json:"sourceAmount"`
+		DestinationAmount *wire.Int64 `json:"destinationAmount"`
+		DecimalPlaces     *wire.Int   `json:"decimalPlaces"`
+	}{(*plain)(p), (*wire.Int64)(&p.SourceAmount), (*wire.Int64)(&p.DestinationAmount), (*wire.Int)(&p.DecimalPlaces)})
 }
 
 // ConvertPrices converts catalog prices to a country's currency (POST

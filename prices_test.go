@@ -69,3 +69,17 @@ func TestConvertPricesValidation(t *testing.T) {
 	}
 	assert.Empty(t, f.requests())
 }
+
+// TestPriceConversionDecodesTolerantly: integer members as numbers or digit
+// strings, snake_case names, null members left zero.
+func TestPriceConversionDecodesTolerantly(t *testing.T) {
+	t.Parallel()
+	runDecodeCases(t, stashpay.PriceConversion{SKU: "old", DecimalPlaces: 3}, []decodeCase[stashpay.PriceConversion]{
+		{name: "strings", in: `{"sku":"s","sourceAmount":"499","destinationAmount":"459","decimalPlaces":"2"}`,
+			want: stashpay.PriceConversion{SKU: "s", SourceAmount: 499, DestinationAmount: 459, DecimalPlaces: 2}},
+		{name: "numbers, snake_case", in: `{"source_amount":499,"destination_amount":459,"decimal_places":2}`,
+			want: stashpay.PriceConversion{SourceAmount: 499, DestinationAmount: 459, DecimalPlaces: 2}},
+		{name: "nulls", in: `{"sourceAmount":null,"decimalPlaces":null}`, want: stashpay.PriceConversion{}},
+		{name: "bad amount", in: `{"destinationAmount":"x9"}`, wantErr: "destinationAmount"},
+	})
+}

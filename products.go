@@ -100,23 +100,21 @@ type ProductBonus struct {
 
 // UnmarshalJSON decodes a price tolerantly (int64 values as strings or
 // numbers, enums as names or numbers, snake_case names).
+//
+// It is the pattern of every ingress type with integer members: an
+// anonymous struct embeds the type (as plain, without this method) and
+// shadows each such member with a *wire.Int64 or *wire.Int pointing at the
+// field itself. encoding/json prefers the shallower of two members of one
+// name and decodes through the pointer, so one pass fills p; null leaves a
+// field zero.
 func (p *ProductPrice) UnmarshalJSON(data []byte) error {
-	return decodeShadow[ProductPrice, productPriceJSON](data, p, wire.Unmarshal)
-}
-
-type (
-	plainProductPrice ProductPrice
-	productPriceJSON  struct {
-		plainProductPrice
-		Cents         wire.Int64 `json:"cents"`
-		DecimalPlaces wire.Int   `json:"decimalPlaces"`
-	}
-)
-
-func (s *productPriceJSON) value() *ProductPrice {
-	p := (*ProductPrice)(&s.plainProductPrice)
-	p.Cents, p.DecimalPlaces = int64(s.Cents), int(s.DecimalPlaces)
-	return p
+	type plain ProductPrice // without this method
+	*p = ProductPrice{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		Cents         *wire.Int64 `json:"cents"`
+		DecimalPlaces *wire.Int   `json:"decimalPlaces"`
+	}{(*plain)(p), (*wire.Int64)(&p.Cents), (*wire.Int)(&p.DecimalPlaces)})
 }
 
 // ListProductsParams page [Client.ListProducts].
@@ -138,21 +136,12 @@ type ProductPage struct {
 
 // UnmarshalJSON decodes a page tolerantly.
 func (p *ProductPage) UnmarshalJSON(data []byte) error {
-	return decodeShadow[ProductPage, productPageJSON](data, p, wire.Unmarshal)
-}
-
-type (
-	plainProductPage ProductPage
-	productPageJSON  struct {
-		plainProductPage
-		NextOffset wire.Int64 `json:"nextOffset"`
-	}
-)
-
-func (s *productPageJSON) value() *ProductPage {
-	p := (*ProductPage)(&s.plainProductPage)
-	p.NextOffset = int64(s.NextOffset)
-	return p
+	type plain ProductPage // without this method
+	*p = ProductPage{}
+	return wire.Unmarshal(data, &struct {
+		*plain
+		NextOffset *wire.Int64 `json:"nextOffset"`
+	}{(*plain)(p), (*wire.Int64)(&p.NextOffset)})
 }
 
 // maxProductsLimit is the largest page Stash serves.
@@ -166,10 +155,6 @@ const maxProductsLimit = 100
 // Offset wraps [ErrInvalidParams] and nothing is sent. See [Client.Products]
 // for every page.
 func (c *Client) ListProducts(ctx context.Context, p *ListProductsParams) (*ProductPage, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	q := url.Values{}
 	if p != nil {
 		switch {
@@ -185,12 +170,12 @@ func (c *Client) ListProducts(ctx context.Context, p *ListProductsParams) (*Prod
 			q.Set("offset", strconv.FormatInt(p.Offset, 10))
 		}
 	}
-	path := base + "/products"
+	path := "/products"
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
 	out := &ProductPage{}
-	if _, err := c.doRequest(ctx, http.MethodGet, path, nil, out); err != nil {
+	if err := c.studioGet(ctx, path, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -234,10 +219,6 @@ func (c *Client) Products(ctx context.Context, pageSize int) iter.Seq2[*Product,
 // published or is outside its offer window is an [*APIError] matching
 // [ErrNotFound]. Auth as for [Client.ListProducts].
 func (c *Client) GetProduct(ctx context.Context, productID string) (*Product, error) {
-	base, err := c.shopPath()
-	if err != nil {
-		return nil, err
-	}
 	seg, err := pathSegment("product ID", productID)
 	if err != nil {
 		return nil, err
@@ -245,13 +226,30 @@ func (c *Client) GetProduct(ctx context.Context, productID string) (*Product, er
 	var out struct {
 		Product *Product `json:"product"`
 	}
-	if _, err := c.doRequest(ctx, http.MethodGet, base+"/products/"+seg, nil, &out); err != nil {
+	if err := c.studioGet(ctx, "/products/"+seg, &out); err != nil {
 		return nil, err
 	}
-	if out.Product == nil {
-		return nil, malformed("product: no product in the response")
+	return required(out.Product, "product", "product")
+}
+
+// studioGet GETs path below the shop's Studio path, /sdk/studio/{shopId}
+// (see [Client.ListProducts] for the shop and the auth), into out.
+func (c *Client) studioGet(ctx context.Context, path string, out any) error {
+	base, err := c.shopPath()
+	if err != nil {
+		return err
 	}
-	return out.Product, nil
+	_, err = c.doRequest(ctx, http.MethodGet, base+path, nil, out)
+	return err
+}
+
+// required returns v, the member an answer must hold, or an error wrapping
+// [ErrMalformedResponse] when the answer of call had no member.
+func required[T any](v *T, call, member string) (*T, error) {
+	if v == nil {
+		return nil, malformed(call + ": no " + member + " in the response")
+	}
+	return v, nil
 }
 
 // ProductStatus is the status of a Managed Catalog product (an open enum,

@@ -123,3 +123,23 @@ func TestProductsValidation(t *testing.T) {
 	assert.Empty(t, f.requests())
 	assert.Empty(t, lf.requests())
 }
+
+// TestProductTypesDecodeTolerantly: int64 members as numbers or digit
+// strings, snake_case names, null members left zero.
+func TestProductTypesDecodeTolerantly(t *testing.T) {
+	t.Parallel()
+	runDecodeCases(t, stashpay.ProductPrice{Currency: "old", Cents: 1}, []decodeCase[stashpay.ProductPrice]{
+		{name: "strings", in: `{"currency":"USD","cents":"499","decimalPlaces":"2"}`, want: stashpay.ProductPrice{Currency: "USD", Cents: 499, DecimalPlaces: 2}},
+		{name: "numbers, snake_case", in: `{"cents":499,"decimal_places":2}`, want: stashpay.ProductPrice{Cents: 499, DecimalPlaces: 2}},
+		{name: "nulls", in: `{"cents":null,"decimalPlaces":null}`, want: stashpay.ProductPrice{}},
+		{name: "null", in: `null`, want: stashpay.ProductPrice{}},
+		{name: "bad cents", in: `{"cents":"x9"}`, wantErr: "cents"},
+		{name: "decimal places out of range", in: `{"decimalPlaces":"9999999999"}`, wantErr: "decimalPlaces"},
+	})
+	runDecodeCases(t, stashpay.ProductPage{NextOffset: 7}, []decodeCase[stashpay.ProductPage]{
+		{name: "string offset", in: `{"products":[],"nextOffset":"50"}`, want: stashpay.ProductPage{Products: []stashpay.Product{}, NextOffset: 50}},
+		{name: "snake_case offset", in: `{"next_offset":50}`, want: stashpay.ProductPage{NextOffset: 50}},
+		{name: "last page", in: `{}`, want: stashpay.ProductPage{}},
+		{name: "bad offset", in: `{"nextOffset":"x9"}`, wantErr: "nextOffset"},
+	})
+}

@@ -45,17 +45,15 @@ const (
 )
 
 // String returns the outcome's name.
-func (o Outcome) String() string {
-	switch o {
-	case Claimed:
-		return "claimed"
-	case Done:
-		return "done"
-	case Busy:
-		return "busy"
-	default:
-		return fmt.Sprintf("Outcome(%d)", int(o))
+func (o Outcome) String() string { return name("Outcome", int(o), "claimed", "done", "busy") }
+
+// name returns the name of v, a constant numbered from 1 in the order of
+// names, or "typ(v)" for a value that has none.
+func name(typ string, v int, names ...string) string {
+	if v >= 1 && v <= len(names) {
+		return names[v-1]
 	}
+	return fmt.Sprintf("%s(%d)", typ, v)
 }
 
 // Claim is the result of [Store.Claim].
@@ -127,18 +125,7 @@ const (
 )
 
 // String returns the result's name.
-func (r Result) String() string {
-	switch r {
-	case Ran:
-		return "ran"
-	case AlreadyDone:
-		return "already-done"
-	case Skipped:
-		return "skipped"
-	default:
-		return fmt.Sprintf("Result(%d)", int(r))
-	}
-}
+func (r Result) String() string { return name("Result", int(r), "ran", "already-done", "skipped") }
 
 // CompleteError is returned by Do when fn succeeded but the store could not
 // record it within Do's quick synchronous attempts. The work was done; the key

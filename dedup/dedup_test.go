@@ -178,10 +178,14 @@ func TestOutcomeAndResultStrings(t *testing.T) {
 		{dedup.Done.String(), "done"},
 		{dedup.Busy.String(), "busy"},
 		{dedup.Outcome(9).String(), "Outcome(9)"},
+		{dedup.Outcome(0).String(), "Outcome(0)"},
+		{dedup.Outcome(4).String(), "Outcome(4)"},
+		{dedup.Outcome(-1).String(), "Outcome(-1)"},
 		{dedup.Ran.String(), "ran"},
 		{dedup.AlreadyDone.String(), "already-done"},
 		{dedup.Skipped.String(), "skipped"},
 		{dedup.Result(0).String(), "Result(0)"},
+		{dedup.Result(4).String(), "Result(4)"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.got)

@@ -1,6 +1,10 @@
 package events
 
-import "github.com/stashpay/stashpay-go/internal/wire"
+import (
+	"encoding/json"
+
+	"github.com/stashpay/stashpay-go/internal/wire"
+)
 
 // Stash sends int64 values as JSON numbers in some payloads and as JSON
 // strings in others (proto JSON encodes int64 as a string), and booleans as
@@ -13,14 +17,32 @@ import "github.com/stashpay/stashpay-go/internal/wire"
 // The types below are decoding targets that read such members tolerantly in
 // the same single pass as the rest of the payload: each embeds the public type
 // and shadows the tolerant members with a field of the same JSON name, which
-// encoding/json prefers because it is less deeply nested. (An UnmarshalJSON
-// method on the public types would make encoding/json scan those bytes again
-// for every object.) Their result method copies the shadowed values in.
+// encoding/json prefers because it is less deeply nested. Their result method
+// copies the shadowed values in. The one exception is [Item], which many
+// events carry: it decodes itself (see [Item.UnmarshalJSON]), which costs
+// encoding/json a second scan of each item's bytes but spares every event
+// with items a target of its own.
 
-// itemJSON decodes an [Item].
-type itemJSON struct {
-	Item
-	Quantity wire.Int64 `json:"quantity"`
+// plainItem is an [Item] without its UnmarshalJSON method.
+type plainItem Item
+
+// UnmarshalJSON decodes an item, its quantity as a JSON number or a string
+// holding an integer; null leaves it unchanged. The member names are
+// matched as encoding/json matches them (none has a snake_case form).
+func (it *Item) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	var s struct {
+		*plainItem
+		Quantity wire.Int64 `json:"quantity"`
+	}
+	s.plainItem, s.Quantity = (*plainItem)(it), wire.Int64(it.Quantity)
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	it.Quantity = int64(s.Quantity)
+	return nil
 }
 
 // taxItemJSON decodes a [TaxItem].
@@ -32,20 +54,6 @@ type taxItemJSON struct {
 // taxDetailsJSON decodes [TaxDetails].
 type taxDetailsJSON struct {
 	Items []taxItemJSON `json:"items"`
-}
-
-// items converts decoded items; nil stays nil and empty stays empty, as
-// encoding/json leaves them.
-func items(in []itemJSON) []Item {
-	if in == nil {
-		return nil
-	}
-	out := make([]Item, len(in))
-	for i := range in {
-		out[i] = in[i].Item
-		out[i].Quantity = int64(in[i].Quantity)
-	}
-	return out
 }
 
 // taxDetails converts decoded tax details.
@@ -64,7 +72,6 @@ func (td *taxDetailsJSON) result() TaxDetails {
 // purchaseSucceededJSON decodes a [PurchaseSucceeded].
 type purchaseSucceededJSON struct {
 	*PurchaseSucceeded
-	Items               []itemJSON     `json:"items"`
 	TaxDetails          taxDetailsJSON `json:"taxDetails"`
 	EmailMarketingOptIn wire.Bool      `json:"emailMarketingOptIn"`
 }
@@ -76,53 +83,8 @@ func (w *purchaseSucceededJSON) result() decoded {
 		// member through it.
 		e = new(PurchaseSucceeded)
 	}
-	e.Items, e.TaxDetails = items(w.Items), w.TaxDetails.result()
+	e.TaxDetails = w.TaxDetails.result()
 	e.EmailMarketingOptIn = bool(w.EmailMarketingOptIn)
-	return e
-}
-
-// purchaseRefundedJSON decodes a [PurchaseRefunded].
-type purchaseRefundedJSON struct {
-	*PurchaseRefunded
-	Items []itemJSON `json:"items"`
-}
-
-func (w *purchaseRefundedJSON) result() decoded {
-	e := w.PurchaseRefunded
-	if e == nil {
-		e = new(PurchaseRefunded)
-	}
-	e.Items = items(w.Items)
-	return e
-}
-
-// createPaymentIntentJSON decodes a [CreatePaymentIntent].
-type createPaymentIntentJSON struct {
-	*CreatePaymentIntent
-	Items []itemJSON `json:"items"`
-}
-
-func (w *createPaymentIntentJSON) result() decoded {
-	e := w.CreatePaymentIntent
-	if e == nil {
-		e = new(CreatePaymentIntent)
-	}
-	e.Items = items(w.Items)
-	return e
-}
-
-// mutateCartJSON decodes a [MutateCart].
-type mutateCartJSON struct {
-	*MutateCart
-	Items []itemJSON `json:"items"`
-}
-
-func (w *mutateCartJSON) result() decoded {
-	e := w.MutateCart
-	if e == nil {
-		e = new(MutateCart)
-	}
-	e.Items = items(w.Items)
 	return e
 }
 
@@ -133,12 +95,6 @@ func unmarshalPayload(data []byte, ev decoded) (decoded, error) {
 	switch e := ev.(type) {
 	case *PurchaseSucceeded:
 		target = &purchaseSucceededJSON{PurchaseSucceeded: e}
-	case *PurchaseRefunded:
-		target = &purchaseRefundedJSON{PurchaseRefunded: e}
-	case *CreatePaymentIntent:
-		target = &createPaymentIntentJSON{CreatePaymentIntent: e}
-	case *MutateCart:
-		target = &mutateCartJSON{MutateCart: e}
 	default:
 		return ev, wire.Unmarshal(data, ev)
 	}

@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,6 +71,10 @@ func TestParseTolerantQuantitiesOtherEvents(t *testing.T) {
 			[]events.Item{{ID: "a", Quantity: 5, Metadata: map[string]string{"k": "v"}}}},
 		{"null quantity", `{"type":"MUTATE_CART","mutateCart":{"items":[{"id":"a","quantity":null}]}}`,
 			[]events.Item{{ID: "a"}}},
+		{"null item", `{"type":"MUTATE_CART","mutateCart":{"items":[null,{"id":"b","quantity":"3"}]}}`,
+			[]events.Item{{}, {ID: "b", Quantity: 3}}},
+		{"case-insensitive names", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"items":[{"ID":"a","Quantity":"2"}]}}`,
+			[]events.Item{{ID: "a", Quantity: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +93,62 @@ func TestParseTolerantQuantitiesOtherEvents(t *testing.T) {
 				t.Fatalf("unexpected %T", ev)
 			}
 			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestParseBadQuantityNamesTheMember checks that a quantity that is not an
+// integer fails the event with an error naming the member, never the value,
+// for every event with items (the standard path: an extra member forces it).
+func TestParseBadQuantityNamesTheMember(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, payload string }{
+		{"purchase", `{"type":"PURCHASE_SUCCEEDED","x":1,"purchaseSucceeded":{"items":[{"id":"a","quantity":"1.5"}]}}`},
+		{"refund", `{"type":"PURCHASE_REFUNDED","x":1,"purchaseRefunded":{"items":[{"id":"a","quantity":"secret-7"}]}}`},
+		{"mutate cart", `{"type":"MUTATE_CART","mutateCart":{"items":[{"id":"a","quantity":true}]}}`},
+		{"payment intent", `{"type":"CREATE_PAYMENT_INTENT","openPayment":{"items":[{"id":"a","quantity":{}}]}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := events.Parse([]byte(tt.payload))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "items.quantity")
+			assert.NotContains(t, err.Error(), "secret")
+			assert.NotContains(t, err.Error(), "1.5")
+		})
+	}
+}
+
+// TestItemUnmarshalJSON checks that an [events.Item] decodes its quantity
+// from either JSON kind with encoding/json itself, and that null leaves it
+// unchanged.
+func TestItemUnmarshalJSON(t *testing.T) {
+	t.Parallel()
+	kept := events.Item{ID: "kept", Quantity: 9}
+	tests := []struct {
+		name, in    string
+		start, want events.Item
+		wantErr     bool
+	}{
+		{"number", `{"id":"a","quantity":2,"price":"1.00"}`, events.Item{}, events.Item{ID: "a", Quantity: 2, Price: "1.00"}, false},
+		{"string", `{"id":"a","quantity":"-2"}`, events.Item{}, events.Item{ID: "a", Quantity: -2}, false},
+		{"null", `null`, kept, kept, false},
+		{"null quantity", `{"quantity":null}`, kept, kept, false},
+		{"fraction", `{"quantity":"2.5"}`, events.Item{}, events.Item{}, true},
+		{"not an object", `[]`, events.Item{}, events.Item{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			it := tt.start
+			err := json.Unmarshal([]byte(tt.in), &it)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, it)
 		})
 	}
 }

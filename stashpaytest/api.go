@@ -54,10 +54,7 @@ func (s *Server) SetLoyalty(c *stashpay.LoyaltyCampaign) {
 func (s *Server) SetPlayerLoyalty(playerID string, st stashpay.PlayerLoyaltyState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.api.playerLoyalty == nil {
-		s.api.playerLoyalty = map[string]stashpay.PlayerLoyaltyState{}
-	}
-	s.api.playerLoyalty[playerID] = st
+	put(&s.api.playerLoyalty, playerID, st)
 }
 
 // SetPriceConversions sets the answer of a price conversion to country (an
@@ -66,10 +63,15 @@ func (s *Server) SetPlayerLoyalty(playerID string, st stashpay.PlayerLoyaltyStat
 func (s *Server) SetPriceConversions(country string, c stashpay.PriceConversions) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.api.conversions == nil {
-		s.api.conversions = map[string]stashpay.PriceConversions{}
+	put(&s.api.conversions, country, c)
+}
+
+// put sets (*m)[k] to v, making the map first when it is nil.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = make(map[K]V)
 	}
-	s.api.conversions[country] = c
+	(*m)[k] = v
 }
 
 // apiRoutes adds the endpoints of this file to mux.
@@ -141,11 +143,7 @@ func (s *Server) handleSubscriptionLink(_ *http.Request, body []byte) (any, *rpc
 	case req.User == nil || req.User.ID == "":
 		return nil, errInvalid("user.id is required")
 	}
-	if _, ok := s.findPlan(func(p stashpay.Plan) bool { return p.ID == req.Plan || p.Code == req.Plan }); !ok {
-		return nil, notFound("plan")
-	}
-	id := uuid.NewString()
-	return map[string]string{"id": id, "url": s.ts.URL + "/subscribe/" + id}, nil
+	return s.subscriptionLink(req.Plan)
 }
 
 func (s *Server) handleSubscriptionChange(_ *http.Request, body []byte) (any, *rpcError) {
@@ -158,7 +156,13 @@ func (s *Server) handleSubscriptionChange(_ *http.Request, body []byte) (any, *r
 	if req.NewPlan == "" {
 		return nil, errInvalid("newPlan is required")
 	}
-	if _, ok := s.findPlan(func(p stashpay.Plan) bool { return p.ID == req.NewPlan || p.Code == req.NewPlan }); !ok {
+	return s.subscriptionLink(req.NewPlan)
+}
+
+// subscriptionLink answers a new subscription checkout link to plan (a
+// plan's ID or code), or NOT_FOUND for a plan that was not set.
+func (s *Server) subscriptionLink(plan string) (any, *rpcError) {
+	if _, ok := s.findPlan(func(p stashpay.Plan) bool { return p.ID == plan || p.Code == plan }); !ok {
 		return nil, notFound("plan")
 	}
 	id := uuid.NewString()
