@@ -318,11 +318,13 @@ func egressUnmarshal(data []byte, v any) error {
 	return nil
 }
 
-// NoDecimalPlaces is the DecimalPlaces of a decoded egress request that
-// did not carry decimalPlaces. Stash always sends it (swagger.v1.json marks
-// it required, "always sent, even when 0"); reading its absence as 0 would
-// scale every amount wrongly (4.99 read as 499 units), so the Validate
-// methods, and therefore the handlers, refuse it (400, naming the field).
+// NoDecimalPlaces is the DecimalPlaces of a decoded egress request, or of
+// an ingress price ([ProductPrice], [PriceConversion]), that did not carry
+// decimalPlaces. Stash always sends it (swagger.v1.json marks it required,
+// "always sent, even when 0"); reading its absence as 0 would scale every
+// amount wrongly (4.99 read as 499 units), so the egress Validate methods,
+// and therefore the handlers, refuse it (400, naming the field), and
+// [ProductPrice.Amount] and [FormatMinor] refuse it.
 const NoDecimalPlaces = -1
 
 // decimalPlaces returns a decoded decimalPlaces, or [NoDecimalPlaces].

@@ -57,7 +57,10 @@ type PriceConversion struct {
 	PreRoundingAmount Amount `json:"preRoundingAmount,omitempty"`
 	// DisplayPrice is the price formatted for display ("€4,99").
 	DisplayPrice string `json:"displayPrice,omitempty"`
-	// DecimalPlaces is the destination currency's minor-unit digits.
+	// DecimalPlaces is the destination currency's minor-unit digits. It is
+	// [NoDecimalPlaces] when the answer did not carry it (Stash marks it
+	// required), which [FormatMinor] refuses: reading its absence as 0
+	// would scale the amounts wrongly.
 	DecimalPlaces int `json:"decimalPlaces"`
 }
 
@@ -66,7 +69,7 @@ type PriceConversion struct {
 // [ProductPrice.UnmarshalJSON] describes.
 func (p *PriceConversion) UnmarshalJSON(data []byte) error {
 	type plain PriceConversion // without this method
-	*p = PriceConversion{}
+	*p = PriceConversion{DecimalPlaces: NoDecimalPlaces} // unless sent
 	return wire.Unmarshal(data, &struct {
 		*plain
 		SourceAmount      *wire.Int64 `json:"sourceAmount"`

@@ -79,7 +79,8 @@ func TestPriceConversionDecodesTolerantly(t *testing.T) {
 			want: stashpay.PriceConversion{SKU: "s", SourceAmount: 499, DestinationAmount: 459, DecimalPlaces: 2}},
 		{name: "numbers, snake_case", in: `{"source_amount":499,"destination_amount":459,"decimal_places":2}`,
 			want: stashpay.PriceConversion{SourceAmount: 499, DestinationAmount: 459, DecimalPlaces: 2}},
-		{name: "nulls", in: `{"sourceAmount":null,"decimalPlaces":null}`, want: stashpay.PriceConversion{}},
+		{name: "nulls", in: `{"sourceAmount":null,"decimalPlaces":null}`, want: stashpay.PriceConversion{DecimalPlaces: stashpay.NoDecimalPlaces}},
+		{name: "no decimal places", in: `{"sku":"s","destinationAmount":459}`, want: stashpay.PriceConversion{SKU: "s", DestinationAmount: 459, DecimalPlaces: stashpay.NoDecimalPlaces}},
 		{name: "bad amount", in: `{"destinationAmount":"x9"}`, wantErr: "destinationAmount"},
 	})
 }

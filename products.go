@@ -2,6 +2,7 @@ package stashpay
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -65,14 +66,23 @@ type ProductPrice struct {
 	// Cents is the price in integer minor units at DecimalPlaces (499 for
 	// 4.99 USD).
 	Cents int64 `json:"cents"`
-	// DecimalPlaces is the currency's CLDR fraction digits.
+	// DecimalPlaces is the currency's CLDR fraction digits; it scales
+	// Cents. It is [NoDecimalPlaces] when the answer did not carry it
+	// (Stash marks it required), and Amount then fails: reading its absence
+	// as 0 would turn 4.99 into 499.
 	DecimalPlaces int `json:"decimalPlaces"`
 	// UpdatedAt is when the price last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // Amount returns the price as a decimal [Amount]: Cents 499 at 2 is "4.99".
-func (p ProductPrice) Amount() (Amount, error) { return FormatMinor(p.Cents, p.DecimalPlaces) }
+// It fails with [ErrInvalidAmount] when DecimalPlaces is [NoDecimalPlaces].
+func (p ProductPrice) Amount() (Amount, error) {
+	if p.DecimalPlaces == NoDecimalPlaces {
+		return "", fmt.Errorf("%w: the price's decimalPlaces was not sent", ErrInvalidAmount)
+	}
+	return FormatMinor(p.Cents, p.DecimalPlaces)
+}
 
 // ProductItem is an in-game item of a [Product].
 type ProductItem struct {
@@ -109,7 +119,7 @@ type ProductBonus struct {
 // field zero.
 func (p *ProductPrice) UnmarshalJSON(data []byte) error {
 	type plain ProductPrice // without this method
-	*p = ProductPrice{}
+	*p = ProductPrice{DecimalPlaces: NoDecimalPlaces} // unless sent
 	return wire.Unmarshal(data, &struct {
 		*plain
 		Cents         *wire.Int64 `json:"cents"`

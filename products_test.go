@@ -1,6 +1,7 @@
 package stashpay_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -125,14 +126,17 @@ func TestProductsValidation(t *testing.T) {
 }
 
 // TestProductTypesDecodeTolerantly: int64 members as numbers or digit
-// strings, snake_case names, null members left zero.
+// strings, snake_case names, null members left zero, an absent or null
+// decimalPlaces kept apart from 0.
 func TestProductTypesDecodeTolerantly(t *testing.T) {
 	t.Parallel()
 	runDecodeCases(t, stashpay.ProductPrice{Currency: "old", Cents: 1}, []decodeCase[stashpay.ProductPrice]{
 		{name: "strings", in: `{"currency":"USD","cents":"499","decimalPlaces":"2"}`, want: stashpay.ProductPrice{Currency: "USD", Cents: 499, DecimalPlaces: 2}},
 		{name: "numbers, snake_case", in: `{"cents":499,"decimal_places":2}`, want: stashpay.ProductPrice{Cents: 499, DecimalPlaces: 2}},
-		{name: "nulls", in: `{"cents":null,"decimalPlaces":null}`, want: stashpay.ProductPrice{}},
-		{name: "null", in: `null`, want: stashpay.ProductPrice{}},
+		{name: "nulls", in: `{"cents":null,"decimalPlaces":null}`, want: stashpay.ProductPrice{DecimalPlaces: stashpay.NoDecimalPlaces}},
+		{name: "null", in: `null`, want: stashpay.ProductPrice{DecimalPlaces: stashpay.NoDecimalPlaces}},
+		{name: "no decimal places", in: `{"currency":"USD","cents":"499"}`, want: stashpay.ProductPrice{Currency: "USD", Cents: 499, DecimalPlaces: stashpay.NoDecimalPlaces}},
+		{name: "zero decimal places", in: `{"currency":"JPY","cents":"500","decimalPlaces":0}`, want: stashpay.ProductPrice{Currency: "JPY", Cents: 500}},
 		{name: "bad cents", in: `{"cents":"x9"}`, wantErr: "cents"},
 		{name: "decimal places out of range", in: `{"decimalPlaces":"9999999999"}`, wantErr: "decimalPlaces"},
 	})
@@ -142,4 +146,31 @@ func TestProductTypesDecodeTolerantly(t *testing.T) {
 		{name: "last page", in: `{}`, want: stashpay.ProductPage{}},
 		{name: "bad offset", in: `{"nextOffset":"x9"}`, wantErr: "nextOffset"},
 	})
+}
+
+// A price without decimalPlaces has no amount: reading its absence as 0
+// would turn 4.99 USD into "499", and a checkout built from it would
+// charge 100 times the price (found by review).
+func TestProductPriceAmountNeedsDecimalPlaces(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in, want string
+		err      bool
+	}{
+		{in: `{"currency":"USD","cents":"499","decimalPlaces":2}`, want: "4.99"},
+		{in: `{"currency":"JPY","cents":"500","decimalPlaces":0}`, want: "500"},
+		{in: `{"currency":"USD","cents":"499"}`, err: true},
+		{in: `{"currency":"USD","cents":"499","decimalPlaces":null}`, err: true},
+	} {
+		var p stashpay.ProductPrice
+		require.NoError(t, json.Unmarshal([]byte(tc.in), &p))
+		got, err := p.Amount()
+		if tc.err {
+			require.ErrorIs(t, err, stashpay.ErrInvalidAmount, tc.in)
+			assert.Contains(t, err.Error(), "decimalPlaces", tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, stashpay.Amount(tc.want), got, tc.in)
+	}
 }
