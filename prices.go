@@ -68,7 +68,7 @@ type PriceConversion struct {
 // strings, snake_case names), through internal/wire, as
 // [ProductPrice.UnmarshalJSON] describes.
 func (p *PriceConversion) UnmarshalJSON(data []byte) error {
-	type plain PriceConversion // without this method
+	type plain PriceConversion                           // without this method
 	*p = PriceConversion{DecimalPlaces: NoDecimalPlaces} // unless sent
 	return wire.Unmarshal(data, &struct {
 		*plain

@@ -118,7 +118,7 @@ type ProductBonus struct {
 // name and decodes through the pointer, so one pass fills p; null leaves a
 // field zero.
 func (p *ProductPrice) UnmarshalJSON(data []byte) error {
-	type plain ProductPrice // without this method
+	type plain ProductPrice                           // without this method
 	*p = ProductPrice{DecimalPlaces: NoDecimalPlaces} // unless sent
 	return wire.Unmarshal(data, &struct {
 		*plain
