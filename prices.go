@@ -68,8 +68,9 @@ type PriceConversion struct {
 // strings, snake_case names), through internal/wire, as
 // [ProductPrice.UnmarshalJSON] describes.
 func (p *PriceConversion) UnmarshalJSON(data []byte) error {
-	type plain PriceConversion                           // without this method
-	*p = PriceConversion{DecimalPlaces: NoDecimalPlaces} // unless sent
+	type plain PriceConversion // without this method
+	// NoDecimalPlaces unless the answer sends decimalPlaces.
+	*p = PriceConversion{DecimalPlaces: NoDecimalPlaces}
 	return wire.Unmarshal(data, &struct {
 		*plain
 		SourceAmount      *wire.Int64 `json:"sourceAmount"`

@@ -118,8 +118,9 @@ type ProductBonus struct {
 // name and decodes through the pointer, so one pass fills p; null leaves a
 // field zero.
 func (p *ProductPrice) UnmarshalJSON(data []byte) error {
-	type plain ProductPrice                           // without this method
-	*p = ProductPrice{DecimalPlaces: NoDecimalPlaces} // unless sent
+	type plain ProductPrice // without this method
+	// NoDecimalPlaces unless the answer sends decimalPlaces.
+	*p = ProductPrice{DecimalPlaces: NoDecimalPlaces}
 	return wire.Unmarshal(data, &struct {
 		*plain
 		Cents         *wire.Int64 `json:"cents"`
