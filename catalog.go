@@ -26,7 +26,10 @@ const (
 // The v1 signature of a GET covers an empty body only, not the query: the
 // handler knows the call comes from Stash (within the 5-minute window), but
 // not that the parameters are the ones Stash signed. Treat them as the
-// webshop's filters, never as proof of who the player is.
+// webshop's filters, never as proof of who the player is. The legacy body
+// signature is never accepted on GET calls, whatever
+// [EgressConfig.AllowLegacySignature] says: over an empty body it is one
+// fixed value that would authorize every call, forever.
 type CatalogRequest struct {
 	// Platform filters platform-specific catalog items; empty when not sent.
 	Platform CatalogPlatform
@@ -210,7 +213,7 @@ func serveEgressQuery[T, R any](h *egressHandler, op string, parse func(url.Valu
 			inbound.Error(w, http.StatusMethodNotAllowed, "method not allowed")
 			return
 		}
-		if _, err := h.verify(r.Header, nil); err != nil {
+		if _, err := h.verify(r.Header, nil, errLegacyOnGet); err != nil {
 			h.rejectSignature(w, r, err)
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/internal/wire"
+	"github.com/stashpay/stashpay-go/webhook"
 )
 
 // signedGet is an egress GET signed as Stash signs it: v1 over an empty body.
@@ -114,4 +116,33 @@ func TestWebshopEgressRefusals(t *testing.T) {
 		assert.Equal(t, tt.runs, calls > before, tt.name)
 	}
 	assert.Panics(t, func() { stashpay.PlayerHandler(egressConfig(), nil) })
+}
+
+// The legacy signature of a GET signs the empty body: one fixed value that
+// would authorize every catalog, offer and player call, any query, forever.
+// It is refused on the GET routes even with AllowLegacySignature, which
+// still accepts it on the purchase calls (found by review).
+func TestWebshopEgressRefusesLegacySignature(t *testing.T) {
+	t.Parallel()
+	for _, allow := range []bool{false, true} {
+		cfg := egressConfig()
+		cfg.AllowLegacySignature = allow
+		var calls atomic.Int64
+		h := stashpay.EgressHandler(cfg, stashpay.EgressFuncs{
+			Player: func(context.Context, *stashpay.PlayerRequest) (*stashpay.PlayerResponse, error) {
+				calls.Add(1)
+				return &stashpay.PlayerResponse{}, nil
+			},
+		})
+		for _, player := range []string{"victim-1", "victim-2"} {
+			req := httptest.NewRequest(http.MethodGet, "/api/v1/player?playerId="+player, nil)
+			req.Header.Set(stashpay.EgressLegacySignatureHeader, webhook.Sign(nil, egressTestKey))
+			rec := egressServe(h, req)
+			assert.Equal(t, http.StatusUnauthorized, rec.Code, "allow=%t", allow)
+			var st struct{ Message string }
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &st))
+			assert.Contains(t, st.Message, "not accepted on GET calls")
+		}
+		assert.Zero(t, calls.Load(), "allow=%t", allow)
+	}
 }

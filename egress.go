@@ -87,7 +87,11 @@ type EgressConfig struct {
 	// with a v1 header, even a blank one, is judged by it alone. Off by
 	// default; a call that carries only the legacy header is then answered
 	// 401 with a message (and a log record) saying so and naming this
-	// setting.
+	// setting. It applies to the purchase calls (register, confirm,
+	// cancel) only: the GET calls ([CatalogHandler], [OfferDetailsHandler],
+	// [PlayerHandler]) sign an empty body, whose legacy signature is one
+	// fixed value that would let anyone who saw it once call them with any
+	// query, forever, so they require the v1 header.
 	AllowLegacySignature bool
 	// Tolerance is how far the v1 signature's timestamp may be from the
 	// handler's clock, either way. 0 means 5 minutes, Stash's window.
@@ -444,7 +448,7 @@ func decodeEgress[T any, P interface {
 		}
 		return nil, nil, "", false
 	}
-	if sig, err = h.verify(r.Header, body); err != nil {
+	if sig, err = h.verify(r.Header, body, h.legacyRule()); err != nil {
 		h.rejectSignature(w, r, err)
 		return nil, nil, "", false
 	}
@@ -459,10 +463,11 @@ func decodeEgress[T any, P interface {
 	return req, body, sig, true
 }
 
-// verify checks the v1 signature, or, when the request has no v1 header at
-// all and the config allows it, the legacy one, against every key. It
+// verify checks the v1 signature against every key or, when the request
+// has no v1 header at all, the legacy one, unless refuseLegacy is set: it
+// is then the error of a request that carries the legacy header only. It
 // returns the v1 header as verified.
-func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
+func (h *egressHandler) verify(hdr http.Header, body []byte, refuseLegacy error) (string, error) {
 	if v1 := hdr.Values(EgressSignatureHeader); len(v1) > 0 {
 		if len(v1) > 1 {
 			return "", signing.ErrMalformedHeader
@@ -470,9 +475,9 @@ func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
 		_, _, err := h.keys.VerifyV1(v1[0], body, h.shopID, time.Now(), h.tolerance)
 		return strings.TrimSpace(v1[0]), err
 	}
-	if !h.legacy {
+	if refuseLegacy != nil {
 		if hdr.Get(EgressLegacySignatureHeader) != "" {
-			return "", errLegacyOnly
+			return "", refuseLegacy
 		}
 		return "", signing.ErrMissingSignature
 	}
@@ -480,10 +485,25 @@ func (h *egressHandler) verify(hdr http.Header, body []byte) (string, error) {
 	return "", err
 }
 
+// legacyRule is verify's refuseLegacy for the purchase calls: nil (accept)
+// when the config allows the legacy signature.
+func (h *egressHandler) legacyRule() error {
+	if h.legacy {
+		return nil
+	}
+	return errLegacyOnly
+}
+
 // errLegacyOnly is the failure of a call that carries only the legacy
 // signature header while [EgressConfig.AllowLegacySignature] is off.
 var errLegacyOnly = fmt.Errorf("%w; a legacy stash-hmac-signature header was received, which "+
 	"EgressConfig.AllowLegacySignature accepts", signing.ErrMissingSignature)
+
+// errLegacyOnGet is the failure of a GET call that carries only the legacy
+// signature header: it signs the empty body, one fixed value, so it is
+// never accepted there, whatever the config.
+var errLegacyOnGet = fmt.Errorf("%w; a legacy stash-hmac-signature header was received, which "+
+	"is never accepted on GET calls (it signs an empty body: one value for every call)", signing.ErrMissingSignature)
 
 // rejectSignature logs a signature failure and answers it 401.
 func (h *egressHandler) rejectSignature(w http.ResponseWriter, r *http.Request, err error) {
@@ -495,6 +515,9 @@ func (h *egressHandler) rejectSignature(w http.ResponseWriter, r *http.Request, 
 // of the signature or the key.
 func egressSignatureMessage(err error) string {
 	switch {
+	case errors.Is(err, errLegacyOnGet):
+		return "missing x-stash-hmac-signature header; the legacy stash-hmac-signature is not accepted on GET calls, " +
+			"whose empty body it would sign with one value for every call"
 	case errors.Is(err, errLegacyOnly):
 		return "missing x-stash-hmac-signature header; a legacy stash-hmac-signature header was received, " +
 			"which EgressConfig.AllowLegacySignature accepts (off by default: the legacy signature can be replayed)"
