@@ -2,8 +2,16 @@ package events
 
 import "time"
 
-// Source is the Stash product an event came from. The set is open.
+// Source is the Stash product an event came from. The set is open: a
+// name is kept as sent, and a number (should Stash send the enum's number)
+// as its decimal digits, so that an unexpected spelling never fails the
+// event.
 type Source string
+
+// UnmarshalJSON reads a name or a number; null leaves s unchanged.
+func (s *Source) UnmarshalJSON(b []byte) error {
+	return (*openEnum)(s).UnmarshalJSON(b)
+}
 
 // Known sources.
 const (
