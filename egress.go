@@ -128,12 +128,13 @@ type EgressConfig struct {
 // [events.CheckoutKey](req.CheckoutLinkID), "checkout:" + the checkout
 // link ID, which is also the default key of the PURCHASE_SUCCEEDED webhook
 // of the purchase ([events.PurchaseSucceeded.IdempotencyKey]), or, for a
-// call without a checkout link ID, "purchase-tx:" + req.TransactionID.
+// call without a checkout link ID, [events.TransactionKey](req.TransactionID),
+// "purchase-tx:" + the transaction ID.
 func DefaultConfirmKey(req *ConfirmPaymentRequest) string {
 	if req.CheckoutLinkID != "" {
 		return events.CheckoutKey(req.CheckoutLinkID)
 	}
-	return "purchase-tx:" + req.TransactionID
+	return events.TransactionKey(req.TransactionID)
 }
 
 // Validate reports whether the config can serve requests: ShopID set,

@@ -101,13 +101,19 @@ type PurchaseSucceeded struct {
 
 // IdempotencyKey returns the purchase's exactly-once key:
 // [CheckoutKey](CheckoutLinkID), the key the confirm handler of the root
-// package and package grant use for the same purchase, or, when the event
-// carries no checkout link ID (a Webshop cart purchase), "purchase:" +
-// OrderID; "" when both are empty.
+// package and package grant use for the same purchase. When the event
+// carries no checkout link ID (a Webshop cart purchase) it is
+// [TransactionKey](TransactionID) when Stash sends a transaction ID (it
+// does not document one on webhooks; if it is the confirm call's, the
+// two routes then share the key), else "purchase:" + OrderID, a key no
+// other route knows (see package grant's WithCartPurchasesOnConfirm); ""
+// when all three are empty.
 func (e *PurchaseSucceeded) IdempotencyKey() string {
 	switch {
 	case e.CheckoutLinkID != "":
 		return CheckoutKey(e.CheckoutLinkID)
+	case e.TransactionID != "":
+		return TransactionKey(e.TransactionID)
 	case e.OrderID != "":
 		return "purchase:" + e.OrderID
 	default:
@@ -122,6 +128,12 @@ func (e *PurchaseSucceeded) IdempotencyKey() string {
 // ID CreateCheckout returned). The checkout link ID is the identity those
 // three share; order and transaction IDs are each known to one route only.
 func CheckoutKey(checkoutLinkID string) string { return "checkout:" + checkoutLinkID }
+
+// TransactionKey returns "purchase-tx:" + transactionID, the exactly-once
+// key of a purchase without a checkout link ID on a route that knows its
+// transaction ID: the egress confirm call (stashpay.DefaultConfirmKey) and
+// a PURCHASE_SUCCEEDED that carries one.
+func TransactionKey(transactionID string) string { return "purchase-tx:" + transactionID }
 
 // PurchaseRefunded is the PURCHASE_REFUNDED event: a full or partial refund.
 // Stash has not documented its payload (its webhook list names the event

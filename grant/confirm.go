@@ -22,6 +22,7 @@ import (
 // purchase key; a zero cfg.Lease or cfg.BusyWait takes the Granter's.
 func (g *Granter) PurchaseHandler(cfg stashpay.EgressConfig, funcs stashpay.PurchaseFuncs) http.Handler {
 	cfg.Store, cfg.KeyFunc = g.store, nil
+	g.confirms.Store(true)
 	if cfg.Lease <= 0 {
 		cfg.Lease = g.lease
 	}

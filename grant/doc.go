@@ -21,14 +21,27 @@
 // the identity the three routes share, so the key is
 // [events.CheckoutKey](checkoutLinkID), "checkout:" + the ID: the confirm
 // call's checkoutLinkId, the webhook's checkoutLinkId, and the checkout ID
-// a poll is given. When a confirm call or a webhook carries no checkout
-// link ID (a Webshop cart purchase), the key falls back to that route's
-// own identity, "purchase-tx:" + transactionId for confirm and "purchase:"
-// + orderId for the webhook, which the other routes cannot share: such a
-// purchase is still granted once per route's deliveries, and the game's own
-// unique constraint on [Purchase.Key] (see [Func]) must catch the rest.
-// These are the default keys of the root package's confirm handler and of
-// package webhook, so a Granter agrees with handlers built without it.
+// a poll is given. These are the default keys of the root package's
+// confirm handler and of package webhook, so a Granter agrees with
+// handlers built without it.
+//
+// # Webshop cart purchases
+//
+// A purchase without a checkout link ID (a Webshop cart purchase) has no
+// identity that Stash documents on both the confirm call and the webhook:
+// confirm knows its transactionId, the webhook its orderId. Its key falls
+// back to each route's own: [events.TransactionKey](transactionId),
+// "purchase-tx:" + the ID, on confirm, and on the webhook the same key when
+// the event carries a transaction ID (undocumented), else "purchase:" +
+// orderId. Each route's deliveries are then granted once, but a game that
+// mounts both routes grants such a purchase twice, once per route, and its
+// own unique constraint on [Purchase.Key] cannot catch it: the keys differ.
+// A game that serves the confirm call for every purchase (the pre-purchase
+// flow: a Game Backend URL set in Studio, so that Stash completes no
+// purchase the game did not confirm) passes [WithCartPurchasesOnConfirm]:
+// the webhook of such a purchase is then acknowledged without granting.
+// Without it, the Granter logs a warning for each one it grants on the
+// webhook while it serves the confirm call too.
 //
 // # What is granted when
 //

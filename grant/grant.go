@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
@@ -54,6 +55,11 @@ type Granter struct {
 	interval time.Duration
 	logger   *slog.Logger
 	other    func(ctx context.Context, e events.Event) error
+	// cartOnConfirm: the webhook acknowledges, without granting, a
+	// purchase it cannot join to its confirm call.
+	cartOnConfirm bool
+	// confirms is set once the Granter serves the confirm call.
+	confirms atomic.Bool
 }
 
 // Option configures a [Granter].
@@ -101,6 +107,18 @@ func WithLogger(l *slog.Logger) Option { return func(g *Granter) { g.logger = l 
 func WithOtherEvents(fn func(ctx context.Context, e events.Event) error) Option {
 	return func(g *Granter) { g.other = fn }
 }
+
+// WithCartPurchasesOnConfirm grants purchases that the webhook cannot join
+// to their confirm call (no checkout link ID and no transaction ID: Webshop
+// cart purchases) on the confirm route only: [Granter.WebhookHandler]
+// acknowledges their PURCHASE_SUCCEEDED without calling fn, and logs it.
+// Use it only when Stash calls the game's confirm endpoint for every
+// purchase (a Game Backend URL is set in Studio and the Granter's
+// [Granter.PurchaseHandler] serves it): Stash then completes no purchase
+// the game did not confirm, so the confirm call granted it. Without a
+// confirm endpoint, such purchases would never be granted. See "Webshop
+// cart purchases" in the package documentation.
+func WithCartPurchasesOnConfirm() Option { return func(g *Granter) { g.cartOnConfirm = true } }
 
 // New returns a Granter that grants through fn under store. store must be
 // shared by every instance of the game (a [dedup.MemoryStore] protects one

@@ -2,6 +2,7 @@ package grant
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"slices"
 
@@ -29,6 +30,9 @@ func (g *Granter) WebhookHandler(v *webhook.Verifier, opts ...webhook.HandlerOpt
 // onEvent handles one verified event.
 func (g *Granter) onEvent(ctx context.Context, e events.Event) error {
 	if p, ok := e.(*events.PurchaseSucceeded); ok {
+		if p.CheckoutLinkID == "" && p.TransactionID == "" {
+			return g.cartPurchase(ctx, p)
+		}
 		_, err := g.grant(ctx, fromWebhook(p), 0)
 		return err
 	}
@@ -36,5 +40,21 @@ func (g *Granter) onEvent(ctx context.Context, e events.Event) error {
 		return nil
 	}
 	_, err := g.once(ctx, webhook.DefaultKey(e), 0, func(ctx context.Context) error { return g.other(ctx, e) })
+	return err
+}
+
+// cartPurchase handles a PURCHASE_SUCCEEDED that no other route can join
+// by key (see "Webshop cart purchases" in the package documentation).
+func (g *Granter) cartPurchase(ctx context.Context, e *events.PurchaseSucceeded) error {
+	order := slog.String("order_id", e.OrderID)
+	if g.cartOnConfirm {
+		g.log(ctx, slog.LevelInfo, "grant: webhook of a purchase without checkout link acknowledged without granting; the confirm call grants it (WithCartPurchasesOnConfirm)", order)
+		return nil
+	}
+	if g.confirms.Load() {
+		g.log(ctx, slog.LevelWarn, "grant: granting on the webhook a purchase without checkout link or transaction ID; "+
+			"if the confirm call granted it too, it is granted twice (see WithCartPurchasesOnConfirm)", order)
+	}
+	_, err := g.grant(ctx, fromWebhook(e), 0)
 	return err
 }

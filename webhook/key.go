@@ -11,11 +11,12 @@ import (
 // says otherwise: the event's own idempotency key ([events.Event]'s
 // IdempotencyKey; for PURCHASE_SUCCEEDED "checkout:" + checkout link ID,
 // the default key of the root package's confirm handler for the same
-// purchase, so that one store shared by both grants it once, or
-// "purchase:" + order ID without a checkout link ID) or, for
-// events that carry no identity, the event type followed by the SHA-256 of
-// the raw payload, as "TYPE:sha256:<hex>". The hash makes byte-identical redeliveries of one
-// event collapse; two events that differ in any byte are distinct.
+// purchase, so that one store shared by both grants it once; without a
+// checkout link ID, see [events.PurchaseSucceeded.IdempotencyKey]) or,
+// for events that carry no identity, the event type followed by the
+// SHA-256 of the raw payload, as "TYPE:sha256:<hex>". The hash makes
+// byte-identical redeliveries of one event collapse; two events that
+// differ in any byte are distinct.
 func DefaultKey(e events.Event) string {
 	if k := e.IdempotencyKey(); k != "" {
 		return k
