@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/stashpay/stashpay-go/internal/money"
+	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // Amount is a money amount exactly as Stash sent it, kept as text. It is never
@@ -95,9 +97,6 @@ func FormatMinor(minor int64, decimalPlaces int) (Amount, error) {
 	return Amount(s), nil
 }
 
-// errAmountKind is returned when an amount is neither a string nor a number.
-var errAmountKind = errors.New("events: amount must be a JSON string or number")
-
 // errAmountUTF8 is returned for an amount string that is not valid UTF-8.
 var errAmountUTF8 = errors.New("events: amount is not valid UTF-8")
 
@@ -106,7 +105,7 @@ var errAmountUTF8 = errors.New("events: amount is not valid UTF-8")
 // error, not a replacement character.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	if len(b) == 0 {
-		return errAmountKind
+		return wire.KindError(b, reflect.TypeFor[Amount]())
 	}
 	switch c := b[0]; {
 	case c == '"':
@@ -129,7 +128,7 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	case c == 'n' && string(b) == "null":
 		return nil
 	default:
-		return errAmountKind
+		return wire.KindError(b, reflect.TypeFor[Amount]())
 	}
 }
 

@@ -208,3 +208,14 @@ func TestMillisJSON(t *testing.T) {
 	require.Error(t, json.Unmarshal([]byte(`"-"`), &m))
 	assert.True(t, events.Millis(0).Time().IsZero())
 }
+
+// An amount of the wrong JSON kind names its member, like every other
+// decoding error (it used to read "payload: cannot decode").
+func TestAmountWrongKindNamesTheMember(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`true`, `{}`, `[1]`} {
+		_, err := events.Parse([]byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o","total":` + in + `}}`))
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), "total: wrong JSON kind", in)
+	}
+}

@@ -28,14 +28,14 @@ func Enum(b []byte, names []string) (string, error) {
 		return strconv.FormatInt(v, 10), nil
 	}
 	if len(b) == 0 || b[0] != '"' {
-		return "", typeError(b, reflect.TypeFor[string]())
+		return "", KindError(b, reflect.TypeFor[string]())
 	}
 	if bytes.IndexByte(b, '\\') < 0 {
 		return string(b[1 : len(b)-1]), nil
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return "", typeError(b, reflect.TypeFor[string]())
+		return "", KindError(b, reflect.TypeFor[string]())
 	}
 	return s, nil
 }

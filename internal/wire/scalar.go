@@ -20,7 +20,7 @@ func (n *Int64) UnmarshalJSON(b []byte) error {
 	}
 	v, ok := parseInt(b, 64)
 	if !ok {
-		return typeError(b, reflect.TypeFor[int64]())
+		return KindError(b, reflect.TypeFor[int64]())
 	}
 	*n = Int64(v)
 	return nil
@@ -38,7 +38,7 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 	}
 	v, ok := parseInt(b, 32)
 	if !ok {
-		return typeError(b, reflect.TypeFor[int32]())
+		return KindError(b, reflect.TypeFor[int32]())
 	}
 	*n = Int(v)
 	return nil
@@ -57,7 +57,7 @@ func (f *Bool) UnmarshalJSON(b []byte) error {
 		*f = false
 	case "null":
 	default:
-		return typeError(b, reflect.TypeFor[bool]())
+		return KindError(b, reflect.TypeFor[bool]())
 	}
 	return nil
 }
@@ -104,9 +104,11 @@ func parseInt(b []byte, bits int) (int64, bool) {
 	return v, err == nil
 }
 
-// typeError is the error encoding/json fills in the member path of: it
-// names the JSON kind and the Go type, never the value.
-func typeError(b []byte, t reflect.Type) error {
+// KindError is the error an UnmarshalJSON method returns for a value of a
+// JSON kind it does not take (b is the value, t the Go type it wants).
+// encoding/json fills in its member path and [Unmarshal] reports it as
+// "member: wrong JSON kind, want ..."; it names the kind, never the value.
+func KindError(b []byte, t reflect.Type) error {
 	kind := "value"
 	if len(b) > 0 {
 		switch c := b[0]; {

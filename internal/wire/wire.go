@@ -73,7 +73,7 @@ func Unmarshal(data []byte, v any) error {
 	if u, ok := v.(json.Unmarshaler); ok {
 		// The type decodes itself, through this package (the convention of
 		// this module's types), so its own target gets the rewriting.
-		return convert(u.UnmarshalJSON(data))
+		return convert(u.UnmarshalJSON(data), nil)
 	}
 	if hasSnakeName(data) {
 		var err error
@@ -81,11 +81,14 @@ func Unmarshal(data []byte, v any) error {
 			return err
 		}
 	}
-	return convert(json.Unmarshal(data, v))
+	return convert(json.Unmarshal(data, v), reflect.TypeOf(v))
 }
 
-// convert turns an encoding/json error into an *Error without values.
-func convert(err error) error {
+// convert turns an encoding/json error into an *Error without values. t,
+// when known, is the decoding target, whose embedded structs' Go names
+// encoding/json puts into a member path ("plainConfirm.platform"); they
+// are taken out, so that the path names JSON members only.
+func convert(err error, t reflect.Type) error {
 	if err == nil {
 		return nil
 	}
@@ -98,7 +101,7 @@ func convert(err error) error {
 		}
 		return &Error{Why: "invalid JSON at offset " + strconv.FormatInt(syn.Offset, 10)}
 	case errors.As(err, &typ):
-		return &Error{Field: typ.Field, Why: "wrong JSON kind, want " + kindOf(typ.Type)}
+		return &Error{Field: memberPath(t, typ.Field), Why: "wrong JSON kind, want " + kindOf(typ.Type)}
 	case errors.Is(err, ErrMalformed):
 		return err
 	}
@@ -339,7 +342,7 @@ func camelNames(data []byte, t reflect.Type) ([]byte, error) {
 	dec.UseNumber()
 	var tree any
 	if err := dec.Decode(&tree); err != nil {
-		return nil, convert(err)
+		return nil, convert(err, nil)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -465,4 +468,62 @@ func fieldsOf(t reflect.Type) structFields {
 	}
 	fieldCache.Store(t, f)
 	return f
+}
+
+// memberPath removes from path (a dotted encoding/json field path) the
+// segments that are the Go names of embedded structs of t, walking t's
+// fields along the path. Without a type, or past a member it cannot
+// follow, it keeps the rest as is.
+func memberPath(t reflect.Type, path string) string {
+	if t == nil || path == "" {
+		return path
+	}
+	segs := strings.Split(path, ".")
+	out := segs[:0]
+	for i, seg := range segs {
+		t = structOf(t)
+		if t == nil {
+			return strings.Join(append(out, segs[i:]...), ".")
+		}
+		if embeddedName(t, seg) {
+			continue // fieldsOf flattens embedded members into t's
+		}
+		out = append(out, seg)
+		t = fieldsOf(t).lookup(seg)
+	}
+	return strings.Join(out, ".")
+}
+
+// structOf returns the struct type that t, a pointer, slice, array or map
+// of it, decodes into, or nil.
+func structOf(t reflect.Type) reflect.Type {
+	for t != nil {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			return t
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// embeddedName reports whether name is the Go name of an untagged embedded
+// struct of t, at any depth of embedding.
+func embeddedName(t reflect.Type, name string) bool {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.Anonymous || sf.Tag.Get("json") != "" {
+			continue
+		}
+		if sf.Name == name {
+			return true
+		}
+		if et := structOf(sf.Type); et != nil && sf.Type.Kind() != reflect.Slice && embeddedName(et, name) {
+			return true
+		}
+	}
+	return false
 }

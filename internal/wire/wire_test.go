@@ -181,3 +181,40 @@ func TestUnmarshalSelfDecodingTypes(t *testing.T) {
 	require.NoError(t, wire.Unmarshal([]byte(`{"inner":[{"transaction_id":"b"}]}`), &nested))
 	assert.Equal(t, "b", nested.Inner[0].TransactionID)
 }
+
+// Errors name JSON members only: the Go names of the embedded structs a
+// decoding target is built of (as this module's tolerant types are) never
+// appear in a path (found by review: "plainConfirm.platform").
+func TestErrorPathsNameMembersOnly(t *testing.T) {
+	t.Parallel()
+	type plainInner struct {
+		CampaignID string `json:"campaignId"`
+	}
+	type inner struct {
+		plainInner
+		Points wire.Int64 `json:"points"`
+	}
+	type plainOuter struct {
+		Platform string `json:"platform"`
+		Loyalty  *inner `json:"loyalty"`
+		Items    []inner
+	}
+	type outer struct {
+		*plainOuter
+		Total wire.Int64 `json:"total"`
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`{"platform":{}}`, "platform"},
+		{`{"total":true}`, "total"},
+		{`{"loyalty":{"campaignId":5}}`, "loyalty.campaignId"},
+		{`{"loyalty":{"points":"x"}}`, "loyalty.points"},
+		{`{"Items":[{"campaignId":[]}]}`, "Items.campaignId"},
+		{`{"loyalty_x":1,"platform":1}`, "platform"},
+	} {
+		v := outer{plainOuter: &plainOuter{}}
+		err := wire.Unmarshal([]byte(tc.in), &v)
+		var we *wire.Error
+		require.ErrorAs(t, err, &we, tc.in)
+		assert.Equal(t, tc.want, we.Field, tc.in)
+	}
+}
