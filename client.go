@@ -136,7 +136,7 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 	}
 	ua := "stashpay-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	if o.userAgent != "" {
-		if strings.ContainsFunc(o.userAgent, isControlRune) {
+		if strings.ContainsFunc(o.userAgent, signing.IsControl) {
 			return nil, fmt.Errorf("%w: user agent contains control characters", ErrInvalidOption)
 		}
 		ua = o.userAgent + " " + ua
@@ -182,8 +182,8 @@ func newClientAuth(creds Credentials, base64Key bool) (*clientAuth, error) {
 	case creds.IngressKey == "":
 		return nil, fmt.Errorf("%w: Credentials.ShopID is set but Credentials.IngressKey is empty", ErrMissingCredentials)
 	}
-	if strings.ContainsFunc(creds.ShopID, func(r rune) bool { return r == ';' || r <= ' ' || r == 0x7f }) {
-		return nil, fmt.Errorf("%w: Credentials.ShopID contains ';', whitespace or control characters", ErrInvalidCredentials)
+	if err := signing.CheckShopID("Credentials.ShopID", creds.ShopID); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
 	}
 	raw, err := signing.DecodeKey("Credentials.IngressKey", creds.IngressKey, base64Key)
 	if err != nil {
@@ -196,8 +196,6 @@ func newClientAuth(creds Credentials, base64Key bool) (*clientAuth, error) {
 	apiKey, secrets := sealSecrets("", creds.IngressKey)
 	return &clientAuth{shopID: creds.ShopID, key: key, apiKey: apiKey, secrets: secrets}, nil
 }
-
-func isControlRune(r rune) bool { return r < ' ' || r == 0x7f }
 
 func resolveBaseURL(o clientOptions) (string, error) {
 	if !o.baseURLSet {

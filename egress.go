@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
@@ -154,11 +153,8 @@ func (c EgressConfig) Validate() error {
 
 // keys builds the signing keys, EgressKey first.
 func (c EgressConfig) keys() (signing.Ring, error) {
-	if c.ShopID == "" {
-		return nil, fmt.Errorf("%w: EgressConfig.ShopID is empty", ErrInvalidEgressConfig)
-	}
-	if strings.ContainsFunc(c.ShopID, func(r rune) bool { return r == ';' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		return nil, fmt.Errorf("%w: EgressConfig.ShopID contains ';', whitespace or control characters", ErrInvalidEgressConfig)
+	if err := signing.CheckShopID("EgressConfig.ShopID", c.ShopID); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidEgressConfig, err)
 	}
 	keys, err := signing.NewRing(append([]string{c.EgressKey}, c.PreviousEgressKeys...), c.Base64Key, func(i int) string {
 		if i == 0 {

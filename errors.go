@@ -12,6 +12,7 @@ import (
 
 	"github.com/stashpay/stashpay-go/internal/httpx"
 	"github.com/stashpay/stashpay-go/internal/redact"
+	"github.com/stashpay/stashpay-go/internal/signing"
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
@@ -302,7 +303,7 @@ func retryInfoDelay(details []json.RawMessage) time.Duration {
 func apiErrorText(s string, limit int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
+		if signing.IsControl(r) {
 			return ' '
 		}
 		return r

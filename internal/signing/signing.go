@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // DefaultTolerance is the maximum distance, in either direction, between a v1
@@ -240,11 +241,29 @@ func CheckSecret(setting, s string) error {
 		return fmt.Errorf("%w: %s is empty", ErrInvalidSecret, setting)
 	case strings.TrimSpace(s) != s:
 		return fmt.Errorf("%w: %s has whitespace at either end", ErrInvalidSecret, setting)
-	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
+	case strings.ContainsFunc(s, IsControl):
 		return fmt.Errorf("%w: %s contains control characters", ErrInvalidSecret, setting)
 	}
 	return nil
 }
+
+// CheckShopID reports whether id can be the shop ID of setting (a name
+// such as "Credentials.ShopID", used in the message): set, and without ';'
+// (the v1 header's separator), whitespace or control characters, Unicode
+// ones included. The client and the egress handlers apply this one rule.
+func CheckShopID(setting, id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%s is empty", setting)
+	case strings.ContainsFunc(id, func(r rune) bool { return r == ';' || unicode.IsSpace(r) || IsControl(r) }):
+		return fmt.Errorf("%s contains ';', whitespace or control characters", setting)
+	}
+	return nil
+}
+
+// IsControl reports whether r is a control character: the C0 and C1
+// controls and DEL. Secrets, shop IDs and header values refuse them.
+func IsControl(r rune) bool { return unicode.IsControl(r) }
 
 // DecodeKey returns the HMAC key bytes of the secret s of setting, after
 // [CheckSecret]: the raw bytes of s, or, when base64Key is set, the bytes

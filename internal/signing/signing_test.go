@@ -282,3 +282,29 @@ func TestDecodeKey(t *testing.T) {
 		assert.Contains(t, err.Error(), "K ")
 	}
 }
+
+func TestCheckShopID(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		id   string
+		want string
+	}{
+		{"0b8e5d4c-1f2a-4c3b-9d8e-7f6a5b4c3d2e", ""},
+		{"", "Cfg.ShopID is empty"},
+		{"shop;x", "contains ';'"},
+		{"shop x", "whitespace"},
+		{"shop\u00a0x", "whitespace"},
+		{"shop\u0085x", "whitespace"},
+		{"shop\x00x", "control"},
+		{"shop\u009bx", "control"},
+	} {
+		err := signing.CheckShopID("Cfg.ShopID", tc.id)
+		if tc.want == "" {
+			assert.NoError(t, err, tc.id)
+			continue
+		}
+		require.Error(t, err, "%q", tc.id)
+		assert.Contains(t, err.Error(), tc.want, "%q", tc.id)
+		assert.Contains(t, err.Error(), "Cfg.ShopID")
+	}
+}
