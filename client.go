@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stashpay/stashpay-go/internal/httpx"
 	"github.com/stashpay/stashpay-go/internal/redact"
 	"github.com/stashpay/stashpay-go/internal/signing"
+	"github.com/stashpay/stashpay-go/internal/wait"
 )
 
 // Credentials authenticate a [Client] to Stash. Set either ShopID and
@@ -151,7 +151,7 @@ func NewClient(creds Credentials, opts ...Option) (*Client, error) {
 		backoffBase:   defaultBackoffBase,
 		backoffMax:    defaultBackoffMax,
 		maxRetryAfter: defaultMaxRetryAfter,
-		sleep:         httpx.Sleep,
+		sleep:         wait.Sleep,
 		now:           time.Now,
 		jitter:        rand.Int64N,
 	}

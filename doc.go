@@ -137,5 +137,5 @@
 // reader of Stash's JSON), inbound (what every handler Stash calls shares),
 // signing (every HMAC scheme, the one key rule and the key ring of a
 // rotation), redact (keeping secrets out of text), httpx (retry and body
-// helpers) and money (exact amounts).
+// helpers), wait (the one context-aware sleep) and money (exact amounts).
 package stashpay

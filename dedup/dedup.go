@@ -29,6 +29,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stashpay/stashpay-go/internal/wait"
 )
 
 // Outcome is the answer to a Claim.
@@ -269,7 +271,7 @@ func completeInBackground(ctx context.Context, s Store, key, token string, stop 
 		defer cancel()
 		last := err
 		for delay := backgroundFirstDelay; ; delay = min(2*delay, backgroundMaxDelay) {
-			if !sleep(bctx, delay) || bctx.Err() != nil {
+			if wait.Sleep(bctx, delay) != nil || bctx.Err() != nil {
 				ce.final = last
 				return
 			}
@@ -284,20 +286,6 @@ func completeInBackground(ctx context.Context, s Store, key, token string, stop 
 		}
 	}()
 	return ce
-}
-
-// sleep waits for d and reports true, or reports false as soon as ctx is
-// done. (internal/httpx.Sleep is the SDK's HTTP-side sleep; dedup knows
-// nothing of HTTP and does not import it.)
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // detached returns a context that survives ctx's cancellation but is
@@ -337,7 +325,7 @@ func complete(ctx context.Context, s Store, key, token string) error {
 	dctx, cancel := detached(ctx)
 	defer cancel()
 	for ; attempts < completeAttempts; attempts++ {
-		if attempts > 0 && !sleep(dctx, time.Duration(attempts)*50*time.Millisecond) {
+		if attempts > 0 && wait.Sleep(dctx, time.Duration(attempts)*50*time.Millisecond) != nil {
 			return err
 		}
 		if err = s.Complete(dctx, key, token); recorded(err) {

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 
 	stashpay "github.com/stashpay/stashpay-go"
-	"github.com/stashpay/stashpay-go/internal/httpx"
+	"github.com/stashpay/stashpay-go/internal/wait"
 )
 
 // PendingCheckout is a checkout the game created and has not seen granted:
@@ -62,7 +62,7 @@ func (g *Granter) Reconcile(ctx context.Context, client *stashpay.Client, pendin
 	r := &Report{}
 	for i, pc := range pending {
 		if i > 0 {
-			if err := httpx.Sleep(ctx, g.interval); err != nil {
+			if err := wait.Sleep(ctx, g.interval); err != nil {
 				return r, err
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stashpay/stashpay-go/internal/signing"
+	"github.com/stashpay/stashpay-go/internal/wait"
 )
 
 // DeliveryOption changes how one webhook is delivered. Options given to
@@ -351,11 +352,7 @@ func (s *Server) runCopy(d *Delivery, copyNo int) error {
 	}
 	for n := 0; n < attempts; n++ {
 		if n > 0 {
-			t := time.NewTimer(s.cfg.retry[n-1])
-			select {
-			case <-t.C:
-			case <-s.ctx.Done():
-				t.Stop()
+			if wait.Sleep(s.ctx, s.cfg.retry[n-1]) != nil {
 				return ErrClosed
 			}
 		}

@@ -128,22 +128,6 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	return 0, true
 }
 
-// Sleep waits for d or until ctx is done, whichever comes first, and returns
-// ctx.Err() in the latter case.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // ReadLimited reads r to the end but keeps at most limit bytes. It reports
 // whether r held more than limit bytes; in that case it stops reading after
 // limit+1 bytes, so a hostile peer cannot make it consume unbounded input.

@@ -125,19 +125,6 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
-func TestSleep(t *testing.T) {
-	t.Parallel()
-	require.NoError(t, Sleep(t.Context(), time.Millisecond))
-	require.NoError(t, Sleep(t.Context(), 0))
-
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	// An hour-long wait must end at once when the context is done; were it
-	// not aborted, the test would time out.
-	require.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
-	require.ErrorIs(t, Sleep(ctx, 0), context.Canceled)
-}
-
 func TestReadLimited(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/stashpay/stashpay-go/dedup"
-	"github.com/stashpay/stashpay-go/internal/httpx"
+	"github.com/stashpay/stashpay-go/internal/wait"
 )
 
 // Defaults shared by the egress handlers and the webhook handler; the
@@ -202,24 +202,24 @@ const (
 )
 
 // Once runs fn under [dedup.Do] for key, with panic recovery ([Call]).
-// While another holder has the key, it waits with back-off, up to wait
+// While another holder has the key, it waits with back-off, up to busyWait
 // (0 or less: not at all), for that one to finish: then it answers as
 // dedup.Do does for a done key, or runs fn itself if the other one failed.
 // When the wait runs out, it returns (dedup.Skipped, dedup.ErrBusy).
-func Once(ctx context.Context, s dedup.Store, key string, lease, wait time.Duration, fn func(ctx context.Context) error) (dedup.Result, error) {
+func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.Duration, fn func(ctx context.Context) error) (dedup.Result, error) {
 	var deadline time.Time
 	delay := busyFirstDelay
 	for {
 		res, err := dedup.Do(ctx, s, key, lease, func(ctx context.Context) error {
 			return Call(func() error { return fn(ctx) })
 		})
-		if !errors.Is(err, dedup.ErrBusy) || wait <= 0 {
+		if !errors.Is(err, dedup.ErrBusy) || busyWait <= 0 {
 			return res, err
 		}
 		if deadline.IsZero() {
-			deadline = time.Now().Add(wait)
+			deadline = time.Now().Add(busyWait)
 		}
-		if time.Now().Add(delay).After(deadline) || httpx.Sleep(ctx, delay) != nil {
+		if time.Now().Add(delay).After(deadline) || wait.Sleep(ctx, delay) != nil {
 			return res, err
 		}
 		delay = min(2*delay, busyMaxDelay)
