@@ -208,9 +208,7 @@ func shopOf(req any) string {
 func serveEgressQuery[T, R any](h *egressHandler, op string, parse func(url.Values) (*T, error),
 	fn func(context.Context, *T) (*R, error), empty func() *R) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", http.MethodGet)
-			inbound.Error(w, http.StatusMethodNotAllowed, "method not allowed")
+		if !inbound.AllowMethod(w, r, http.MethodGet) {
 			return
 		}
 		if _, err := h.verify(r.Header, nil, errLegacyOnGet); err != nil {

@@ -435,7 +435,7 @@ func decodeEgress[T any, P interface {
 	*T
 	egressRequest
 }](h *egressHandler, w http.ResponseWriter, r *http.Request) (req *T, body []byte, sig string, ok bool) {
-	if !inbound.AllowPost(w, r) {
+	if !inbound.AllowMethod(w, r, http.MethodPost) {
 		return nil, nil, "", false
 	}
 	body, err := inbound.ReadBody(w, r, h.maxBody)

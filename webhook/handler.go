@@ -67,7 +67,7 @@ func NewHandler(v *Verifier, fn func(ctx context.Context, e events.Event) error,
 
 // ServeHTTP implements http.Handler.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !inbound.AllowPost(w, r) {
+	if !inbound.AllowMethod(w, r, http.MethodPost) {
 		return
 	}
 	ctx := r.Context()

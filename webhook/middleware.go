@@ -24,7 +24,7 @@ import (
 // The returned handler is safe for concurrent use.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !inbound.AllowPost(w, r) {
+		if !inbound.AllowMethod(w, r, http.MethodPost) {
 			return
 		}
 		body, err := inbound.ReadBody(w, r, DefaultMaxBodyBytes)

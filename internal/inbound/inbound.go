@@ -48,13 +48,14 @@ const initialBodyCap int64 = 64 << 10
 // ErrTooLarge is returned by [ReadBody] for a body over the limit.
 var ErrTooLarge = errors.New("request body too large")
 
-// AllowPost answers 405 with "Allow: POST" and reports false unless r is a
-// POST.
-func AllowPost(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method == http.MethodPost {
+// AllowMethod answers 405 with "Allow: " + method and reports false unless
+// r's method is method: POST for the calls with a body, GET for the
+// webshop's queries.
+func AllowMethod(w http.ResponseWriter, r *http.Request, method string) bool {
+	if r.Method == method {
 		return true
 	}
-	w.Header().Set("Allow", http.MethodPost)
+	w.Header().Set("Allow", method)
 	Error(w, http.StatusMethodNotAllowed, "method not allowed")
 	return false
 }

@@ -19,18 +19,23 @@ import (
 	"github.com/stashpay/stashpay-go/internal/inbound"
 )
 
-func TestAllowPost(t *testing.T) {
+func TestAllowMethod(t *testing.T) {
 	t.Parallel()
-	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodHead} {
+	for _, allowed := range []string{http.MethodPost, http.MethodGet} {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodHead} {
+			if m == allowed {
+				continue
+			}
+			w := httptest.NewRecorder()
+			assert.False(t, inbound.AllowMethod(w, httptest.NewRequest(m, "/", nil), allowed))
+			assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+			assert.Equal(t, allowed, w.Header().Get("Allow"))
+			assert.JSONEq(t, `{"code":12,"message":"method not allowed"}`, w.Body.String())
+		}
 		w := httptest.NewRecorder()
-		assert.False(t, inbound.AllowPost(w, httptest.NewRequest(m, "/", nil)))
-		assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
-		assert.Equal(t, "POST", w.Header().Get("Allow"))
-		assert.JSONEq(t, `{"code":12,"message":"method not allowed"}`, w.Body.String())
+		assert.True(t, inbound.AllowMethod(w, httptest.NewRequest(allowed, "/", nil), allowed))
+		assert.Equal(t, 0, w.Body.Len())
 	}
-	w := httptest.NewRecorder()
-	assert.True(t, inbound.AllowPost(w, httptest.NewRequest(http.MethodPost, "/", nil)))
-	assert.Equal(t, 0, w.Body.Len())
 }
 
 // lyingBody announces one length and delivers another.
