@@ -124,12 +124,23 @@
 //	amount.go               Amount (the events package's type) and FormatMinor
 //	checkout.go             CreateCheckout, CheckoutParams, Checkout
 //	payment_event.go        GetPaymentEvent, PaymentEvent, PaymentStatus
-//	egress.go               EgressConfig, the defaults, PurchaseHandler, the egress errors
+//	webshop.go              GenerateWebshopURL (an authenticated webshop link)
+//	subscriptions.go        the subscription checkout and change links
+//	plans.go, prices.go     ListPlans, GetPlan, GetPlanByCode; ConvertPrices
+//	products.go             ListProducts, GetProduct, Products (the managed catalog)
+//	loyalty.go              GetLoyalty, GetPlayerLoyalty and the loyalty enums
+//	egress.go               EgressConfig, the defaults, EgressHandler, PurchaseHandler, the egress errors
 //	egress_types.go         what the egress calls share: PurchaseItem, loyalty, the open enums
-//	register.go, confirm.go, cancel.go   one file per egress call: its types and its handler
+//	register.go, confirm.go, cancel.go   one file per purchase call: its types and its handler
+//	catalog.go, player.go   the webshop's GET calls: CatalogHandler, OfferDetailsHandler, PlayerHandler
+//	catalog_types.go, catalog_enums.go   the catalog's types and enums
+//
+// Renamed and removed names (old -> new), release by release, are listed in
+// CHANGELOG.md at the root of the repository, which the README links.
 //
 // Other packages of the module: events (typed webhook events), webhook
-// (Verifier, NewHandler), dedup (the exactly-once store contract, the memory
+// (Verifier, NewHandler), grant (each purchase granted once whichever route
+// reports it: confirm, webhook, poll, and the reconciler), dedup (the exactly-once store contract, the memory
 // store, and the conformance suite in dedup/deduptest; Redis and PostgreSQL
 // stores are the nested modules dedup/redisstore and dedup/pgstore),
 // stashpaytest (the fake Stash), cmd/stashpay (the CLI) and examples/.
