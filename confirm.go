@@ -206,8 +206,11 @@ func (b *ConfirmBonusItem) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON writes the request as Stash sends it: lowerCamelCase names,
-// enums as names (omitted when empty), timeMillis as a string. It is what
-// stashpaytest uses to build requests for tests.
+// enums as names (omitted when empty), timeMillis as a string, so that a
+// test can pass a ConfirmPaymentRequest to stashpaytest.NewEgressRequest.
+// (The fake's own checkout flow writes its bodies with its own types, an
+// independent rendering of Stash's format, so that a mistake in this
+// package's JSON cannot hide itself in the tests.)
 func (r ConfirmPaymentRequest) MarshalJSON() ([]byte, error) {
 	var ms string
 	if !r.Time.IsZero() {

@@ -10,7 +10,11 @@ import (
 // The JSON bodies the fake sends to the game's purchase endpoints, field for
 // field as STASH-API section 4.1 lists them: lowerCamelCase names, enums as
 // name strings, timeMillis (int64) as a string, amounts as integer minor units
-// with decimalPlaces.
+// with decimalPlaces. They are written with the fake's own types on purpose,
+// not with the root package's request types: the fake is an independent
+// rendering of Stash's format, so a wrong member name or encoding in the SDK
+// fails the tests that run the SDK's handlers against it instead of being
+// mirrored by it.
 
 type wireEgressItem struct {
 	GUID      string            `json:"guid"`
