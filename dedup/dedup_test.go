@@ -3,14 +3,16 @@ package dedup_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/dedup/deduptest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var errGrant = errors.New("grant failed")
@@ -244,6 +246,225 @@ func TestCheckArgs(t *testing.T) {
 				return
 			}
 			assert.ErrorIs(t, err, tc.wantErr)
+		})
+	}
+}
+
+// blipStore passes calls on to a MemoryStore, except that its first
+// failCompletes Completes and first failReleases Releases fail with err
+// (after, when applied is set, passing the call on: the store did it, but the
+// reply was lost).
+type blipStore struct {
+	*dedup.MemoryStore
+	err                         error
+	applied                     bool
+	failCompletes, failReleases int64
+	completes, releases         atomic.Int64
+}
+
+func (s *blipStore) Complete(ctx context.Context, key, token string) error {
+	if s.completes.Add(1) <= s.failCompletes {
+		if s.applied {
+			_ = s.MemoryStore.Complete(ctx, key, token)
+		}
+		return s.err
+	}
+	return s.MemoryStore.Complete(ctx, key, token)
+}
+
+func (s *blipStore) Release(ctx context.Context, key, token string) error {
+	if s.releases.Add(1) <= s.failReleases {
+		return s.err
+	}
+	return s.MemoryStore.Release(ctx, key, token)
+}
+
+func TestDoRetriesComplete(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		failCompletes int64
+		err           error
+		applied       bool
+		wantErr       error
+		wantCompletes int64
+		wantAfter     dedup.Outcome
+	}{
+		{"first attempt succeeds", 0, deduptest.ErrUnreachable, false, nil, 1, dedup.Done},
+		{"a blip is retried", 1, deduptest.ErrUnreachable, false, nil, 2, dedup.Done},
+		{"two blips are retried", 2, deduptest.ErrUnreachable, false, nil, 3, dedup.Done},
+		{"a lost reply is retried with the same token", 1, deduptest.ErrUnreachable, true, nil, 2, dedup.Done},
+		{"three failures continue in the background", 3, deduptest.ErrUnreachable, false, deduptest.ErrUnreachable, 4, dedup.Done},
+		{"a lost lease is not retried", 5, dedup.ErrLeaseLost, false, dedup.ErrLeaseLost, 1, dedup.Busy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &blipStore{MemoryStore: dedup.NewMemoryStore(), err: tt.err, applied: tt.applied, failCompletes: tt.failCompletes}
+			res, err := dedup.Do(t.Context(), s, "k", time.Minute, func(context.Context) error { return nil })
+			assert.Equal(t, dedup.Ran, res)
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+			} else {
+				var cerr *dedup.CompleteError
+				require.ErrorAs(t, err, &cerr)
+				assert.ErrorIs(t, err, tt.wantErr)
+				_ = cerr.Wait(t.Context())
+			}
+			assert.Equal(t, tt.wantCompletes, s.completes.Load(), "Complete attempts")
+			assert.Zero(t, s.releases.Load(), "a successful run is never released")
+			c, err := s.Claim(t.Context(), "k", time.Minute)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantAfter, c.Outcome)
+		})
+	}
+}
+
+func TestDoReleaseRetry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		err          error
+		wantReleases int64
+		wantAfter    dedup.Outcome
+	}{
+		{"a blip is retried once", deduptest.ErrUnreachable, 2, dedup.Claimed},
+		{"a lost lease is not retried", dedup.ErrLeaseLost, 1, dedup.Busy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &blipStore{MemoryStore: dedup.NewMemoryStore(), err: tt.err, failReleases: 1}
+			_, err := dedup.Do(t.Context(), s, "k", time.Minute, func(context.Context) error { return errGrant })
+			require.ErrorIs(t, err, errGrant)
+			assert.Equal(t, tt.wantReleases, s.releases.Load(), "Release attempts")
+			c, err := s.Claim(t.Context(), "k", time.Minute)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantAfter, c.Outcome)
+		})
+	}
+}
+
+// flakyStore passes calls on to a MemoryStore, except that Complete fails
+// with deduptest.ErrUnreachable while down is set, and answers
+// dedup.ErrLeaseLost from its lostFrom-th call on when lostFrom > 0. It
+// records each Complete call.
+type flakyStore struct {
+	*dedup.MemoryStore
+	lostFrom int
+	down     atomic.Bool
+
+	mu        sync.Mutex
+	completes []completeCall
+}
+
+// completeCall is one Complete a store received: until when its context
+// allowed it to run (a store refuses work past that deadline).
+type completeCall struct {
+	deadline time.Time
+}
+
+func (s *flakyStore) Complete(ctx context.Context, key, token string) error {
+	deadline, _ := ctx.Deadline()
+	s.mu.Lock()
+	s.completes = append(s.completes, completeCall{deadline: deadline})
+	n := len(s.completes)
+	s.mu.Unlock()
+	switch {
+	case s.lostFrom > 0 && n >= s.lostFrom:
+		return dedup.ErrLeaseLost
+	case s.down.Load():
+		return deduptest.ErrUnreachable
+	}
+	return s.MemoryStore.Complete(ctx, key, token)
+}
+
+// completeCalls returns the Complete calls so far.
+func (s *flakyStore) completeCalls() []completeCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.completes)
+}
+
+// doGrant runs dedup.Do with a work function that succeeds, and returns
+// when the claim was made (at the latest) and Do's CompleteError.
+func doGrant(t *testing.T, s dedup.Store, lease time.Duration) (time.Time, *dedup.CompleteError) {
+	t.Helper()
+	start := time.Now()
+	res, err := dedup.Do(t.Context(), s, "k", lease, func(context.Context) error { return nil })
+	require.Equal(t, dedup.Ran, res)
+	var cerr *dedup.CompleteError
+	require.ErrorAs(t, err, &cerr)
+	return start, cerr
+}
+
+// TestDoKeepsCompletingUntilTheLeaseEnds: a store that is down for longer
+// than the synchronous attempts, and back within the lease, ends up with the
+// key done, so a redelivery after the lease does not grant again.
+func TestDoKeepsCompletingUntilTheLeaseEnds(t *testing.T) {
+	t.Parallel()
+	const lease = 1500 * time.Millisecond
+	s := &flakyStore{MemoryStore: dedup.NewMemoryStore()}
+	s.down.Store(true)
+	start, cerr := doGrant(t, s, lease)
+	assert.ErrorIs(t, cerr, deduptest.ErrUnreachable)
+	assert.Contains(t, cerr.Error(), "retrying in the background")
+	s.down.Store(false) // the store recovers while the key is still claimed
+	// Redeliveries keep arriving; none may run the work again.
+	for time.Since(start) < lease+200*time.Millisecond {
+		c, err := s.Claim(t.Context(), "k", lease)
+		require.NoError(t, err)
+		require.NotEqual(t, dedup.Claimed, c.Outcome, "the lease ended with the grant unrecorded: a redelivery grants again")
+		if c.Outcome == dedup.Done {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c, err := s.Claim(t.Context(), "k", lease)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Done, c.Outcome)
+}
+
+// TestDoBackgroundCompleteStops: the background retries stop at a lost lease
+// and, when the store never recovers, shortly before the lease ends (no call
+// after it: no goroutine outlives the lease).
+func TestDoBackgroundCompleteStops(t *testing.T) {
+	t.Parallel()
+	const lease = 1500 * time.Millisecond
+	tests := []struct {
+		name      string
+		lostFrom  int
+		wantErr   error
+		wantCalls int // 0: any number above the synchronous attempts
+	}{
+		{"the lease is lost after the synchronous attempts", 4, dedup.ErrLeaseLost, 4},
+		{"the store never recovers", 0, deduptest.ErrUnreachable, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &flakyStore{MemoryStore: dedup.NewMemoryStore(), lostFrom: tt.lostFrom}
+			s.down.Store(true)
+			start, cerr := doGrant(t, s, lease)
+			deadline := start.Add(lease)
+			require.True(t, cerr.Retrying, "retries continue in the background")
+			ctx, cancel := context.WithTimeout(t.Context(), lease+5*time.Second)
+			defer cancel()
+			err := cerr.Wait(ctx)
+			require.NoError(t, ctx.Err(), "the background retries end (by the lease deadline, give or take scheduling)")
+			assert.ErrorIs(t, err, tt.wantErr)
+			calls := s.completeCalls()
+			if tt.wantCalls > 0 {
+				assert.Len(t, calls, tt.wantCalls, "nothing is retried after a lost lease")
+			} else {
+				assert.Greater(t, len(calls), 3, "retried after the synchronous attempts")
+			}
+			for i, c := range calls[3:] { // the background calls
+				assert.False(t, c.deadline.IsZero(), "background call %d is unbounded", i)
+				assert.True(t, c.deadline.Before(deadline), "background call %d may run until %v, after the lease ended", i, c.deadline.Sub(start))
+			}
+			time.Sleep(time.Until(deadline) + 100*time.Millisecond)
+			assert.Len(t, s.completeCalls(), len(calls), "no call after the retries ended")
 		})
 	}
 }
