@@ -10,8 +10,8 @@
 //
 // Redis 7 or later (or a compatible server such as Valkey 7+) takes the fast
 // path: claiming a free key, and answering a redelivery of a done one, is a
-// single SET ... NX GET (a redelivery while the work runs adds a PTTL);
-// completing and releasing are short compare-and-set scripts. Redis 5 and 6 refuse SET ... NX GET; the store notices on the
+// single SET ... NX GET; completing and releasing are short compare-and-set
+// scripts. Redis 5 and 6 refuse SET ... NX GET; the store notices on the
 // first Claim and from then on claims through a script (one round trip still,
 // a few more server calls). Redis older than 5 is not supported.
 //
