@@ -174,9 +174,9 @@ return 1
 // [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
 // [dedup.ErrInvalidLease] for a lease <= 0.
 //
-// A free key costs one SET ... NX GET, which also answers a done key; a key
-// whose lease is live costs a PTTL more; only a lease that ran out (or a key
-// written by version 1, or a Redis older than 7) runs a script.
+// A free key costs one SET ... NX GET, which also answers a done key; only a
+// key held by someone else (or written by version 1, or on a Redis older than
+// 7) runs a script.
 func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
 	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return dedup.Claim{}, err
@@ -196,16 +196,7 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 			return dedup.Claim{Outcome: dedup.Claimed, Token: token}, nil
 		case err == nil && strings.HasPrefix(prev, donePrefix):
 			return dedup.Claim{Outcome: dedup.Done}, nil
-		case err == nil:
-			busy, err := s.stillHeld(ctx, k, prev)
-			if err != nil {
-				return dedup.Claim{}, storeErr("claim", err)
-			}
-			if busy {
-				return dedup.Claim{Outcome: dedup.Busy}, nil
-			}
-			// The lease ran out (or the key changed): the script decides.
-		case redis.HasErrorPrefix(err, "WRONGTYPE"):
+		case err == nil, redis.HasErrorPrefix(err, "WRONGTYPE"):
 			// Held, or a version 1 hash: the script decides.
 		case redis.HasErrorPrefix(err, "syntax error"):
 			s.noSetGet.Store(true) // Redis < 7 has no SET ... NX GET
@@ -227,40 +218,6 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 	default:
 		return dedup.Claim{}, fmt.Errorf("%w: redisstore: claim: unexpected reply %d", dedup.ErrStore, n)
 	}
-}
-
-// stillHeld tells whether the held value prev, which SET ... NX GET just
-// found at k, still has a live lease: k's TTL exceeds the grace in prev. One
-// plain PTTL, not the claim script: a redelivery while the work runs is the
-// common case. Busy is a safe answer even when k changed in between (it was
-// released, completed or taken over since): the caller retries later, and
-// only the script, atomically, ever takes a key that exists.
-func (s *Store) stillHeld(ctx context.Context, k, prev string) (bool, error) {
-	grace, ok := graceOf(prev)
-	if !ok {
-		return false, nil
-	}
-	ttl, err := s.client.PTTL(ctx, k).Result()
-	if err != nil {
-		return false, err
-	}
-	// PTTL answers -2 (no key) and -1 (no TTL) as those many nanoseconds,
-	// which no grace is below.
-	return ttl > time.Duration(grace)*time.Millisecond, nil
-}
-
-// graceOf returns the grace in ms of a held value "h:<grace ms>:<uuid>".
-func graceOf(held string) (int64, bool) {
-	rest, ok := strings.CutPrefix(held, heldPrefix)
-	if !ok {
-		return 0, false
-	}
-	ms, _, ok := strings.Cut(rest, ":")
-	if !ok {
-		return 0, false
-	}
-	grace, err := strconv.ParseInt(ms, 10, 64)
-	return grace, err == nil && grace >= 0
 }
 
 // Complete marks key done for the retention time; completing again with the

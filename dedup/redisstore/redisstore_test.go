@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -168,46 +167,4 @@ func TestLoadTwoInstances(t *testing.T) {
 	assert.Equal(t, res.Purchases, res.Grants)
 	t.Logf("redis: %d grants from %d calls (%d busy, %d failed) in %v: %.0f grants/s",
 		res.Grants, res.Calls, res.Busy, res.Failed, res.Elapsed, res.GrantsPerSecond())
-}
-
-// TestGraceOf reads the grace of held values, and refuses anything else.
-func TestGraceOf(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		value string
-		grace int64
-		ok    bool
-	}{
-		{"h:60000:0c7e5e6e-8a0c-4a59-9d5f-2d3f64c1b7a1", 60000, true},
-		{"h:0:x", 0, true},
-		{"h:60000", 0, false},
-		{"h::x", 0, false},
-		{"h:-1:x", 0, false},
-		{"h:1e3:x", 0, false},
-		{"d:60000:x", 0, false},
-		{"", 0, false},
-	} {
-		grace, ok := redisstore.GraceOf(tc.value)
-		assert.Equal(t, tc.ok, ok, "%q", tc.value)
-		if tc.ok {
-			assert.Equal(t, tc.grace, grace, "%q", tc.value)
-		}
-	}
-}
-
-// FuzzGraceOf: any value read from Redis either yields a grace >= 0 that the
-// store could have written, or is refused.
-func FuzzGraceOf(f *testing.F) {
-	f.Add("h:60000:0c7e5e6e-8a0c-4a59-9d5f-2d3f64c1b7a1")
-	f.Add("h:-5:x")
-	f.Add("d:1:x")
-	f.Fuzz(func(t *testing.T, v string) {
-		grace, ok := redisstore.GraceOf(v)
-		if !ok {
-			return
-		}
-		if grace < 0 || !strings.HasPrefix(v, "h:") {
-			t.Fatalf("GraceOf(%q) = %d, true", v, grace)
-		}
-	})
 }
