@@ -13,7 +13,10 @@
 #   --bench also runs the grant benchmarks: 1,000 purchases, each delivered 3
 #   times at once, through two webhook handler instances sharing one store
 #   (memory baseline, Redis, PostgreSQL); they fail on any double or lost
-#   grant. STORES_BENCH_COUNT (default 1) repeats each benchmark.
+#   grant. STORES_BENCH_COUNT (default 1) repeats each benchmark and
+#   STORES_BENCH_TIME (default 3x) sets -benchtime: the side-by-side ratios
+#   (x-floor, x-memory) need about 20x and 5 repeats on a busy machine to
+#   settle within a few per cent; compare medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -155,7 +158,7 @@ for mod in dedup/redisstore dedup/pgstore; do
   (cd "$root/$mod" && go test -race -count=1 ./...)
   if [ "$bench" = 1 ]; then
     log "$mod: benchmarks ($(elapsed))"
-    (cd "$root/$mod" && go test -run '^$' -bench . -benchmem -benchtime 3x \
+    (cd "$root/$mod" && go test -run '^$' -bench . -benchmem -benchtime "${STORES_BENCH_TIME:-3x}" \
       -count "${STORES_BENCH_COUNT:-1}" ./...)
   fi
 done

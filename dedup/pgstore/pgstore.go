@@ -203,7 +203,20 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 // same token is a no-op. It returns [dedup.ErrLeaseLost] when token does not
 // hold key.
 func (s *Store) Complete(ctx context.Context, key, token string) error {
-	return s.fenced(ctx, "complete", s.sql.complete, key, token, s.retentionMicros())
+	err := s.fenced(ctx, "complete", s.sql.complete, key, token, s.retentionMicros())
+	if !errors.Is(err, dedup.ErrLeaseLost) || token == "" {
+		return err
+	}
+	// Nothing changed: the row is done with this token already (a Complete
+	// repeated after a lost reply), or the lease is lost.
+	var done bool
+	if err := s.pool.QueryRow(ctx, s.sql.completed, key, token).Scan(&done); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return dedup.ErrLeaseLost
+		}
+		return storeErr("complete", err)
+	}
+	return nil
 }
 
 // Release frees key so that the next Claim runs the work again. It returns

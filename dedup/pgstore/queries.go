@@ -14,7 +14,7 @@ import (
 
 // queries are the statements of one table.
 type queries struct {
-	insert, read, takeover, complete, release, sweep string
+	insert, read, takeover, complete, completed, release, sweep string
 }
 
 // at is SQL for "now plus $n microseconds", or NULL when $n <= 0.
@@ -22,13 +22,20 @@ func at(n int) string {
 	return fmt.Sprintf("CASE WHEN $%[1]d::bigint > 0 THEN clock_timestamp() + $%[1]d::bigint * interval '1 microsecond' END", n)
 }
 
+// atNow is SQL for "the statement's start plus $n microseconds", or NULL
+// when $n <= 0.
+func atNow(n int) string {
+	return fmt.Sprintf("CASE WHEN $%[1]d::bigint > 0 THEN now() + $%[1]d::bigint * interval '1 microsecond' END", n)
+}
+
 func buildQueries(table string) queries {
 	return queries{
-		// insert takes a key that has no row; it leaves a row that exists
-		// alone, without locking it. $1 key, $2 token, $3 done, $4
-		// microseconds to expiry, $5 microseconds until a sweep may delete.
+		// insert takes a key that has no row (one row inserted); it leaves a
+		// row that exists alone, without locking it (none). $1 key, $2
+		// token, $3 done, $4 microseconds to expiry, $5 microseconds until a
+		// sweep may delete.
 		insert: `INSERT INTO ` + table + ` (key, token, done, expires_at, sweep_at)
-VALUES ($1, $2, $3, ` + at(4) + `, ` + at(5) + `) ON CONFLICT (key) DO NOTHING RETURNING true`,
+VALUES ($1, $2, $3, ` + at(4) + `, ` + at(5) + `) ON CONFLICT (key) DO NOTHING`,
 		// read tells, when insert found a row, whether it is done and
 		// whether it is live (a live lease, or a completion within its
 		// retention).
@@ -37,23 +44,26 @@ VALUES ($1, $2, $3, ` + at(4) + `, ` + at(5) + `) ON CONFLICT (key) DO NOTHING R
 		// completion passed the retention); same arguments as insert.
 		takeover: `UPDATE ` + table + ` SET token = $2, done = $3, expires_at = ` + at(4) + `, sweep_at = ` + at(5) + `
 WHERE key = $1 AND expires_at <= clock_timestamp()`,
-		// complete marks the row done if $2 holds it; $3 is the retention
-		// in microseconds (0: for ever). Completing a done row again with
-		// its token keeps its expiry. The claim already set sweep_at past
-		// the retention of a completion within the lease and its grace.
-		// When that keeps the row at most one more retention, sweep_at, the
-		// one indexed column complete could change, stays as it is and the
-		// update is HOT (the usual case: a retention of days, leases of
-		// minutes). Otherwise (a later completion, a retention shorter than
-		// the lease, or for ever) it becomes the end of the retention.
-		complete: `UPDATE ` + table + ` AS d SET done = true,
-expires_at = CASE WHEN d.done THEN d.expires_at ELSE n.at END,
-sweep_at = CASE WHEN d.done THEN d.sweep_at
-	WHEN d.sweep_at BETWEEN n.at AND n.at + $3::bigint * interval '1 microsecond' THEN d.sweep_at
-	ELSE n.at END
-FROM (SELECT ` + at(3) + ` AS at) AS n
-WHERE d.key = $1 AND d.token = $2`,
-		release: `DELETE FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
+		// complete marks the row done if $2 holds it and it is not done
+		// yet; $3 is the retention in microseconds (0: for ever). It is one
+		// plain UPDATE on the primary key; a row already done is left as it
+		// is (completed tells a repeated Complete from a lost lease). The
+		// claim already set sweep_at past the retention of a completion
+		// within the lease and its grace. When that keeps the row at most
+		// one more retention, sweep_at, the one indexed column complete
+		// could change, stays as it is and the update is HOT (the usual
+		// case: a retention of days, leases of minutes). Otherwise (a later
+		// completion, a retention shorter than the lease, or for ever) it
+		// becomes the end of the retention. now() is the statement's start,
+		// one instant for every use below (Complete runs in a transaction of
+		// its own).
+		complete: `UPDATE ` + table + ` SET done = true, expires_at = ` + atNow(3) + `,
+sweep_at = CASE WHEN sweep_at BETWEEN ` + atNow(3) + ` AND ` + atNow(3) + ` + $3::bigint * interval '1 microsecond' THEN sweep_at ELSE ` + atNow(3) + ` END
+WHERE key = $1 AND token = $2 AND NOT done`,
+		// completed tells whether $2 completed the row: a Complete repeated
+		// after a lost reply is a no-op, not a lost lease.
+		completed: `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND done`,
+		release:   `DELETE FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
 		sweep: fmt.Sprintf(`DELETE FROM %[1]s WHERE key IN (
 SELECT key FROM %[1]s WHERE sweep_at <= clock_timestamp() LIMIT %[2]d FOR UPDATE SKIP LOCKED
 ) AND sweep_at <= clock_timestamp()`, table, sweepBatch),
@@ -122,9 +132,8 @@ const maxClaimTries = 5
 func claim(ctx context.Context, q claimer, qs queries, key, token string, done bool, expiry, sweep int64) (dedup.Outcome, error) {
 	args := []any{key, token, done, expiry, sweep}
 	for range maxClaimTries {
-		var took bool
-		inserted, err := q.queryRow(ctx, qs.insert, args, &took)
-		if err != nil || inserted {
+		inserted, err := q.exec(ctx, qs.insert, args)
+		if err != nil || inserted == 1 {
 			return dedup.Claimed, err
 		}
 		var isDone, live bool
