@@ -47,7 +47,9 @@
 //
 // fn runs at most once to success per key: a call of the key that finds it
 // done does not call fn, and one that finds it held by another call waits
-// (confirm, poll) or answers 409 so that Stash retries (webhook). A failed
+// for that one, up to the busy wait ([WithBusyWait]), on every route: a
+// webhook delivery still busy after it is answered 409 so that Stash
+// retries. A failed
 // fn grants nothing and releases the key: the next delivery, poll or
 // reconcile runs fn again. A poll grants only a status that
 // [stashpay.PaymentStatus.Paid] says is paid; a status the SDK does not

@@ -36,8 +36,8 @@ const (
 	// DefaultLease is how long a call holds a purchase's key while fn
 	// runs; it must outlast fn. It is the confirm and webhook handlers'.
 	DefaultLease = stashpay.DefaultLease
-	// DefaultBusyWait is how long a confirm call or a poll waits while
-	// another route holds the purchase's key.
+	// DefaultBusyWait is how long a confirm call, a webhook delivery or a
+	// poll waits while another route holds the purchase's key.
 	DefaultBusyWait = stashpay.DefaultBusyWait
 	// DefaultReconcileInterval is the time between two polls of
 	// [Granter.Reconcile]: at most 10 requests a second.
@@ -75,9 +75,9 @@ func WithLease(d time.Duration) Option {
 	}
 }
 
-// WithBusyWait sets how long a poll (and a confirm call, when its
-// [stashpay.EgressConfig.BusyWait] is 0) waits while another route holds
-// the purchase's key; d <= 0 keeps [DefaultBusyWait].
+// WithBusyWait sets how long a poll, a webhook delivery (and a confirm
+// call, when its [stashpay.EgressConfig.BusyWait] is 0) waits while
+// another route holds the purchase's key; d <= 0 keeps [DefaultBusyWait].
 func WithBusyWait(d time.Duration) Option {
 	return func(g *Granter) {
 		if d > 0 {

@@ -19,7 +19,9 @@ import (
 // The exactly-once store and lease are the Granter's: a [webhook.WithStore],
 // [webhook.WithLease], [webhook.WithKeyFunc] or [webhook.WithoutDedup] in
 // opts has no effect. A delivery whose purchase is being granted by another
-// route right now is answered 409, and Stash retries it later.
+// route right now waits for it, up to the Granter's busy wait
+// ([WithBusyWait]), and is then answered as a duplicate (200); when the
+// wait runs out it is answered 409, and Stash retries it later.
 func (g *Granter) WebhookHandler(v *webhook.Verifier, opts ...webhook.HandlerOption) http.Handler {
 	// The Granter claims keys itself, so that the handler's own store
 	// cannot be configured to differ from the other routes'.
@@ -33,7 +35,7 @@ func (g *Granter) onEvent(ctx context.Context, e events.Event) error {
 		if p.CheckoutLinkID == "" && p.TransactionID == "" {
 			return g.cartPurchase(ctx, p)
 		}
-		_, err := g.grant(ctx, fromWebhook(p), 0)
+		_, err := g.grant(ctx, fromWebhook(p), g.busyWait)
 		return err
 	}
 	if g.other == nil {
@@ -55,6 +57,6 @@ func (g *Granter) cartPurchase(ctx context.Context, e *events.PurchaseSucceeded)
 		g.log(ctx, slog.LevelWarn, "grant: granting on the webhook a purchase without checkout link or transaction ID; "+
 			"if the confirm call granted it too, it is granted twice (see WithCartPurchasesOnConfirm)", order)
 	}
-	_, err := g.grant(ctx, fromWebhook(e), 0)
+	_, err := g.grant(ctx, fromWebhook(e), g.busyWait)
 	return err
 }

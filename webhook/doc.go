@@ -57,7 +57,8 @@
 //	signature missing or invalid                    401     no
 //	signature valid, payload not an event           400     no (see "Poison deliveries")
 //	event already handled (a duplicate)             200 {}  no
-//	same event being handled by another delivery    409     no (Stash retries later)
+//	same event handled by another delivery, done    200 {}  no (after waiting for it, WithBusyWait)
+//	same event still handled elsewhere after wait   409     no (Stash retries later)
 //	exactly-once store failed                       503     no (Stash retries later)
 //	fn returned nil                                 200 {}  yes
 //	fn returned nil but the store failed to record  200 {}  yes (logged as an error)
@@ -99,7 +100,9 @@
 //
 //   - the key is claimed for a lease ([WithLease], default [DefaultLease])
 //     before fn runs; of concurrent deliveries of one event, one runs fn and
-//     the others are answered 409;
+//     the others wait for it ([WithBusyWait], default [DefaultBusyWait]) and
+//     are answered as duplicates (200), or run fn if it failed, or, when
+//     the wait runs out, are answered 409;
 //   - when fn returns nil the key is recorded as done, and later deliveries
 //     are answered 200 without running fn;
 //   - when fn fails or panics the key is released, so Stash's redelivery

@@ -49,7 +49,7 @@ func NewHandler(v *Verifier, fn func(ctx context.Context, e events.Event) error,
 	if fn == nil {
 		panic("webhook: NewHandler called with a nil function")
 	}
-	cfg := handlerConfig{maxBody: DefaultMaxBodyBytes, lease: DefaultLease, keyFunc: DefaultKey}
+	cfg := handlerConfig{maxBody: DefaultMaxBodyBytes, lease: DefaultLease, wait: DefaultBusyWait, keyFunc: DefaultKey}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -102,8 +102,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// hangs up (after about 30 s), which comes before the lease (default
 	// 2 min) runs out, so a redelivery cannot take the key while fn still
 	// works, as long as fn honours its context. A delivery whose event is
-	// under way elsewhere is answered 409 at once (Stash retries later).
-	res, err := inbound.Once(ctx, h.cfg.store, key, h.cfg.lease, 0, func(ctx context.Context) error {
+	// under way elsewhere waits up to the busy wait for that one, then is
+	// answered as a duplicate, or runs fn if that one failed, or 409.
+	res, err := inbound.Once(ctx, h.cfg.store, key, h.cfg.lease, h.cfg.wait, func(ctx context.Context) error {
 		return h.fn(ctx, e)
 	})
 	h.finish(w, r, e, key, res, err)

@@ -406,7 +406,7 @@ func TestHandlerBusyWhileRunning(t *testing.T) {
 		}
 		return nil
 	}
-	srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fn))
+	srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fn, webhook.WithBusyWait(-1)))
 	t.Cleanup(srv.Close)
 	body := purchase("order-busy")
 
@@ -431,6 +431,54 @@ func TestHandlerBusyWhileRunning(t *testing.T) {
 	assert.Equal(t, 200, <-first)
 	assert.Equal(t, 200, post(t, srv, body))
 	assert.Equal(t, int32(2), calls.Load(), "order-busy once, order-other once")
+}
+
+// A copy of an event that arrives while another copy is being handled
+// waits for it and is answered as a duplicate, instead of 409 (which costs
+// Stash a redelivery); a copy whose running one fails runs fn itself.
+func TestHandlerBusyWaitsForTheRunningDelivery(t *testing.T) {
+	t.Parallel()
+	for _, firstFails := range []bool{false, true} {
+		entered := make(chan struct{})
+		release := make(chan struct{})
+		var calls atomic.Int32
+		fn := func(context.Context, events.Event) error {
+			if calls.Add(1) == 1 {
+				close(entered)
+				<-release
+				if firstFails {
+					return errors.New("inventory down")
+				}
+			}
+			return nil
+		}
+		srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fn))
+		body := purchase("order-wait")
+		first := make(chan int, 1)
+		go func() { first <- post(t, srv, body) }()
+		<-entered
+		const n = 4
+		codes := make(chan int, n)
+		for range n {
+			go func() { codes <- post(t, srv, body) }()
+		}
+		time.Sleep(50 * time.Millisecond) // the copies are waiting (a wrong answer would come at once)
+		close(release)
+		want := http.StatusOK
+		if firstFails {
+			want = http.StatusInternalServerError
+		}
+		assert.Equal(t, want, <-first)
+		for range n {
+			assert.Equal(t, http.StatusOK, <-codes, "firstFails=%t", firstFails)
+		}
+		wantCalls := int32(1)
+		if firstFails {
+			wantCalls = 2 // one waiting copy ran fn once the first failed
+		}
+		assert.Equal(t, wantCalls, calls.Load(), "firstFails=%t", firstFails)
+		srv.Close()
+	}
 }
 
 func TestHandlerStoreFailure(t *testing.T) {
@@ -460,7 +508,7 @@ func TestHandlerCompleteFailureAcknowledges(t *testing.T) {
 	store.completeErr = errStoreDown
 	rec := &recorder{}
 	logs := &syncBuffer{}
-	h := webhook.NewHandler(newVerifier(t), rec.fn, webhook.WithStore(store), webhook.WithLogger(newJSONLogger(logs)))
+	h := webhook.NewHandler(newVerifier(t), rec.fn, webhook.WithStore(store), webhook.WithLogger(newJSONLogger(logs)), webhook.WithBusyWait(-1))
 	body := purchase("order-complete-fails")
 
 	resp := serve(h, signedRequest(t.Context(), t, "/", body, testSecret))

@@ -23,6 +23,17 @@ const DefaultMaxBodyBytes = inbound.DefaultMaxBodyBytes
 // of the root package uses the same default under the same name.
 const DefaultLease = inbound.DefaultLease
 
+// DefaultBusyWait is how long, by default, a delivery whose event another
+// delivery is handling right now waits for that one to finish: it then
+// answers 200 if that one succeeded, or runs the function itself if it
+// failed; only when the wait runs out does it answer 409 (Stash delivers
+// again later). Stash sends an event's copies concurrently and retries
+// failures, so without the wait every copy that meets a running one costs
+// Stash a redelivery and the game a request. It is well within the 30
+// seconds Stash waits for an answer. The confirm handler of the root
+// package uses the same default under the same name.
+const DefaultBusyWait = inbound.DefaultBusyWait
+
 // HandlerOption configures the handler built by [NewHandler].
 type HandlerOption func(*handlerConfig)
 
@@ -30,6 +41,7 @@ type handlerConfig struct {
 	maxBody int64
 	store   dedup.Store
 	lease   time.Duration
+	wait    time.Duration
 	keyFunc func(events.Event) string
 	logger  *slog.Logger
 	noDedup bool
@@ -71,6 +83,17 @@ func WithLease(d time.Duration) HandlerOption {
 	return func(c *handlerConfig) {
 		if d > 0 {
 			c.lease = d
+		}
+	}
+}
+
+// WithBusyWait sets how long a delivery whose event another delivery is
+// handling right now waits for that one (see [DefaultBusyWait]); 0 keeps
+// the default, a negative d answers 409 at once.
+func WithBusyWait(d time.Duration) HandlerOption {
+	return func(c *handlerConfig) {
+		if d != 0 {
+			c.wait = d
 		}
 	}
 }
