@@ -198,7 +198,7 @@ func Call(fn func() error) (err error) {
 
 // Back-off of a call waiting for a busy key.
 const (
-	busyFirstDelay = 20 * time.Millisecond
+	busyFirstDelay = 2 * time.Millisecond
 	busyMaxDelay   = 500 * time.Millisecond
 )
 
