@@ -394,19 +394,33 @@ func TestHandlerConcurrentDuplicatesRunOnce(t *testing.T) {
 	assert.Equal(t, int32(1), calls.Load())
 }
 
+// firstBlocks is a handler function whose first call blocks until release
+// is closed and then returns firstErr; later calls return nil at once.
+// entered is closed when the first call starts.
+type firstBlocks struct {
+	entered, release chan struct{}
+	firstErr         error
+	calls            atomic.Int32
+}
+
+func newFirstBlocks(firstErr error) *firstBlocks {
+	return &firstBlocks{entered: make(chan struct{}), release: make(chan struct{}), firstErr: firstErr}
+}
+
+func (f *firstBlocks) fn(context.Context, events.Event) error {
+	if f.calls.Add(1) == 1 {
+		close(f.entered)
+		<-f.release
+		return f.firstErr
+	}
+	return nil
+}
+
 func TestHandlerBusyWhileRunning(t *testing.T) {
 	t.Parallel()
-	entered := make(chan struct{})
-	release := make(chan struct{})
-	var calls atomic.Int32
-	fn := func(context.Context, events.Event) error {
-		if calls.Add(1) == 1 {
-			close(entered)
-			<-release
-		}
-		return nil
-	}
-	srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fn, webhook.WithBusyWait(-1)))
+	fb := newFirstBlocks(nil)
+	entered, release, calls := fb.entered, fb.release, &fb.calls
+	srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fb.fn, webhook.WithBusyWait(-1)))
 	t.Cleanup(srv.Close)
 	body := purchase("order-busy")
 
@@ -439,20 +453,13 @@ func TestHandlerBusyWhileRunning(t *testing.T) {
 func TestHandlerBusyWaitsForTheRunningDelivery(t *testing.T) {
 	t.Parallel()
 	for _, firstFails := range []bool{false, true} {
-		entered := make(chan struct{})
-		release := make(chan struct{})
-		var calls atomic.Int32
-		fn := func(context.Context, events.Event) error {
-			if calls.Add(1) == 1 {
-				close(entered)
-				<-release
-				if firstFails {
-					return errors.New("inventory down")
-				}
-			}
-			return nil
+		var firstErr error
+		if firstFails {
+			firstErr = errors.New("inventory down")
 		}
-		srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fn))
+		fb := newFirstBlocks(firstErr)
+		entered, release, calls := fb.entered, fb.release, &fb.calls
+		srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fb.fn))
 		body := purchase("order-wait")
 		first := make(chan int, 1)
 		go func() { first <- post(t, srv, body) }()
