@@ -106,7 +106,10 @@ type EgressConfig struct {
 	Lease time.Duration
 	// BusyWait is how long a confirm call waits while another call for the
 	// same key is running, before answering 503; 0 means
-	// [DefaultBusyWait], a negative value answers 503 at once.
+	// [DefaultBusyWait], a negative value answers 503 at once. A call
+	// running in this process (on the same Store) is waited for
+	// in-process; one on another instance, by asking the Store again with
+	// back-off.
 	BusyWait time.Duration
 	// KeyFunc derives the exactly-once key of a confirm call. The default,
 	// also used when KeyFunc returns "", is [DefaultConfirmKey]

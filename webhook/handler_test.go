@@ -459,7 +459,8 @@ func TestHandlerBusyWaitsForTheRunningDelivery(t *testing.T) {
 		}
 		fb := newFirstBlocks(firstErr)
 		entered, release, calls := fb.entered, fb.release, &fb.calls
-		srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fb.fn))
+		store := newFlakyStore()
+		srv := httptest.NewServer(webhook.NewHandler(newVerifier(t), fb.fn, webhook.WithStore(store)))
 		body := purchase("order-wait")
 		first := make(chan int, 1)
 		go func() { first <- post(t, srv, body) }()
@@ -484,6 +485,16 @@ func TestHandlerBusyWaitsForTheRunningDelivery(t *testing.T) {
 			wantCalls = 2 // one waiting copy ran fn once the first failed
 		}
 		assert.Equal(t, wantCalls, calls.Load(), "firstFails=%t", firstFails)
+		// The copies waited in the process, not by polling the store (which
+		// would claim about 5 times a copy in 50 ms): after a success they
+		// did not ask the store at all, after a failure each asked once.
+		wantClaims := 1
+		if firstFails {
+			wantClaims = 1 + n
+		}
+		store.mu.Lock()
+		assert.LessOrEqual(t, store.claims, wantClaims, "store claims, firstFails=%t", firstFails)
+		store.mu.Unlock()
 		srv.Close()
 	}
 }

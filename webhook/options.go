@@ -89,7 +89,10 @@ func WithLease(d time.Duration) HandlerOption {
 
 // WithBusyWait sets how long a delivery whose event another delivery is
 // handling right now waits for that one (see [DefaultBusyWait]); 0 keeps
-// the default, a negative d answers 409 at once.
+// the default, a negative d answers 409 at once. A delivery handled by this
+// process is waited for in-process, and once it is recorded the copy is
+// answered without asking the store; one handled by another instance is
+// asked of the store again with back-off.
 func WithBusyWait(d time.Duration) HandlerOption {
 	return func(c *handlerConfig) {
 		if d != 0 {

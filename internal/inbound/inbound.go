@@ -203,28 +203,46 @@ const (
 )
 
 // Once runs fn under [dedup.Do] for key, with panic recovery ([Call]).
-// While another holder has the key, it waits with back-off, up to busyWait
-// (0 or less: not at all), for that one to finish: then it answers as
-// dedup.Do does for a done key, or runs fn itself if the other one failed.
-// When the wait runs out, it returns (dedup.Skipped, dedup.ErrBusy).
-func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.Duration, fn func(ctx context.Context) error) (dedup.Result, error) {
-	var deadline time.Time
+// While another holder has the key, it waits up to busyWait (0 or less: not
+// at all) for that one to finish: then it answers as dedup.Do does for a
+// done key, or runs fn itself if the other one failed. When the wait runs
+// out, it returns (dedup.Skipped, dedup.ErrBusy). A holder in this process
+// is waited for in-process (see flights); one elsewhere, by asking the store
+// again with back-off.
+func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.Duration, fn func(ctx context.Context) error) (res dedup.Result, err error) {
+	if busyWait <= 0 {
+		return once(ctx, s, key, lease, fn)
+	}
+	deadline := time.Now().Add(busyWait)
+	leave, done := enter(ctx, s, key, deadline)
+	if done {
+		return dedup.AlreadyDone, nil
+	}
+	if err := ctx.Err(); err != nil {
+		leave(false)
+		return dedup.Skipped, err
+	}
+	recorded := false
+	defer func() { leave(recorded) }()
 	delay := busyFirstDelay
 	for {
-		res, err := dedup.Do(ctx, s, key, lease, func(ctx context.Context) error {
-			return Call(func() error { return fn(ctx) })
-		})
-		if !errors.Is(err, dedup.ErrBusy) || busyWait <= 0 {
+		res, err = once(ctx, s, key, lease, fn)
+		recorded = err == nil && (res == dedup.Ran || res == dedup.AlreadyDone)
+		if !errors.Is(err, dedup.ErrBusy) {
 			return res, err
-		}
-		if deadline.IsZero() {
-			deadline = time.Now().Add(busyWait)
 		}
 		if time.Now().Add(delay).After(deadline) || wait.Sleep(ctx, delay) != nil {
 			return res, err
 		}
 		delay = min(2*delay, busyMaxDelay)
 	}
+}
+
+// once is one try of [Once]: fn under dedup.Do, with panic recovery.
+func once(ctx context.Context, s dedup.Store, key string, lease time.Duration, fn func(ctx context.Context) error) (dedup.Result, error) {
+	return dedup.Do(ctx, s, key, lease, func(ctx context.Context) error {
+		return Call(func() error { return fn(ctx) })
+	})
 }
 
 // AfterComplete watches a [*dedup.CompleteError] whose Complete is still

@@ -166,6 +166,88 @@ func TestOnceWaitsForABusyKey(t *testing.T) {
 	}
 }
 
+// countingStore counts the claims made of a store.
+type countingStore struct {
+	dedup.Store
+	claims atomic.Int32
+}
+
+func (s *countingStore) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	s.claims.Add(1)
+	return s.Store.Claim(ctx, key, lease)
+}
+
+// valueStore is a store that is not a pointer: calls on it are not waited
+// for in-process, only through the store.
+type valueStore struct{ *countingStore }
+
+func TestOnceWaitsInProcess(t *testing.T) {
+	t.Parallel()
+	ctxCancelled := func() context.Context {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		return ctx
+	}
+	tests := []struct {
+		name       string
+		first      error         // what the first holder's function returns
+		hold       time.Duration // how long it runs
+		wait       time.Duration // the waiter's busy wait
+		ctx        func() context.Context
+		value      bool // the store is not a pointer
+		wantRes    dedup.Result
+		wantErr    error
+		wantRan    int32
+		wantClaims int32 // the waiter's own claims of the store, at most
+	}{
+		{"first succeeds: answered without asking the store", nil, 50 * time.Millisecond, 5 * time.Second, context.Background, false, dedup.AlreadyDone, nil, 1, 0},
+		{"first fails: the waiter asks the store once and runs", errors.New("failed"), 50 * time.Millisecond, 5 * time.Second, context.Background, false, dedup.Ran, nil, 2, 1},
+		{"first outlasts the wait: busy", nil, 300 * time.Millisecond, 60 * time.Millisecond, context.Background, false, dedup.Skipped, dedup.ErrBusy, 1, 1},
+		{"caller gives up while waiting", nil, 300 * time.Millisecond, 5 * time.Second, ctxCancelled, false, dedup.Skipped, context.Canceled, 1, 0},
+		{"a store that is not a pointer is polled", nil, 50 * time.Millisecond, 5 * time.Second, context.Background, true, dedup.AlreadyDone, nil, 1, 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			counting := &countingStore{Store: dedup.NewMemoryStore()}
+			var store dedup.Store = counting
+			if tt.value {
+				store = valueStore{counting}
+			}
+			var ran atomic.Int32
+			started := make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = inbound.Once(context.Background(), store, "k", time.Minute, time.Minute, func(context.Context) error {
+					ran.Add(1)
+					close(started)
+					time.Sleep(tt.hold)
+					return tt.first
+				})
+			}()
+			<-started
+			before := counting.claims.Load()
+			res, err := inbound.Once(tt.ctx(), store, "k", time.Minute, tt.wait, func(context.Context) error {
+				ran.Add(1)
+				return nil
+			})
+			own := counting.claims.Load() - before
+			<-done
+			assert.ErrorIs(t, err, tt.wantErr)
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.wantRes, res)
+			assert.Equal(t, tt.wantRan, ran.Load())
+			assert.LessOrEqual(t, own, tt.wantClaims, "the waiter's claims")
+			if tt.value {
+				assert.Greater(t, own, int32(1), "a store that is not a pointer is polled")
+			}
+		})
+	}
+}
+
 func TestOnceBusyWithoutWait(t *testing.T) {
 	t.Parallel()
 	store := dedup.NewMemoryStore()
