@@ -20,6 +20,7 @@ import (
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/internal/inbound"
 	"github.com/stashpay/stashpay-go/webhook"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -470,7 +471,10 @@ func TestHandlerBusyWaitsForTheRunningDelivery(t *testing.T) {
 		for range n {
 			go func() { codes <- post(t, srv, body) }()
 		}
-		time.Sleep(50 * time.Millisecond) // the copies are waiting (a wrong answer would come at once)
+		e, err := events.Parse(body)
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return inbound.Waiting(store, webhook.DefaultKey(e)) == n },
+			10*time.Second, time.Millisecond, "the copies wait for the running delivery")
 		close(release)
 		want := http.StatusOK
 		if firstFails {
@@ -485,9 +489,10 @@ func TestHandlerBusyWaitsForTheRunningDelivery(t *testing.T) {
 			wantCalls = 2 // one waiting copy ran fn once the first failed
 		}
 		assert.Equal(t, wantCalls, calls.Load(), "firstFails=%t", firstFails)
-		// The copies waited in the process, not by polling the store (which
-		// would claim about 5 times a copy in 50 ms): after a success they
-		// did not ask the store at all, after a failure each asked once.
+		// The copies waited in the process, not by polling the store: after
+		// a success they did not ask the store at all; after a failure each
+		// asked it at most once (one of them took the key; the others waited
+		// for that one, or asked the store once it had finished).
 		wantClaims := 1
 		if firstFails {
 			wantClaims = 1 + n

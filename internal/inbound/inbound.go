@@ -214,13 +214,14 @@ func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.D
 		return once(ctx, s, key, lease, fn)
 	}
 	deadline := time.Now().Add(busyWait)
-	leave, done := enter(ctx, s, key, deadline)
-	if done {
+	leave, t := enter(ctx, s, key, deadline)
+	switch t {
+	case doneByPeer:
 		return dedup.AlreadyDone, nil
-	}
-	if err := ctx.Err(); err != nil {
-		leave(false)
-		return dedup.Skipped, err
+	case gaveUp:
+		// As when the caller gives up between two looks at the store: the
+		// key was busy all along.
+		return dedup.Skipped, dedup.ErrBusy
 	}
 	recorded := false
 	defer func() { leave(recorded) }()

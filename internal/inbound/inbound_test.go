@@ -183,28 +183,25 @@ type valueStore struct{ *countingStore }
 
 func TestOnceWaitsInProcess(t *testing.T) {
 	t.Parallel()
-	ctxCancelled := func() context.Context {
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(20*time.Millisecond, cancel)
-		return ctx
-	}
 	tests := []struct {
-		name       string
-		first      error         // what the first holder's function returns
-		hold       time.Duration // how long it runs
-		wait       time.Duration // the waiter's busy wait
-		ctx        func() context.Context
-		value      bool // the store is not a pointer
-		wantRes    dedup.Result
-		wantErr    error
-		wantRan    int32
-		wantClaims int32 // the waiter's own claims of the store, at most
+		name    string
+		first   error         // what the first holder's function returns
+		wait    time.Duration // the waiter's busy wait
+		outlast bool          // the first holds the key until the waiter returned
+		cancel  bool          // the waiter's caller gives up while waiting
+		value   bool          // the store is not a pointer
+		wantRes dedup.Result
+		wantErr error
+		wantRan int32
+		// The waiter's own claims of the store: exactly, or (value) more
+		// than this.
+		wantClaims int32
 	}{
-		{"first succeeds: answered without asking the store", nil, 50 * time.Millisecond, 5 * time.Second, context.Background, false, dedup.AlreadyDone, nil, 1, 0},
-		{"first fails: the waiter asks the store once and runs", errors.New("failed"), 50 * time.Millisecond, 5 * time.Second, context.Background, false, dedup.Ran, nil, 2, 1},
-		{"first outlasts the wait: busy", nil, 300 * time.Millisecond, 60 * time.Millisecond, context.Background, false, dedup.Skipped, dedup.ErrBusy, 1, 1},
-		{"caller gives up while waiting", nil, 300 * time.Millisecond, 5 * time.Second, ctxCancelled, false, dedup.Skipped, context.Canceled, 1, 0},
-		{"a store that is not a pointer is polled", nil, 50 * time.Millisecond, 5 * time.Second, context.Background, true, dedup.AlreadyDone, nil, 1, 20},
+		{name: "first succeeds: answered without asking the store", wait: time.Minute, wantRes: dedup.AlreadyDone, wantRan: 1, wantClaims: 0},
+		{name: "first fails: the waiter asks the store once and runs", first: errors.New("failed"), wait: time.Minute, wantRes: dedup.Ran, wantRan: 2, wantClaims: 1},
+		{name: "first outlasts the wait: busy", wait: 30 * time.Millisecond, outlast: true, wantRes: dedup.Skipped, wantErr: dedup.ErrBusy, wantRan: 1, wantClaims: 1},
+		{name: "caller gives up while waiting: busy", wait: time.Minute, cancel: true, wantRes: dedup.Skipped, wantErr: dedup.ErrBusy, wantRan: 1, wantClaims: 0},
+		{name: "a store that is not a pointer is polled", wait: time.Minute, value: true, wantRes: dedup.AlreadyDone, wantRan: 1, wantClaims: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,37 +212,123 @@ func TestOnceWaitsInProcess(t *testing.T) {
 				store = valueStore{counting}
 			}
 			var ran atomic.Int32
-			started := make(chan struct{})
-			done := make(chan struct{})
+			started, release, firstDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 			go func() {
-				defer close(done)
+				defer close(firstDone)
 				_, _ = inbound.Once(context.Background(), store, "k", time.Minute, time.Minute, func(context.Context) error {
 					ran.Add(1)
 					close(started)
-					time.Sleep(tt.hold)
+					<-release
 					return tt.first
 				})
 			}()
 			<-started
 			before := counting.claims.Load()
-			res, err := inbound.Once(tt.ctx(), store, "k", time.Minute, tt.wait, func(context.Context) error {
-				ran.Add(1)
-				return nil
-			})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			type result struct {
+				res dedup.Result
+				err error
+			}
+			waiter := make(chan result, 1)
+			go func() {
+				res, err := inbound.Once(ctx, store, "k", time.Minute, tt.wait, func(context.Context) error {
+					ran.Add(1)
+					return nil
+				})
+				waiter <- result{res, err}
+			}()
+			var got result
+			switch {
+			case tt.outlast:
+				got = <-waiter
+				close(release)
+			case tt.value:
+				require.Eventually(t, func() bool { return counting.claims.Load()-before >= 2 }, 10*time.Second, time.Millisecond, "the waiter polls the store")
+				close(release)
+				got = <-waiter
+			default:
+				require.Eventually(t, func() bool { return inbound.Waiting(store, "k") == 1 }, 10*time.Second, time.Millisecond, "the waiter waits in-process")
+				if tt.cancel {
+					cancel()
+					got = <-waiter
+					close(release)
+				} else {
+					close(release)
+					got = <-waiter
+				}
+			}
+			<-firstDone
 			own := counting.claims.Load() - before
-			<-done
-			assert.ErrorIs(t, err, tt.wantErr)
 			if tt.wantErr == nil {
-				require.NoError(t, err)
+				require.NoError(t, got.err)
 			}
-			assert.Equal(t, tt.wantRes, res)
+			assert.ErrorIs(t, got.err, tt.wantErr)
+			assert.Equal(t, tt.wantRes, got.res)
 			assert.Equal(t, tt.wantRan, ran.Load())
-			assert.LessOrEqual(t, own, tt.wantClaims, "the waiter's claims")
 			if tt.value {
-				assert.Greater(t, own, int32(1), "a store that is not a pointer is polled")
+				assert.Greater(t, own, tt.wantClaims, "a store that is not a pointer is polled")
+			} else {
+				assert.Equal(t, tt.wantClaims, own, "the waiter's claims")
 			}
+			assert.Zero(t, inbound.Waiting(store, "k"), "no waiter is left")
 		})
 	}
+}
+
+// innerStore and outerStore are two stores at one address: an outerStore's
+// first field is an innerStore, while the outerStore keeps its keys in a
+// store of its own.
+type innerStore struct{ dedup.Store }
+
+type outerStore struct {
+	inner innerStore
+	own   dedup.Store
+}
+
+func (s *outerStore) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	return s.own.Claim(ctx, key, lease)
+}
+
+func (s *outerStore) Complete(ctx context.Context, key, token string) error {
+	return s.own.Complete(ctx, key, token)
+}
+
+func (s *outerStore) Release(ctx context.Context, key, token string) error {
+	return s.own.Release(ctx, key, token)
+}
+
+// A call on one store never waits for, nor is answered by, a call on
+// another store at the same address: that would skip a grant the other
+// store never recorded.
+func TestOnceKeepsStoresAtOneAddressApart(t *testing.T) {
+	t.Parallel()
+	outer := &outerStore{inner: innerStore{dedup.NewMemoryStore()}, own: dedup.NewMemoryStore()}
+	inner := &outer.inner
+	started, release, firstDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(firstDone)
+		_, _ = inbound.Once(context.Background(), inner, "k", time.Minute, time.Minute, func(context.Context) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	second := make(chan dedup.Result, 1)
+	go func() {
+		res, err := inbound.Once(context.Background(), outer, "k", time.Minute, time.Minute, func(context.Context) error { return nil })
+		assert.NoError(t, err)
+		second <- res
+	}()
+	select {
+	case res := <-second:
+		assert.Equal(t, dedup.Ran, res, "the other store's key is free: the function runs")
+	case <-time.After(10 * time.Second):
+		t.Error("a call on one store waited for a call on another store at the same address")
+	}
+	close(release)
+	<-firstDone
 }
 
 func TestOnceBusyWithoutWait(t *testing.T) {
