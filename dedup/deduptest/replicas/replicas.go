@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -203,10 +204,12 @@ func BenchmarkWebhookGrants(b *testing.B, workers int, instances func(b *testing
 // handlers, taking turns to go first. It reports the store's "grants/s", the
 // memory store's "memory-grants/s", their ratio "x-memory", and how many
 // HTTP deliveries each made per grant (the 3 of each purchase, and the
-// redeliveries of those answered 409 while another one held the key).
+// redeliveries of those answered 409 while another one held the key), and
+// how many store calls (Claim, Complete, Release) per grant.
 func BenchmarkWebhookGrantsAgainstMemory(b *testing.B, workers int, instances func(b *testing.B) [2]dedup.Store) {
 	var secs [2]float64
 	var calls [2]int
+	var storeCalls [2]int64
 	var grants, rounds int
 	for b.Loop() {
 		for turn := range 2 {
@@ -216,9 +219,11 @@ func BenchmarkWebhookGrantsAgainstMemory(b *testing.B, workers int, instances fu
 				m := dedup.NewMemoryStore()
 				stores = [2]dedup.Store{m, m}
 			}
+			stores, counted := countCalls(stores)
 			res := webhookLoad(b, workers, stores)
 			secs[s] += res.Elapsed.Seconds()
 			calls[s] += res.Calls
+			storeCalls[s] += counted()
 			if s == 1 {
 				grants += res.Grants
 			}
@@ -231,6 +236,38 @@ func BenchmarkWebhookGrantsAgainstMemory(b *testing.B, workers int, instances fu
 	b.ReportMetric(secs[0]/secs[1], "x-memory")
 	b.ReportMetric(float64(calls[1])/float64(grants), "deliveries/grant")
 	b.ReportMetric(float64(calls[0])/float64(grants), "memory-deliveries/grant")
+	b.ReportMetric(float64(storeCalls[1])/float64(grants), "store-calls/grant")
+	b.ReportMetric(float64(storeCalls[0])/float64(grants), "memory-store-calls/grant")
+}
+
+// countCalls wraps each of the two stores in a pass-through that counts its
+// calls, one wrapper for a store both instances share (so that they still
+// share one store value, as the handlers see it), and returns a function
+// that sums the calls made so far.
+func countCalls(stores [2]dedup.Store) ([2]dedup.Store, func() int64) {
+	first := &deduptest.FailingStore{Store: stores[0]}
+	out := [2]dedup.Store{first, first}
+	counted := []*deduptest.FailingStore{first}
+	if !sameStore(stores[0], stores[1]) {
+		second := &deduptest.FailingStore{Store: stores[1]}
+		out[1] = second
+		counted = append(counted, second)
+	}
+	return out, func() int64 {
+		var n int64
+		for _, f := range counted {
+			claims, completes, releases := f.Calls()
+			n += claims + completes + releases
+		}
+		return n
+	}
+}
+
+// sameStore reports whether a and b are one store value (never true for a
+// store type that cannot be compared).
+func sameStore(a, b dedup.Store) bool {
+	t := reflect.TypeOf(a)
+	return t != nil && t == reflect.TypeOf(b) && t.Comparable() && a == b
 }
 
 // webhookLoad runs the standard load once through two webhook handlers on
