@@ -37,7 +37,13 @@
 // redelivery of those purchases would grant them again. Run Redis with
 // appendonly yes (appendfsync everysec or always) when that matters, or use
 // the PostgreSQL store's transaction pattern (dedup/pgstore), which records
-// the key in the same transaction as the grant.
+// the key in the same transaction as the grant. Keep the server's default
+// maxmemory-policy, noeviction: every key the store writes has a TTL, so
+// any eviction policy (volatile-* included) may drop a completed key before
+// its retention ends, and its redelivery would be granted again. With
+// noeviction a full Redis refuses the store's writes, which fail with
+// [dedup.ErrStore]: a Claim then grants nothing, and a Complete refused
+// after the work ran is reported as any failed Complete is.
 package redisstore
 
 import (

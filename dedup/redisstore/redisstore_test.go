@@ -3,6 +3,8 @@ package redisstore_test
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -156,6 +158,57 @@ func TestHandlersWhileUnreachable(t *testing.T) {
 	down, err := redisstore.New(client)
 	require.NoError(t, err)
 	replicas.StoreDown(t, down, func(t *testing.T) dedup.Store { return newStore(t) })
+}
+
+// startFullRedis starts a Redis server of its own, on a Unix socket in a
+// temporary directory, whose memory is full from the start (maxmemory of one
+// byte, the default noeviction policy), and returns a client of it. Without
+// redis-server on PATH it skips the test, except in CI.
+func startFullRedis(t *testing.T) *redis.Client {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if inCI() {
+			t.Fatal("redis-server is not on PATH but CI is (.ci/stores.sh installs it)")
+		}
+		t.Skip("redis-server is not on PATH")
+	}
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "redis.sock")
+	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no",
+		"--dir", dir, "--maxmemory", "1", "--maxmemory-policy", "noeviction")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	client := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, MaxRetries: -1})
+	t.Cleanup(func() { _ = client.Close() })
+	require.Eventually(t, func() bool { return client.Ping(t.Context()).Err() == nil }, 10*time.Second, 10*time.Millisecond,
+		"the full Redis does not answer")
+	return client
+}
+
+// TestFullRedis checks what the README promises of a Redis that is out of
+// memory under noeviction: it refuses the store's writes, every operation
+// fails with dedup.ErrStore and nothing runs; the handlers answer 503 and
+// grant nothing, and the redelivery to a replica whose Redis has room grants
+// once.
+func TestFullRedis(t *testing.T) {
+	t.Parallel()
+	full, err := redisstore.New(startFullRedis(t))
+	require.NoError(t, err)
+	ctx := t.Context()
+	for _, opts := range [][]redisstore.Option{nil, {redisstore.WithoutSetGet()}} {
+		s, err := redisstore.New(startFullRedis(t), opts...)
+		require.NoError(t, err)
+		_, err = s.Claim(ctx, "k", time.Minute)
+		require.ErrorIs(t, err, dedup.ErrStore)
+		assert.ErrorContains(t, err, "OOM")
+		ran := false
+		res, err := dedup.Do(ctx, s, "k", time.Minute, func(context.Context) error { ran = true; return nil })
+		assert.Equal(t, dedup.Skipped, res)
+		assert.ErrorIs(t, err, dedup.ErrStore)
+		assert.False(t, ran, "nothing may run while Redis refuses writes")
+	}
+	replicas.StoreDown(t, full, func(t *testing.T) dedup.Store { return newStore(t) })
 }
 
 func TestLoadTwoInstances(t *testing.T) {
