@@ -491,8 +491,11 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 // granted under key (with whatever items), as opposed to another route.
 const confirmedSuffix = "#confirmed"
 
-// marked reports whether the marker key was recorded (Done, or Busy: being
-// recorded right now).
+// marked reports whether the marker key was recorded (Done). A marker that
+// is Busy is not recorded: its key is done, so the confirm that wrote its
+// markers has finished, and what holds the marker is another call checking
+// it right now, a check whose Release failed, or a write whose Complete did
+// not land (which stops the markers after it, see grant).
 func (c *confirmHandler) marked(ctx context.Context, key string) (bool, error) {
 	mark, err := c.store.Claim(ctx, key, c.lease)
 	if err != nil {
@@ -500,9 +503,8 @@ func (c *confirmHandler) marked(ctx context.Context, key string) (bool, error) {
 	}
 	if mark.Outcome == dedup.Claimed { // nothing recorded
 		_ = c.store.Release(context.WithoutCancel(ctx), key, mark.Token)
-		return false, nil
 	}
-	return true, nil
+	return mark.Outcome == dedup.Done, nil
 }
 
 // confirmFingerprint is the hex SHA-256 of what a confirm grants: items

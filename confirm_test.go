@@ -644,6 +644,69 @@ func TestConfirmSameKeyOtherItemsConflict(t *testing.T) {
 	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
 }
 
+// heldMarkerStore fails every Release of a key that contains marker once
+// armed, so that a duplicate confirm's check leaves that marker held (Busy)
+// for the lease, as a check in flight on another replica does.
+type heldMarkerStore struct {
+	dedup.Store
+	marker string
+	armed  atomic.Bool
+}
+
+func (s *heldMarkerStore) Release(ctx context.Context, key, token string) error {
+	if s.armed.Load() && strings.Contains(key, s.marker) {
+		return errors.New("store unreachable")
+	}
+	return s.Store.Release(ctx, key, token)
+}
+
+// A marker that another call is checking (Busy) is not a recorded one:
+// a confirm of other items stays 409, and a confirm of a purchase another
+// route granted stays 200, whatever checks run beside them.
+func TestConfirmMarkerBeingCheckedIsNotRecorded(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		marker      string // the marker whose check stays held
+		otherRoute  bool   // the key was completed by another route, not a confirm
+		otherItems  bool
+		wantCode    int
+		wantFnCalls int64
+	}{
+		{"other items while their fingerprint is being checked: 409", "#granted:", false, true, http.StatusConflict, 1},
+		{"another route's purchase while #confirmed is being checked: 200", "#confirmed", true, false, http.StatusOK, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := &heldMarkerStore{Store: dedup.NewMemoryStore(), marker: tt.marker}
+			cfg := egressConfig()
+			cfg.Store = store
+			var c egressCounter
+			h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+			body := egressConfirmBody(t, "tx-held-marker")
+			var req stashpay.ConfirmPaymentRequest
+			require.NoError(t, json.Unmarshal(body, &req))
+			if tt.otherRoute {
+				res, err := dedup.Do(t.Context(), store, stashpay.DefaultConfirmKey(&req), time.Minute, func(context.Context) error { return nil })
+				require.NoError(t, err)
+				require.Equal(t, dedup.Ran, res)
+			} else {
+				egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+			}
+			if tt.otherItems {
+				req.Items[0].Quantity++
+			}
+			store.armed.Store(true)
+			for i := range 3 { // the first call's check leaves the marker held for the next ones
+				rec := egressServe(h, egressRequest(t, "/", req))
+				assert.Equal(t, tt.wantCode, rec.Code, "call %d: %s", i, rec.Body.String())
+			}
+			assert.Equal(t, tt.wantFnCalls, c.n.Load(), "fn calls")
+		})
+	}
+}
+
 // failMarkerStore fails the first Claim of a key that contains marker.
 type failMarkerStore struct {
 	dedup.Store
