@@ -2,6 +2,7 @@ package deduptest
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -45,22 +46,30 @@ func (s *suite) testOutcomes(t *testing.T) {
 		{"completed key is done", func(k, tok string) error { return st.Complete(ctx, k, tok) }, dedup.Done},
 		{"released key is claimed again", func(k, tok string) error { return st.Release(ctx, k, tok) }, dedup.Claimed},
 	}
+	// The longest lease must not overflow into a short one, nor into one
+	// that never expires while the key still reads as free.
+	leases := []struct {
+		name  string
+		lease time.Duration
+	}{{"", LongLease}, {" (longest lease)", math.MaxInt64}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			key := newKey(t)
-			first := claim(t, st, key, LongLease, dedup.Claimed)
-			if tt.finish != nil {
-				wantErr(t, "finishing the first claim", tt.finish(key, first.Token), nil)
-			}
-			second := claim(t, st, key, LongLease, tt.wantSecond)
-			if second.Outcome == dedup.Claimed && second.Token == first.Token {
-				t.Fatal("a new claim reused the previous claim's token")
-			}
-			// The answer is stable: asking again changes nothing.
-			if tt.wantSecond != dedup.Claimed {
-				claim(t, st, key, LongLease, tt.wantSecond)
-			}
-		})
+		for _, l := range leases {
+			t.Run(tt.name+l.name, func(t *testing.T) {
+				key := newKey(t)
+				first := claim(t, st, key, l.lease, dedup.Claimed)
+				if tt.finish != nil {
+					wantErr(t, "finishing the first claim", tt.finish(key, first.Token), nil)
+				}
+				second := claim(t, st, key, l.lease, tt.wantSecond)
+				if second.Outcome == dedup.Claimed && second.Token == first.Token {
+					t.Fatal("a new claim reused the previous claim's token")
+				}
+				// The answer is stable: asking again changes nothing.
+				if tt.wantSecond != dedup.Claimed {
+					claim(t, st, key, l.lease, tt.wantSecond)
+				}
+			})
+		}
 	}
 }
 

@@ -99,7 +99,8 @@ func WithTable(name string) Option {
 // WithRetention sets how long a completed key is remembered (reported as
 // [dedup.Done]); after that a Claim of the key succeeds again and a sweep may
 // delete its row. The default is [dedup.DefaultRetention] (72h; Stash retries
-// a webhook for about 24h). A retention <= 0 keeps completed keys for ever.
+// a webhook for about 24h). A retention <= 0 keeps completed keys for ever;
+// one of 100 years or more counts as 100 years.
 func WithRetention(d time.Duration) Option {
 	return func(s *Store) { s.retention = d }
 }
@@ -173,8 +174,8 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// Claim tries to take key for lease (microsecond precision). See
-// [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
+// Claim tries to take key for lease (microsecond precision; a lease of 100
+// years or more counts as 100 years). See [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
 // [dedup.ErrInvalidLease] for a lease <= 0.
 func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
 	if err := dedup.CheckArgs(ctx, key); err != nil {
@@ -183,6 +184,7 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 	if lease <= 0 {
 		return dedup.Claim{}, dedup.ErrInvalidLease
 	}
+	lease = min(lease, maxDuration)
 	s.maybeSweep(ctx)
 	token := uuid.NewString()
 	// A sweep may delete the row once the lease and its grace ran out, and
@@ -248,8 +250,13 @@ func (s *Store) retentionMicros() int64 {
 	if s.retention <= 0 {
 		return 0
 	}
-	return micros(s.retention)
+	return micros(min(s.retention, maxDuration))
 }
+
+// maxDuration caps leases and retentions: one of 100 years or more counts
+// as 100 years, so that a lease, its grace and a retention added up stay
+// far from overflowing time.Duration (292 years).
+const maxDuration = 100 * 365 * 24 * time.Hour
 
 // micros is d in whole microseconds, rounded up.
 func micros(d time.Duration) int64 {

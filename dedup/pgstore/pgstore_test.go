@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -165,6 +166,8 @@ SELECT 'old-' || i, 't', true, now() - interval '1 hour', now() - interval '1 ho
 	// wait it out below).
 	_, err = s.Claim(ctx, "live", time.Hour)
 	require.NoError(t, err)
+	_, err = s.Claim(ctx, "longest", math.MaxInt64) // must not overflow into a short sweep time
+	require.NoError(t, err)
 	late, err := s.Claim(ctx, "late", time.Millisecond)
 	require.NoError(t, err)
 	fresh, err := s.Claim(ctx, "fresh", time.Hour)
@@ -175,7 +178,10 @@ SELECT 'old-' || i, 't', true, now() - interval '1 hour', now() - interval '1 ho
 	n, err := s.Sweep(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2501), n, "the old keys and the fresh one, past its 1ms retention")
-	assert.Equal(t, 2, countRows(t, pool, table, "true"), "the live lease and the late one remain")
+	assert.Equal(t, 3, countRows(t, pool, table, "true"), "the live leases and the late one remain")
+	c, err := s.Claim(ctx, "longest", time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Busy, c.Outcome, "the longest lease is still held")
 	assert.NoError(t, s.Complete(ctx, "late", late.Token), "a late holder may still complete")
 	time.Sleep(20 * time.Millisecond)
 

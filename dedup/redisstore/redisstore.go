@@ -85,7 +85,8 @@ func WithPrefix(p string) Option {
 // WithRetention sets how long a completed key is remembered (reported as
 // [dedup.Done]); after that a Claim of the key succeeds again. The default is
 // [dedup.DefaultRetention] (72h; Stash retries a webhook for about 24h). A
-// retention <= 0 keeps completed keys for ever.
+// retention <= 0 keeps completed keys for ever; one of 100 years or more
+// counts as 100 years.
 func WithRetention(d time.Duration) Option {
 	return func(s *Store) { s.retention = d }
 }
@@ -176,8 +177,8 @@ redis.call('DEL', KEYS[1])
 return 1
 `)
 
-// Claim tries to take key for lease (rounded up to a whole millisecond). See
-// [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
+// Claim tries to take key for lease (rounded up to a whole millisecond; a
+// lease of 100 years or more counts as 100 years). See [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
 // [dedup.ErrInvalidLease] for a lease <= 0.
 //
 // A free key costs one SET ... NX GET, which also answers a done key; only a
@@ -261,8 +262,14 @@ func (s *Store) fenced(ctx context.Context, op string, script *redis.Script, key
 	return nil
 }
 
-// millis is d in whole milliseconds, rounded up.
+// maxDuration caps leases and retentions: one of 100 years or more counts
+// as 100 years, so that a lease plus its grace, in milliseconds, stays far
+// from overflowing (time.Duration's 292 years, or Redis's expiry times).
+const maxDuration = 100 * 365 * 24 * time.Hour
+
+// millis is d in whole milliseconds, rounded up, d capped at maxDuration.
 func millis(d time.Duration) int64 {
+	d = min(d, maxDuration)
 	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 

@@ -2,12 +2,14 @@ package redisstore_test
 
 import (
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -209,6 +211,21 @@ func TestFullRedis(t *testing.T) {
 		assert.False(t, ran, "nothing may run while Redis refuses writes")
 	}
 	replicas.StoreDown(t, full, func(t *testing.T) dedup.Store { return newStore(t) })
+}
+
+// The longest retention must not overflow into an expiry Redis refuses,
+// which would fail every Complete and leave the key to be granted again.
+func TestLongestRetention(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, redisstore.WithRetention(math.MaxInt64))
+	ctx := t.Context()
+	key := "longest-retention:" + uuid.NewString()
+	res, err := dedup.Do(ctx, s, key, time.Minute, func(context.Context) error { return nil })
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Ran, res)
+	c, err := s.Claim(ctx, key, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Done, c.Outcome)
 }
 
 func TestLoadTwoInstances(t *testing.T) {
