@@ -19,7 +19,8 @@ import (
 // The exactly-once store and lease are the Granter's: a [webhook.WithStore],
 // [webhook.WithLease], [webhook.WithKeyFunc] or [webhook.WithoutDedup] in
 // opts has no effect. A delivery whose purchase is being granted by another
-// route right now waits for it, up to the Granter's busy wait
+// route right now (or, for another event, whose copy is being handled)
+// waits for it, up to the Granter's busy wait
 // ([WithBusyWait]), and is then answered as a duplicate (200); when the
 // wait runs out it is answered 409, and Stash retries it later.
 func (g *Granter) WebhookHandler(v *webhook.Verifier, opts ...webhook.HandlerOption) http.Handler {
@@ -41,7 +42,7 @@ func (g *Granter) onEvent(ctx context.Context, e events.Event) error {
 	if g.other == nil {
 		return nil
 	}
-	_, err := g.once(ctx, webhook.DefaultKey(e), 0, func(ctx context.Context) error { return g.other(ctx, e) })
+	_, err := g.once(ctx, webhook.DefaultKey(e), g.busyWait, func(ctx context.Context) error { return g.other(ctx, e) })
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,4 +94,28 @@ func TestWebhookOtherEvents(t *testing.T) {
 			assert.Empty(t, rec.granted(), "a refund is not a purchase")
 		})
 	}
+}
+
+// Concurrent copies of another event wait for the one being handled, as
+// those of a purchase do, instead of failing (each failure costs Stash a
+// redelivery).
+func TestWebhookOtherEventCopiesWait(t *testing.T) {
+	t.Parallel()
+	refund := []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r-2","orderId":"o-2"}}`)
+	var others atomic.Int32
+	rec := &recorder{}
+	e := newEnv(t, rec, nil, grant.WithOtherEvents(func(context.Context, events.Event) error {
+		if others.Add(1) == 1 {
+			time.Sleep(200 * time.Millisecond) // the copies arrive while this one runs
+		}
+		return nil
+	}))
+	e.serveGame(t, nil)
+	d, err := e.fake.SendEvent(t.Context(), refund, stashpaytest.Times(3), stashpaytest.Concurrently())
+	require.NoError(t, err)
+	require.NoError(t, d.Wait(t.Context()))
+	for i, a := range d.Attempts() {
+		assert.Equal(t, http.StatusOK, a.StatusCode, "attempt %d", i)
+	}
+	assert.Equal(t, int32(1), others.Load(), "the event is handled once")
 }
