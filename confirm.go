@@ -317,7 +317,10 @@ type confirmHandler struct {
 // sharing the key and store, which granted the purchase already), and key + "#refused:" + a digest of the
 // signature header and body of a call fn refused (so that replaying that
 // signed call, which Stash's signature allows for 5 minutes, cannot reach fn
-// again; Stash's own retries are signed anew and do reach it).
+// again; Stash's own retries are signed anew and do reach it). A later call
+// reads the markers only once settled: one that another call is checking,
+// or whose record is still being retried, is waited for up to cfg.BusyWait,
+// and is answered 503 if it stays busy.
 //
 // The handler is safe for concurrent use.
 func ConfirmPaymentHandler(cfg EgressConfig, fn ConfirmPaymentFunc) http.Handler {
@@ -475,6 +478,10 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 		}
 	}
 	switch {
+	case errors.Is(err, dedup.ErrBusy):
+		c.h.log(r, slog.LevelWarn, "stashpay: duplicate confirm whose record is still being checked or written; answering 503", tx)
+		w.Header().Set("Retry-After", "1")
+		inbound.Error(w, http.StatusServiceUnavailable, "confirmation in progress")
 	case err != nil:
 		c.h.log(r, slog.LevelError, "stashpay: exactly-once store failed on a duplicate confirm", tx, "error", err.Error())
 		inbound.Error(w, http.StatusServiceUnavailable, "exactly-once store unavailable")
@@ -491,20 +498,25 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 // granted under key (with whatever items), as opposed to another route.
 const confirmedSuffix = "#confirmed"
 
-// marked reports whether the marker key was recorded (Done). A marker that
-// is Busy is not recorded: its key is done, so the confirm that wrote its
-// markers has finished, and what holds the marker is another call checking
-// it right now, a check whose Release failed, or a write whose Complete did
-// not land (which stops the markers after it, see grant).
+// errUnmarked ends the check of a marker that was not recorded: the
+// check's claim of it is released.
+var errUnmarked = errors.New("stashpay: marker not recorded")
+
+// marked reports whether the marker key was recorded (Done). It checks by
+// claiming the marker and releasing it at once, and answers only from a
+// settled marker: one that is Busy (another call checking it right now, or
+// its own write whose Complete is still being retried) is waited for, up to
+// the busy wait, like the key itself; when the wait runs out it returns
+// dedup.ErrBusy.
 func (c *confirmHandler) marked(ctx context.Context, key string) (bool, error) {
-	mark, err := c.store.Claim(ctx, key, c.lease)
-	if err != nil {
+	res, err := inbound.Once(ctx, c.store, key, c.lease, max(c.busyWait, 0), func(context.Context) error { return errUnmarked })
+	switch {
+	case errors.Is(err, errUnmarked):
+		return false, nil
+	case err != nil:
 		return false, err
 	}
-	if mark.Outcome == dedup.Claimed { // nothing recorded
-		_ = c.store.Release(context.WithoutCancel(ctx), key, mark.Token)
-	}
-	return mark.Outcome == dedup.Done, nil
+	return res == dedup.AlreadyDone, nil
 }
 
 // confirmFingerprint is the hex SHA-256 of what a confirm grants: items

@@ -644,47 +644,82 @@ func TestConfirmSameKeyOtherItemsConflict(t *testing.T) {
 	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
 }
 
-// heldMarkerStore fails every Release of a key that contains marker once
-// armed, so that a duplicate confirm's check leaves that marker held (Busy)
-// for the lease, as a check in flight on another replica does.
-type heldMarkerStore struct {
+// markerStore misbehaves on the keys that contain marker, once armed: it
+// answers their first busyClaims Claims Busy (another copy checking the
+// marker right now), fails their first failCompletes Completes (a record
+// that lands only through dedup.Do's background retries), and, with
+// failRelease, every Release (a check that cannot free its claim).
+type markerStore struct {
 	dedup.Store
-	marker string
-	armed  atomic.Bool
+	marker                    string
+	busyClaims, failCompletes atomic.Int32
+	failRelease               bool
+	armed                     atomic.Bool
 }
 
-func (s *heldMarkerStore) Release(ctx context.Context, key, token string) error {
-	if s.armed.Load() && strings.Contains(key, s.marker) {
+func (s *markerStore) hit(key string) bool { return s.armed.Load() && strings.Contains(key, s.marker) }
+
+func (s *markerStore) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	if s.hit(key) && s.busyClaims.Add(-1) >= 0 {
+		return dedup.Claim{Outcome: dedup.Busy}, nil
+	}
+	return s.Store.Claim(ctx, key, lease)
+}
+
+func (s *markerStore) Complete(ctx context.Context, key, token string) error {
+	if s.hit(key) && s.failCompletes.Add(-1) >= 0 {
+		return errors.New("store unreachable")
+	}
+	return s.Store.Complete(ctx, key, token)
+}
+
+func (s *markerStore) Release(ctx context.Context, key, token string) error {
+	if s.hit(key) && s.failRelease {
 		return errors.New("store unreachable")
 	}
 	return s.Store.Release(ctx, key, token)
 }
 
-// A marker that another call is checking (Busy) is not a recorded one:
-// a confirm of other items stays 409, and a confirm of a purchase another
-// route granted stays 200, whatever checks run beside them.
-func TestConfirmMarkerBeingCheckedIsNotRecorded(t *testing.T) {
+// A duplicate confirm answers from settled markers only: one that another
+// copy is checking, or whose record is still being retried, is waited for;
+// one that stays busy is answered 503, never with a guess (200 for other
+// items charges the player for what the game never granted; 409 for a
+// purchase another route granted fails it).
+func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name        string
-		marker      string // the marker whose check stays held
-		otherRoute  bool   // the key was completed by another route, not a confirm
-		otherItems  bool
-		wantCode    int
-		wantFnCalls int64
+		name          string
+		marker        string
+		busyClaims    int32
+		failCompletes int32
+		failRelease   bool
+		armFirst      bool // arm before the first confirm, so that its own records misbehave
+		otherRoute    bool // the key was completed by another route, not a confirm
+		busyWait      time.Duration
+		wantCodes     []int // the answers to a confirm of other items (or, otherRoute, of the purchase), in turn
+		wantFnCalls   int64
 	}{
-		{"other items while their fingerprint is being checked: 409", "#granted:", false, true, http.StatusConflict, 1},
-		{"another route's purchase while #confirmed is being checked: 200", "#confirmed", true, false, http.StatusOK, 0},
+		{name: "other items while another copy checks their fingerprint", marker: "#granted:", busyClaims: 2,
+			wantCodes: []int{http.StatusConflict}, wantFnCalls: 1},
+		{name: "another route's purchase while another copy checks #confirmed", marker: "#confirmed", busyClaims: 2,
+			otherRoute: true, wantCodes: []int{http.StatusOK}, wantFnCalls: 0},
+		{name: "other items while #confirmed is still being recorded", marker: "#confirmed", failCompletes: 3,
+			armFirst: true, wantCodes: []int{http.StatusConflict}, wantFnCalls: 1},
+		{name: "a check that cannot release its claim", marker: "#granted:", failRelease: true,
+			busyWait: 50 * time.Millisecond, wantCodes: []int{http.StatusConflict, http.StatusServiceUnavailable}, wantFnCalls: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store := &heldMarkerStore{Store: dedup.NewMemoryStore(), marker: tt.marker}
+			store := &markerStore{Store: dedup.NewMemoryStore(), marker: tt.marker, failRelease: tt.failRelease}
+			store.busyClaims.Store(tt.busyClaims)
+			store.failCompletes.Store(tt.failCompletes)
+			store.armed.Store(tt.armFirst)
 			cfg := egressConfig()
-			cfg.Store = store
+			cfg.Store, cfg.BusyWait = store, tt.busyWait
 			var c egressCounter
 			h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
-			body := egressConfirmBody(t, "tx-held-marker")
+			body := egressConfirmBody(t, "tx-markers")
 			var req stashpay.ConfirmPaymentRequest
 			require.NoError(t, json.Unmarshal(body, &req))
 			if tt.otherRoute {
@@ -693,14 +728,12 @@ func TestConfirmMarkerBeingCheckedIsNotRecorded(t *testing.T) {
 				require.Equal(t, dedup.Ran, res)
 			} else {
 				egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
-			}
-			if tt.otherItems {
 				req.Items[0].Quantity++
 			}
 			store.armed.Store(true)
-			for i := range 3 { // the first call's check leaves the marker held for the next ones
+			for i, want := range tt.wantCodes {
 				rec := egressServe(h, egressRequest(t, "/", req))
-				assert.Equal(t, tt.wantCode, rec.Code, "call %d: %s", i, rec.Body.String())
+				assert.Equal(t, want, rec.Code, "call %d: %s", i, rec.Body.String())
 			}
 			assert.Equal(t, tt.wantFnCalls, c.n.Load(), "fn calls")
 		})
