@@ -77,7 +77,9 @@ func WithLease(d time.Duration) Option {
 
 // WithBusyWait sets how long a poll, a webhook delivery (and a confirm
 // call, when its [stashpay.EgressConfig.BusyWait] is 0) waits while
-// another route holds the purchase's key; d <= 0 keeps [DefaultBusyWait].
+// another route holds the purchase's key, or, for an event other than a
+// purchase, while another copy of it is being handled; d <= 0 keeps
+// [DefaultBusyWait].
 func WithBusyWait(d time.Duration) Option {
 	return func(g *Granter) {
 		if d > 0 {

@@ -175,8 +175,9 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 }
 
 // Claim tries to take key for lease (microsecond precision; a lease of 100
-// years or more counts as 100 years). See [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
-// [dedup.ErrInvalidLease] for a lease <= 0.
+// years or more counts as 100 years). See [dedup.Store]. It returns
+// [dedup.ErrInvalidKey] for an empty key and [dedup.ErrInvalidLease] for a
+// lease <= 0.
 func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
 	if err := dedup.CheckArgs(ctx, key); err != nil {
 		return dedup.Claim{}, err

@@ -178,8 +178,9 @@ return 1
 `)
 
 // Claim tries to take key for lease (rounded up to a whole millisecond; a
-// lease of 100 years or more counts as 100 years). See [dedup.Store]. It returns [dedup.ErrInvalidKey] for an empty key and
-// [dedup.ErrInvalidLease] for a lease <= 0.
+// lease of 100 years or more counts as 100 years). See [dedup.Store]. It
+// returns [dedup.ErrInvalidKey] for an empty key and [dedup.ErrInvalidLease]
+// for a lease <= 0.
 //
 // A free key costs one SET ... NX GET, which also answers a done key; only a
 // key held by someone else (or written by version 1, or on a Redis older than
