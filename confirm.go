@@ -319,8 +319,8 @@ type confirmHandler struct {
 // signed call, which Stash's signature allows for 5 minutes, cannot reach fn
 // again; Stash's own retries are signed anew and do reach it). A later call
 // reads the markers only once settled: one that another call is checking,
-// or whose record is still being retried, is waited for up to cfg.BusyWait,
-// and is answered 503 if it stays busy.
+// or whose record is still being retried, is waited for up to what is left
+// of cfg.BusyWait (at least a second), and is answered 503 if it stays busy.
 //
 // The handler is safe for concurrent use.
 func ConfirmPaymentHandler(cfg EgressConfig, fn ConfirmPaymentFunc) http.Handler {
@@ -373,6 +373,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	confirmed := key + confirmedSuffix
 
 	var out *ConfirmPaymentResponse
+	start := time.Now()
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
 		out, err = c.grant(ctx, r, req, refused, granted, confirmed)
@@ -384,7 +385,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tx := slog.String("transaction_id", req.TransactionID)
 	switch {
 	case res == dedup.AlreadyDone:
-		c.duplicate(w, r, req, key, granted)
+		c.duplicate(w, r, req, key, granted, start)
 	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
 		if err != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
@@ -465,12 +466,18 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 // duplicate answers a call whose key was done before: 200 for the same
 // purchase, or for a purchase another route (the webhook, a poll) granted
 // under the key without a confirm, and 409 for a confirm of other items.
-func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, key, granted string) {
+//
+// Its marker checks wait, together, for what is left of the busy wait since
+// the call started, and at least minMarkerWait: a check takes an instant,
+// so two duplicates checking at once must not answer 503 even when the busy
+// wait is off.
+func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, key, granted string, start time.Time) {
 	tx := slog.String("transaction_id", req.TransactionID)
-	same, err := c.marked(r.Context(), granted)
+	deadline := time.Now().Add(max(c.busyWait-time.Since(start), minMarkerWait))
+	same, err := c.marked(r.Context(), granted, deadline)
 	if err == nil && !same {
 		var confirmed bool
-		confirmed, err = c.marked(r.Context(), key+confirmedSuffix)
+		confirmed, err = c.marked(r.Context(), key+confirmedSuffix, deadline)
 		if err == nil && !confirmed {
 			c.h.log(r, slog.LevelInfo, "stashpay: confirm of a purchase another route granted answered without calling the function", tx)
 			inbound.JSON(w, http.StatusOK, &ConfirmPaymentResponse{Results: confirmResults(req.Items)})
@@ -502,14 +509,24 @@ const confirmedSuffix = "#confirmed"
 // check's claim of it is released.
 var errUnmarked = errors.New("stashpay: marker not recorded")
 
+const (
+	// minMarkerWait is the least time a duplicate's marker checks wait for
+	// a marker another call is checking.
+	minMarkerWait = time.Second
+	// markerCheckLease is the lease of a marker check's claim: a check
+	// that could not release its claim blocks the others at most this long.
+	markerCheckLease = 10 * time.Second
+)
+
 // marked reports whether the marker key was recorded (Done). It checks by
 // claiming the marker and releasing it at once, and answers only from a
 // settled marker: one that is Busy (another call checking it right now, or
 // its own write whose Complete is still being retried) is waited for, up to
-// the busy wait, like the key itself; when the wait runs out it returns
+// deadline, like the key itself; when the wait runs out it returns
 // dedup.ErrBusy.
-func (c *confirmHandler) marked(ctx context.Context, key string) (bool, error) {
-	res, err := inbound.Once(ctx, c.store, key, c.lease, max(c.busyWait, 0), func(context.Context) error { return errUnmarked })
+func (c *confirmHandler) marked(ctx context.Context, key string, deadline time.Time) (bool, error) {
+	wait := max(time.Until(deadline), time.Millisecond)
+	res, err := inbound.Once(ctx, c.store, key, markerCheckLease, wait, func(context.Context) error { return errUnmarked })
 	switch {
 	case errors.Is(err, errUnmarked):
 		return false, nil

@@ -695,6 +695,7 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 		failRelease   bool
 		armFirst      bool // arm before the first confirm, so that its own records misbehave
 		otherRoute    bool // the key was completed by another route, not a confirm
+		sameItems     bool // the later confirms are of the same items
 		busyWait      time.Duration
 		wantCodes     []int // the answers to a confirm of other items (or, otherRoute, of the purchase), in turn
 		wantFnCalls   int64
@@ -705,6 +706,10 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 			otherRoute: true, wantCodes: []int{http.StatusOK}, wantFnCalls: 0},
 		{name: "other items while #confirmed is still being recorded", marker: "#confirmed", failCompletes: 3,
 			armFirst: true, wantCodes: []int{http.StatusConflict}, wantFnCalls: 1},
+		{name: "the same items while another copy checks their fingerprint", marker: "#granted:", busyClaims: 2,
+			sameItems: true, wantCodes: []int{http.StatusOK}, wantFnCalls: 1},
+		{name: "busy wait off: another route's purchase while another copy checks #confirmed", marker: "#confirmed", busyClaims: 2,
+			otherRoute: true, busyWait: -1, wantCodes: []int{http.StatusOK}, wantFnCalls: 0},
 		{name: "a check that cannot release its claim", marker: "#granted:", failRelease: true,
 			busyWait: 50 * time.Millisecond, wantCodes: []int{http.StatusConflict, http.StatusServiceUnavailable}, wantFnCalls: 1},
 	}
@@ -728,7 +733,9 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 				require.Equal(t, dedup.Ran, res)
 			} else {
 				egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
-				req.Items[0].Quantity++
+				if !tt.sameItems {
+					req.Items[0].Quantity++
+				}
 			}
 			store.armed.Store(true)
 			for i, want := range tt.wantCodes {
