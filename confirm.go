@@ -454,13 +454,45 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	// once the first landed: a later call under the key is answered 409
 	// only when both say a confirm granted other items. With either
 	// missing it is answered 200, as for a purchase another route granted.
-	for _, m := range []string{granted, confirmed} {
-		if _, ferr := dedup.Do(after, c.store, m, c.lease, func(context.Context) error { return nil }); ferr != nil {
-			c.h.log(r, slog.LevelError, "stashpay: confirm granted but what it granted was not recorded; a later confirm under the key with other items is answered 200", "transaction_id", req.TransactionID, "error", ferr.Error())
-			break
+	// A marker whose Complete is still being retried in the background
+	// holds back the next one until it lands, without holding back the
+	// answer (which would use up the key's lease).
+	markers := []string{granted, confirmed}
+	for i, m := range markers {
+		_, ferr := dedup.Do(after, c.store, m, c.lease, func(context.Context) error { return nil })
+		if ferr == nil {
+			continue
 		}
+		var ce *dedup.CompleteError
+		if errors.As(ferr, &ce) && ce.Retrying && i+1 < len(markers) {
+			go c.markAfter(r.WithContext(after), req.TransactionID, ce, markers[i+1:])
+		} else {
+			c.logUnmarked(r, req.TransactionID, ferr)
+		}
+		break
 	}
 	return out, nil
+}
+
+// markAfter records the markers rest once the background retries of the
+// marker before them (ce) recorded it. A check of a marker that runs at that
+// moment is waited for.
+func (c *confirmHandler) markAfter(r *http.Request, transactionID string, ce *dedup.CompleteError, rest []string) {
+	if err := ce.Wait(r.Context()); err != nil {
+		c.logUnmarked(r, transactionID, err)
+		return
+	}
+	for _, m := range rest {
+		if _, err := inbound.Once(r.Context(), c.store, m, c.lease, markerCheckLease, func(context.Context) error { return nil }); err != nil {
+			c.logUnmarked(r, transactionID, err)
+			return
+		}
+	}
+}
+
+// logUnmarked logs a marker of a granted confirm that could not be recorded.
+func (c *confirmHandler) logUnmarked(r *http.Request, transactionID string, err error) {
+	c.h.log(r, slog.LevelError, "stashpay: confirm granted but what it granted was not recorded; a later confirm under the key with other items is answered 200", "transaction_id", transactionID, "error", err.Error())
 }
 
 // duplicate answers a call whose key was done before: 200 for the same

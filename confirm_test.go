@@ -696,6 +696,7 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 		armFirst      bool // arm before the first confirm, so that its own records misbehave
 		otherRoute    bool // the key was completed by another route, not a confirm
 		sameItems     bool // the later confirms are of the same items
+		eventually    bool // the answer comes once a background record landed
 		busyWait      time.Duration
 		wantCodes     []int // the answers to a confirm of other items (or, otherRoute, of the purchase), in turn
 		wantFnCalls   int64
@@ -708,6 +709,8 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 			armFirst: true, wantCodes: []int{http.StatusConflict}, wantFnCalls: 1},
 		{name: "the same items while another copy checks their fingerprint", marker: "#granted:", busyClaims: 2,
 			sameItems: true, wantCodes: []int{http.StatusOK}, wantFnCalls: 1},
+		{name: "other items once the fingerprint's record landed late", marker: "#granted:", failCompletes: 3,
+			armFirst: true, eventually: true, wantCodes: []int{http.StatusConflict}, wantFnCalls: 1},
 		{name: "busy wait off: another route's purchase while another copy checks #confirmed", marker: "#confirmed", busyClaims: 2,
 			otherRoute: true, busyWait: -1, wantCodes: []int{http.StatusOK}, wantFnCalls: 0},
 		{name: "a check that cannot release its claim", marker: "#granted:", failRelease: true,
@@ -738,6 +741,11 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 				}
 			}
 			store.armed.Store(true)
+			if tt.eventually {
+				assert.Eventually(t, func() bool {
+					return egressServe(h, egressRequest(t, "/", req)).Code == tt.wantCodes[0]
+				}, 10*time.Second, 20*time.Millisecond)
+			}
 			for i, want := range tt.wantCodes {
 				rec := egressServe(h, egressRequest(t, "/", req))
 				assert.Equal(t, want, rec.Code, "call %d: %s", i, rec.Body.String())
