@@ -454,39 +454,46 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	// once the first landed: a later call under the key is answered 409
 	// only when both say a confirm granted other items. With either
 	// missing it is answered 200, as for a purchase another route granted.
-	// A marker whose Complete is still being retried in the background
-	// holds back the next one until it lands, without holding back the
-	// answer (which would use up the key's lease).
-	markers := []string{granted, confirmed}
-	for i, m := range markers {
-		_, ferr := dedup.Do(after, c.store, m, c.lease, func(context.Context) error { return nil })
-		if ferr == nil {
-			continue
-		}
-		var ce *dedup.CompleteError
-		if errors.As(ferr, &ce) && ce.Retrying && i+1 < len(markers) {
-			go c.markAfter(r.WithContext(after), req.TransactionID, ce, markers[i+1:])
-		} else {
+	_, ferr := dedup.Do(after, c.store, granted, c.lease, func(context.Context) error { return nil })
+	var ce *dedup.CompleteError
+	switch {
+	case ferr == nil:
+		if _, ferr = dedup.Do(after, c.store, confirmed, c.lease, func(context.Context) error { return nil }); ferr != nil {
 			c.logUnmarked(r, req.TransactionID, ferr)
 		}
-		break
+	case errors.As(ferr, &ce) && ce.Retrying:
+		// The fingerprint lands only through background retries, if at
+		// all. Hold the confirmed marker meanwhile (a later call waits for
+		// it, or is answered 503), and record it once the fingerprint
+		// landed, without holding back the answer, which would use up the
+		// key's lease.
+		hold, herr := c.store.Claim(after, confirmed, c.lease)
+		if herr != nil || hold.Outcome != dedup.Claimed {
+			c.logUnmarked(r, req.TransactionID, errors.Join(ferr, herr))
+			break
+		}
+		go c.markAfter(r.WithContext(after), req.TransactionID, ce, confirmed, hold.Token)
+	default:
+		c.logUnmarked(r, req.TransactionID, ferr)
 	}
 	return out, nil
 }
 
-// markAfter records the markers rest once the background retries of the
-// marker before them (ce) recorded it. A check of a marker that runs at that
-// moment is waited for.
-func (c *confirmHandler) markAfter(r *http.Request, transactionID string, ce *dedup.CompleteError, rest []string) {
-	if err := ce.Wait(r.Context()); err != nil {
+// markAfter completes the held confirmed marker once the background
+// retries of the fingerprint's Complete (ce) recorded it, and releases it
+// when they gave up.
+func (c *confirmHandler) markAfter(r *http.Request, transactionID string, ce *dedup.CompleteError, confirmed, token string) {
+	ctx := r.Context()
+	err := ce.Wait(ctx)
+	finish, cancel := context.WithTimeout(ctx, markerCheckLease)
+	defer cancel()
+	if err != nil {
+		_ = c.store.Release(finish, confirmed, token)
 		c.logUnmarked(r, transactionID, err)
 		return
 	}
-	for _, m := range rest {
-		if _, err := inbound.Once(r.Context(), c.store, m, c.lease, markerCheckLease, func(context.Context) error { return nil }); err != nil {
-			c.logUnmarked(r, transactionID, err)
-			return
-		}
+	if err := c.store.Complete(finish, confirmed, token); err != nil {
+		c.logUnmarked(r, transactionID, err)
 	}
 }
 

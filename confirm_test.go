@@ -742,6 +742,10 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 			}
 			store.armed.Store(true)
 			if tt.eventually {
+				// Until the record lands, a confirm of other items is never
+				// answered 200 (charged for what was never granted).
+				rec := egressServe(h, egressRequest(t, "/", req))
+				assert.Contains(t, []int{http.StatusConflict, http.StatusServiceUnavailable}, rec.Code, rec.Body.String())
 				assert.Eventually(t, func() bool {
 					return egressServe(h, egressRequest(t, "/", req)).Code == tt.wantCodes[0]
 				}, 10*time.Second, 20*time.Millisecond)
