@@ -485,7 +485,7 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 func (c *confirmHandler) markAfter(r *http.Request, transactionID string, ce *dedup.CompleteError, confirmed, token string) {
 	ctx := r.Context()
 	err := ce.Wait(ctx)
-	finish, cancel := context.WithTimeout(ctx, markerCheckLease)
+	finish, cancel := context.WithTimeout(ctx, markerWriteTimeout)
 	defer cancel()
 	if err != nil {
 		_ = c.store.Release(finish, confirmed, token)
@@ -555,6 +555,9 @@ const (
 	// markerCheckLease is the lease of a marker check's claim: a check
 	// that could not release its claim blocks the others at most this long.
 	markerCheckLease = 10 * time.Second
+	// markerWriteTimeout bounds the store call that records or frees a
+	// held marker in the background.
+	markerWriteTimeout = 10 * time.Second
 )
 
 // marked reports whether the marker key was recorded (Done). It checks by
