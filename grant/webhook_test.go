@@ -3,6 +3,7 @@ package grant_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
 	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/grant"
 	"github.com/stashpay/stashpay-go/stashpaytest"
@@ -118,4 +121,31 @@ func TestWebhookOtherEventCopiesWait(t *testing.T) {
 		assert.Equal(t, http.StatusOK, a.StatusCode, "attempt %d", i)
 	}
 	assert.Equal(t, int32(1), others.Load(), "the event is handled once")
+}
+
+func TestWebhookStoreDownIsAnswered503(t *testing.T) {
+	t.Parallel()
+	fake := stashpaytest.Start(t, stashpaytest.WithRetrySchedule(time.Millisecond, time.Millisecond))
+	rec := &recorder{}
+	logs := &logBuffer{}
+	g, err := grant.New(deduptest.Unreachable(), rec.grant, grant.WithLogger(logs.logger()))
+	require.NoError(t, err)
+	v, err := webhook.NewVerifier(fake.WebhookSecret())
+	require.NoError(t, err)
+	srv := httptest.NewServer(g.WebhookHandler(v, webhook.WithLogger(logs.logger())))
+	t.Cleanup(srv.Close)
+	fake.SetWebhookURL(srv.URL)
+	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: fake.ShopID(), IngressKey: fake.IngressKey()}, stashpay.WithBaseURL(fake.URL()))
+	require.NoError(t, err)
+	e := &env{fake: fake, client: client}
+	p, err := fake.Pay(t.Context(), e.checkout(t, "p1"))
+	require.NoError(t, err)
+	require.Error(t, p.Webhook.Wait(t.Context()), "no delivery can be acknowledged while the store is down")
+	attempts := p.Webhook.Attempts()
+	require.NotEmpty(t, attempts)
+	for _, a := range attempts {
+		assert.Equal(t, http.StatusServiceUnavailable, a.StatusCode, "a store failure is answered 503, as the handler's own store's is")
+	}
+	assert.Zero(t, rec.callCount(), "nothing is granted without a claim")
+	assert.Contains(t, logs.String(), "exactly-once store failed")
 }

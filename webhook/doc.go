@@ -62,7 +62,8 @@
 //	exactly-once store failed                       503     no (Stash retries later)
 //	fn returned nil                                 200 {}  yes
 //	fn returned nil but the store failed to record  200 {}  yes (logged as an error)
-//	fn returned an error                            500     yes (key released)
+//	fn returned an error wrapping dedup.ErrStore    503     yes (key released)
+//	fn returned another error                       500     yes (key released)
 //	fn panicked                                     500     yes (key released)
 //
 // Every answer has a JSON body and Content-Type application/json; error

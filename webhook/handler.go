@@ -165,7 +165,9 @@ func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event,
 	case errors.Is(err, dedup.ErrBusy):
 		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: event busy in another delivery", attrs()...)
 		inbound.Error(w, http.StatusConflict, "event is being processed by another delivery")
-	case res != dedup.Ran:
+	case res != dedup.Ran || errors.Is(err, dedup.ErrStore):
+		// Also a store failure inside fn: the store of a route that claims
+		// keys itself (grant.Granter, with WithoutDedup here).
 		h.log.LogAttrs(ctx, slog.LevelError, "webhook: exactly-once store failed",
 			attrs(slog.String("error", err.Error()))...)
 		inbound.Error(w, http.StatusServiceUnavailable, "exactly-once store unavailable")
