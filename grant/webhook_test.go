@@ -138,7 +138,8 @@ func TestWebhookStoreDownIsAnswered503(t *testing.T) {
 	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: fake.ShopID(), IngressKey: fake.IngressKey()}, stashpay.WithBaseURL(fake.URL()))
 	require.NoError(t, err)
 	e := &env{fake: fake, client: client}
-	p, err := fake.Pay(t.Context(), e.checkout(t, "p1"))
+	id := e.checkout(t, "p1")
+	p, err := fake.Pay(t.Context(), id)
 	require.NoError(t, err)
 	require.Error(t, p.Webhook.Wait(t.Context()), "no delivery can be acknowledged while the store is down")
 	attempts := p.Webhook.Attempts()
@@ -148,4 +149,5 @@ func TestWebhookStoreDownIsAnswered503(t *testing.T) {
 	}
 	assert.Zero(t, rec.callCount(), "nothing is granted without a claim")
 	assert.Contains(t, logs.String(), "exactly-once store failed")
+	assert.Contains(t, logs.String(), `key=`+key(id), "the log names the purchase")
 }

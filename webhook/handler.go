@@ -91,7 +91,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.cfg.noDedup {
 		err := inbound.Call(func() error { return h.fn(ctx, e) })
-		h.finish(w, r, e, "", dedup.Ran, err)
+		// The default key still names the event in the logs.
+		h.finish(w, r, e, DefaultKey(e), dedup.Ran, err)
 		return
 	}
 	key := h.cfg.keyFunc(e)
