@@ -229,7 +229,9 @@ func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.D
 	for {
 		res, err = once(ctx, s, key, lease, fn)
 		recorded = err == nil && (res == dedup.Ran || res == dedup.AlreadyDone)
-		if !errors.Is(err, dedup.ErrBusy) {
+		// Only the store's Busy is waited on: an error of fn that wraps
+		// ErrBusy (fn's own store was busy) is fn's failure, as any other.
+		if res != dedup.Skipped || !errors.Is(err, dedup.ErrBusy) {
 			return res, err
 		}
 		if time.Now().Add(delay).After(deadline) || wait.Sleep(ctx, delay) != nil {

@@ -3,6 +3,7 @@ package inbound_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -345,6 +346,19 @@ func TestOnceBusyWithoutWait(t *testing.T) {
 		assert.ErrorIs(t, err, dedup.ErrBusy)
 		assert.Equal(t, dedup.Skipped, res)
 	}
+}
+
+func TestOnceDoesNotWaitOnTheFunctionsOwnBusy(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	var calls atomic.Int32
+	res, err := inbound.Once(context.Background(), store, "k", time.Minute, time.Second, func(context.Context) error {
+		calls.Add(1)
+		return fmt.Errorf("game's own claim: %w", dedup.ErrBusy)
+	})
+	assert.ErrorIs(t, err, dedup.ErrBusy)
+	assert.Equal(t, dedup.Ran, res, "fn ran and failed")
+	assert.Equal(t, int32(1), calls.Load(), "a failing fn is not run again within one call")
 }
 
 func TestOncePanicReleasesTheKey(t *testing.T) {
