@@ -25,7 +25,10 @@ import (
 // granting. Return an error only when nothing was committed: the purchase
 // is then left to the next delivery, poll or reconcile. On the confirm
 // route, returning [stashpay.RejectPurchase] refuses the purchase (Stash
-// fails it and the player is not charged).
+// fails it and the player is not charged). With pgstore, that record can
+// be pgstore's ClaimTx, on a table other than the Granter's store's: the
+// Granter holds p.Key's lease in its own store while fn runs, so a ClaimTx
+// on that same table would be Busy every time.
 type Func func(ctx context.Context, p *Purchase) error
 
 // ErrInvalidConfig is wrapped by the errors of [New].

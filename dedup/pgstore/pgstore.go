@@ -18,7 +18,10 @@
 // [Store.ClaimSQLTx] (database/sql): the done row is inserted in the same
 // transaction that records the grant, so both commit or neither does. No
 // lease, no window: this is the strongest option, and the one to use when the
-// game's inventory is in the same PostgreSQL database.
+// game's inventory is in the same PostgreSQL database. The two ways do not
+// nest on one table: a handler or grant.Granter whose store is the table
+// holds the key's lease while the game's function runs, so a ClaimTx of
+// the key in that function is Busy (see [Store.ClaimTx]).
 //
 // # Table
 //

@@ -24,6 +24,13 @@ import (
 //   - [dedup.Busy]: a lease of [Store.Claim] holds the key right now; answer
 //     so that the sender retries later.
 //
+// Do not call ClaimTx on a key that a caller of your function has claimed
+// in the same table: a webhook or confirm handler, or a grant.Granter,
+// whose store is this Store (the same table) holds the key's lease while
+// your function runs, so ClaimTx answers Busy on every delivery and the
+// purchase is never granted. Give them another table ([WithTable]), or
+// turn their store off (webhook.WithoutDedup).
+//
 // While tx is open, other claims of key wait for it to end, and then see its
 // outcome. Use the default READ COMMITTED isolation: under REPEATABLE READ or
 // SERIALIZABLE, a concurrent claim of the same key makes ClaimTx fail with a
