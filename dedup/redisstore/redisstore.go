@@ -140,11 +140,13 @@ const (
 
 // claimScript takes KEYS[1] for a lease unless it is done or held by a live
 // lease, in either layout. ARGV: the held value, its TTL in ms. It returns 1
-// (claimed), 2 (done) or 3 (busy).
+// (claimed, also when the key already holds ARGV[1]: a resend of this very
+// claim), 2 (done) or 3 (busy).
 var claimScript = redis.NewScript(`
 local kind = redis.call('TYPE', KEYS[1])['ok']
 if kind == 'string' then
   local v = redis.call('GET', KEYS[1])
+  if v == ARGV[1] then return 1 end
   if string.sub(v, 1, 2) == 'd:' then return 2 end
   local grace = tonumber(string.match(v, '^h:(%d+):'))
   if grace and redis.call('PTTL', KEYS[1]) > grace then return 3 end
@@ -200,7 +202,10 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 	if !s.noSetGet.Load() {
 		prev, err := s.client.SetArgs(ctx, k, held, redis.SetArgs{Mode: "NX", Get: true, TTL: time.Duration(ttl) * time.Millisecond}).Result()
 		switch {
-		case errors.Is(err, redis.Nil):
+		case errors.Is(err, redis.Nil), err == nil && prev == held:
+			// Free; or this very call's value, found by go-redis's resend
+			// of a command whose reply was lost (the token is new to this
+			// call, so no one else can hold it).
 			return dedup.Claim{Outcome: dedup.Claimed, Token: token}, nil
 		case err == nil && strings.HasPrefix(prev, donePrefix):
 			return dedup.Claim{Outcome: dedup.Done}, nil
