@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -290,7 +291,8 @@ type confirmHandler struct {
 //     transaction's key was already confirmed with the same items (a retry
 //     or duplicate) or granted by another route under the same key (the
 //     webhook; see [DefaultConfirmKey]), and 409 when it was confirmed
-//     with other items, currency or total;
+//     with other items, currency or total (items listed in another order
+//     are the same items);
 //   - the [PurchaseRejectedError]'s status (422 by default) when fn
 //     rejected the purchase, and 422 without calling fn for the same
 //     signed request replayed later;
@@ -310,14 +312,16 @@ type confirmHandler struct {
 // unless the wait runs out (503). When fn succeeded but the store could not
 // record it, the answer is still 200, because the items were granted, and
 // the failure is logged. Beside the key, the store keeps three kinds of
-// markers: key + "#granted:" + a digest of the items, bonus items, currency
-// and total that fn granted, and key + "#confirmed" (so that a later call
+// markers: key + "#granted:" + a digest of the items and bonus items (in
+// any order), currency and total that fn granted, and key + "#confirmed" (so that a later call
 // under the key is answered 200 only for the same purchase, or when the key
 // was completed by another route, such as the PURCHASE_SUCCEEDED webhook,
 // sharing the key and store, which granted the purchase already), and key + "#refused:" + a digest of the
 // signature header and body of a call fn refused (so that replaying that
 // signed call, which Stash's signature allows for 5 minutes, cannot reach fn
-// again; Stash's own retries are signed anew and do reach it). A later call
+// again; Stash's own retries are signed anew and do reach it, except under
+// the legacy signature, which has no timestamp: a retry of a refused call
+// is then the same signed call, and is refused again without calling fn). A later call
 // reads the markers only once settled: one that another call is checking,
 // or whose record is still being retried, is waited for up to what is left
 // of cfg.BusyWait (at least a second), and is answered 503 if it stays busy.
@@ -578,16 +582,26 @@ func (c *confirmHandler) marked(ctx context.Context, key string, deadline time.T
 	return res == dedup.AlreadyDone, nil
 }
 
-// confirmFingerprint is the hex SHA-256 of what a confirm grants: items
-// (GUID, product ID, quantity, cents), bonus items, currency and total.
+// confirmFingerprint is the hex SHA-256 of what a confirm grants: currency,
+// total, items (GUID, product ID, quantity, cents) and bonus items, the
+// lines in any order (a retry that lists them in another order is the same
+// purchase; a repeated line still counts). The transaction ID is left out on
+// purpose: a new purchase session through a checkout link whose confirm was
+// granted (its 200 lost, so Stash failed the charge) is the player paying
+// for what they already have, and is answered 200 without granting again.
 func confirmFingerprint(req *ConfirmPaymentRequest) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
+	lines := make([]string, 0, len(req.Items)+len(req.BonusItems))
 	for _, it := range req.Items {
-		fmt.Fprintf(h, "item %q %q %d %d\n", it.GUID, it.ProductID, it.Quantity, it.Cents)
+		lines = append(lines, fmt.Sprintf("item %q %q %d %d\n", it.GUID, it.ProductID, it.Quantity, it.Cents))
 	}
 	for _, b := range req.BonusItems {
-		fmt.Fprintf(h, "bonus %q %d\n", b.ID, b.Quantity)
+		lines = append(lines, fmt.Sprintf("bonus %q %d\n", b.ID, b.Quantity))
+	}
+	slices.Sort(lines)
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
+	for _, l := range lines {
+		h.Write([]byte(l))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -644,6 +644,33 @@ func TestConfirmSameKeyOtherItemsConflict(t *testing.T) {
 	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
 }
 
+// A retry of a granted confirm (its 200 lost) that lists the items and
+// bonus items in another order is the same purchase: 200, fn not called
+// again (409 would fail a purchase whose items the player already has).
+func TestConfirmRetryInAnotherOrderIsTheSamePurchase(t *testing.T) {
+	t.Parallel()
+	var c egressCounter
+	h := stashpay.ConfirmPaymentHandler(egressConfig(), c.confirm(nil, nil))
+	var req stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(egressConfirmBody(t, "tx-order"), &req))
+	sword := req.Items[0]
+	sword.GUID, sword.ProductID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "sword"
+	req.Items = append(req.Items, sword)
+	req.BonusItems = append(req.BonusItems, stashpay.ConfirmBonusItem{ID: "bonus_gems", Quantity: 5})
+	req.Total += sword.Cents
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", req)))
+
+	retry := req
+	retry.Items = []stashpay.PurchaseItem{req.Items[1], req.Items[0]}
+	retry.BonusItems = []stashpay.ConfirmBonusItem{req.BonusItems[1], req.BonusItems[0]}
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", retry)))
+	assert.Equal(t, int64(1), c.n.Load(), "the retry does not reach fn")
+
+	twice := req
+	twice.Items = []stashpay.PurchaseItem{req.Items[0], req.Items[0]}
+	assert.Equal(t, http.StatusConflict, egressServe(h, egressRequest(t, "/", twice)).Code, "a repeated line is another purchase")
+}
+
 // markerStore misbehaves on the keys that contain marker, once armed: it
 // answers their first busyClaims Claims Busy (another copy checking the
 // marker right now), fails their first failCompletes Completes (a record
