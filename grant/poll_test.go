@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/grant"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 )
@@ -118,4 +119,31 @@ func TestPollInvalidArguments(t *testing.T) {
 			require.ErrorIs(t, err, grant.ErrInvalidConfig)
 		})
 	}
+}
+
+// When Stash's answer names the checkout link, the poll keys the purchase
+// on it, as the webhook and confirm routes do: polling another ID that
+// Stash resolves to the same payment does not grant it again.
+func TestPollKeysOnTheCheckoutStashNames(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"PAYMENT_STATUS_SUCCEEDED","checkoutLinkId":"real-link","orderId":"ord-1","userId":"p1",` +
+			`"currency":"USD","items":[{"id":"gems_100","quantity":1,"pricePerItem":"1.99"}]}`))
+	}))
+	t.Cleanup(srv.Close)
+	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: "shop", IngressKey: "k_0123456789abcdef"}, stashpay.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	rec := &recorder{}
+	g, err := grant.New(dedup.NewMemoryStore(), rec.grant)
+	require.NoError(t, err)
+	for _, id := range []string{"ord-1", "REAL-LINK", "real-link"} {
+		ok, err := g.Poll(t.Context(), client, id, "p1")
+		require.NoError(t, err, id)
+		assert.True(t, ok, id)
+	}
+	granted := rec.granted()
+	require.Len(t, granted, 1, "one payment, granted once")
+	assert.Equal(t, key("real-link"), granted[0].Key)
+	assert.Equal(t, "real-link", granted[0].CheckoutLinkID)
 }

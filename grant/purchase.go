@@ -128,8 +128,13 @@ func fromWebhook(e *events.PurchaseSucceeded) *Purchase {
 }
 
 // fromPayment is the purchase of a paid payment event of checkoutID, for
-// playerID.
+// playerID. When Stash names the payment's checkout link, that is the
+// checkout: the ID polled may be another spelling of it, or another ID
+// Stash resolves, and the key must be the one the other routes use.
 func fromPayment(ev *stashpay.PaymentEvent, checkoutID, playerID string) *Purchase {
+	if ev.CheckoutLinkID != "" {
+		checkoutID = ev.CheckoutLinkID
+	}
 	p := &Purchase{
 		Key: events.CheckoutKey(checkoutID), Route: RoutePoll, PlayerID: playerID,
 		CheckoutLinkID: checkoutID, TransactionID: ev.TransactionID, OrderID: ev.OrderID,
