@@ -195,6 +195,7 @@ const (
 	maxMessageLen   = 1024
 	maxSnippetLen   = 256
 	maxRequestIDLen = 128
+	maxStatusLen    = 128 // an unknown PaymentEvent.Status
 )
 
 // requestIDHeaders are the headers a request ID is taken from, in order.

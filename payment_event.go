@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/internal/redact"
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
@@ -88,7 +89,9 @@ type PaymentEvent struct {
 	// the checkout link ID).
 	ID string
 	// Status is the payment's status (an open enum); see
-	// [PaymentStatus.Paid].
+	// [PaymentStatus.Paid]. A status the SDK does not know is kept as sent,
+	// but as text fit for a log: at most 128 bytes, control characters as
+	// spaces, and the client's keys redacted.
 	Status PaymentStatus
 	// CheckoutLinkID, OrderID, TransactionID and UserID are the
 	// identifiers of the purchase when Stash sends them ("checkoutLinkId",
@@ -160,9 +163,14 @@ func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent,
 		return nil, err
 	}
 	ev := w.event(id, data)
-	if !ev.Status.Known() && c.logger != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "stashpay: payment status unknown to this SDK; not treated as paid",
-			slog.String("status", string(ev.Status)), slog.String("checkout_id", id))
+	if !ev.Status.Known() {
+		// Kept, but as text fit for a log line and an error: it is never
+		// treated as paid, and it is shown wherever it is reported.
+		ev.Status = PaymentStatus(apiErrorText(redact.Text(string(ev.Status), c.auth.secrets()), maxStatusLen))
+		if c.logger != nil {
+			c.logger.LogAttrs(ctx, slog.LevelWarn, "stashpay: payment status unknown to this SDK; not treated as paid",
+				slog.String("status", string(ev.Status)), slog.String("checkout_id", id))
+		}
 	}
 	return ev, nil
 }

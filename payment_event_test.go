@@ -2,8 +2,10 @@ package stashpay_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,6 +230,36 @@ func TestGetPaymentEventLogsUnknownStatus(t *testing.T) {
 			assert.Contains(t, buf.String(), "level=WARN")
 			assert.Contains(t, buf.String(), "status="+string(ev.Status))
 			assert.Contains(t, buf.String(), "checkout_id=checkout-77")
+		})
+	}
+}
+
+// An unknown status is network text: before it reaches a log line or an
+// error it is cut short and loses control characters and the client's keys
+// (a proxy that echoes the request's headers into the body).
+func TestGetPaymentEventUnknownStatusIsSafeToLog(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, status, want string
+	}{
+		{"echoed key", testAPIKey, "[redacted]"},
+		{"control characters", "PAYMENT_STATUS_NEW\nlevel=ERROR", "PAYMENT_STATUS_NEW level=ERROR"},
+		{"long", strings.Repeat("X", 4096), strings.Repeat("X", 125) + "..."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&buf, nil))
+			body, err := json.Marshal(map[string]string{"status": tt.status})
+			require.NoError(t, err)
+			c, _, _ := newFake(t, stashpay.Credentials{APIKey: testAPIKey}, []httpmock.Responder{jsonResponder(200, string(body))}, stashpay.WithLogger(logger))
+			ev, err := c.GetPaymentEvent(t.Context(), "checkout-78")
+			require.NoError(t, err)
+			assert.Equal(t, stashpay.PaymentStatus(tt.want), ev.Status)
+			assert.False(t, ev.Status.Paid())
+			assert.NotContains(t, buf.String(), testAPIKey)
+			assert.Less(t, buf.Len(), 512)
 		})
 	}
 }
