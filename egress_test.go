@@ -772,7 +772,7 @@ func TestEgressMissingDecimalPlacesIsRefused(t *testing.T) {
 // NewClient and refused by EgressConfig; found by review).
 func TestShopIDRuleIsTheClientsAndTheHandlers(t *testing.T) {
 	t.Parallel()
-	for _, id := range []string{"shop\u00a0x", "shop\u2028x", "shop\u0085x", "shop;x", "shop x", "shop\x7fx", "7c1e3f5a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"} {
+	for _, id := range []string{"shop\u00a0x", "shop\u2028x", "shop\u0085x", "shop;x", "shop x", "shop\x7fx", ".", "..", "7c1e3f5a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"} {
 		_, clientErr := stashpay.NewClient(stashpay.Credentials{ShopID: id, IngressKey: "ingress-key-0123"})
 		egressErr := stashpay.EgressConfig{ShopID: id, EgressKey: egressTestKey}.Validate()
 		assert.Equal(t, clientErr == nil, egressErr == nil, "%q: client %v, egress %v", id, clientErr, egressErr)

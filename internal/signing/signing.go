@@ -250,11 +250,15 @@ func CheckSecret(setting, s string) error {
 // CheckShopID reports whether id can be the shop ID of setting (a name
 // such as "Credentials.ShopID", used in the message): set, and without ';'
 // (the v1 header's separator), whitespace or control characters, Unicode
-// ones included. The client and the egress handlers apply this one rule.
+// ones included, and not a dot segment ("." or ".."), which the client puts
+// into URL paths (/sdk/studio/{shopId}/...). The client and the egress
+// handlers apply this one rule.
 func CheckShopID(setting, id string) error {
 	switch {
 	case id == "":
 		return fmt.Errorf("%s is empty", setting)
+	case id == "." || id == "..":
+		return fmt.Errorf("%s is a dot segment (\".\" or \"..\")", setting)
 	case strings.ContainsFunc(id, func(r rune) bool { return r == ';' || unicode.IsSpace(r) || IsControl(r) }):
 		return fmt.Errorf("%s contains ';', whitespace or control characters", setting)
 	}

@@ -297,6 +297,9 @@ func TestCheckShopID(t *testing.T) {
 		{"shop\u0085x", "whitespace"},
 		{"shop\x00x", "control"},
 		{"shop\u009bx", "control"},
+		{".", "dot segment"},
+		{"..", "dot segment"},
+		{"...", ""},
 	} {
 		err := signing.CheckShopID("Cfg.ShopID", tc.id)
 		if tc.want == "" {
