@@ -155,7 +155,8 @@ type checkoutResponse struct {
 // When p.TransactionID is empty a UUID is generated; p is never modified.
 // The body is serialized once and every attempt, retries included, sends
 // those same bytes, so Stash sees one transaction ID however many times the
-// request is sent. A non-2xx answer is an [*APIError].
+// request is sent. A non-2xx answer is an [*APIError]; a 2xx answer without
+// the link's url or id is an error wrapping [ErrMalformedResponse].
 func (c *Client) CreateCheckout(ctx context.Context, p *CheckoutParams) (*Checkout, error) {
 	if err := validateCheckoutParams(p); err != nil {
 		return nil, err
@@ -174,8 +175,12 @@ func (c *Client) CreateCheckout(ctx context.Context, p *CheckoutParams) (*Checko
 	if _, err := c.doRequest(ctx, http.MethodPost, pathCheckout, body, (*checkoutResponse)(out)); err != nil {
 		return nil, err
 	}
-	if out.URL == "" {
+	switch {
+	case out.URL == "":
 		return nil, fmt.Errorf("%w: checkout: no url in the response", ErrMalformedResponse)
+	case out.ID == "":
+		// The ID is what the purchase is polled and keyed by.
+		return nil, fmt.Errorf("%w: checkout: no id in the response", ErrMalformedResponse)
 	}
 	out.TransactionID = send.TransactionID
 	return out, nil

@@ -289,6 +289,7 @@ func TestCreateCheckoutMalformedResponse(t *testing.T) {
 	}{
 		{"not JSON", jsonResponder(200, "<html>ok</html>"), stashpay.ErrMalformedResponse},
 		{"no url", jsonResponder(200, `{"id":"x"}`), stashpay.ErrMalformedResponse},
+		{"no id", jsonResponder(200, `{"url":"https://pay.stash.gg/x"}`), stashpay.ErrMalformedResponse},
 		{"wrong types", jsonResponder(200, `{"url":5}`), stashpay.ErrMalformedResponse},
 		{"oversized", jsonResponder(200, `{"url":"`+strings.Repeat("a", 2<<20)+`"}`), stashpay.ErrResponseTooLarge},
 	}

@@ -119,7 +119,8 @@ func (c *Client) ListPlans(ctx context.Context, p *ListPlansParams) ([]Plan, err
 // GetPlan returns the plan of ID id (GET /sdk/plans/{id}); id is
 // path-escaped, and an empty one or one that is not valid UTF-8 is an error
 // wrapping [ErrInvalidParams], with nothing sent. An unknown plan is an
-// [*APIError] matching [ErrNotFound]. Auth as for [Client.ListPlans].
+// [*APIError] matching [ErrNotFound]. A 2xx answer without the plan's id
+// is an error wrapping [ErrMalformedResponse]. Auth as for [Client.ListPlans].
 func (c *Client) GetPlan(ctx context.Context, id string) (*Plan, error) {
 	seg, err := pathSegment("plan ID", id)
 	if err != nil {
@@ -153,6 +154,9 @@ func (c *Client) getPlan(ctx context.Context, path string) (*Plan, error) {
 	var out planAnswer
 	if _, err := c.doRequest(ctx, http.MethodGet, path, nil, &out); err != nil {
 		return nil, err
+	}
+	if out.plan.ID == "" {
+		return nil, malformed("plan: no id in the response")
 	}
 	return &out.plan, nil
 }

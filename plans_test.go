@@ -75,6 +75,19 @@ func TestPlansValidation(t *testing.T) {
 	assert.Empty(t, f.requests())
 }
 
+// A 200 that holds no plan (a proxy's "{}") is not an empty plan.
+func TestGetPlanRefusesAnAnswerWithoutAPlan(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{}`, `null`, `{"plan":{}}`, `{"name":"Gold"}`} {
+		c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, body), jsonResponder(200, body)})
+		p, err := c.GetPlan(t.Context(), "plan-1")
+		require.ErrorIs(t, err, stashpay.ErrMalformedResponse, body)
+		assert.Nil(t, p)
+		_, err = c.GetPlanByCode(t.Context(), "gold", "")
+		require.ErrorIs(t, err, stashpay.ErrMalformedResponse, body)
+	}
+}
+
 // TestPlanTypesDecodeTolerantly: int64 members as numbers or digit strings,
 // snake_case names, null members left zero.
 func TestPlanTypesDecodeTolerantly(t *testing.T) {
