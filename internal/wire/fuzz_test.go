@@ -1,6 +1,7 @@
 package wire_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"unicode/utf8"
@@ -49,6 +50,41 @@ func FuzzUnmarshal(f *testing.F) {
 		assert.NoError(t, jerr, "wire accepted what encoding/json refuses")
 		if jerr == nil && !hasSnakeCase(data) {
 			assert.Equal(t, want, got)
+		}
+	})
+}
+
+// FuzzSnakePathAgrees checks that the snake_case rewriting path decodes an
+// object exactly as the plain path does: the same object with one more,
+// unknown, snake_case member first must decode to the same value (member
+// order, duplicates and numbers kept).
+func FuzzSnakePathAgrees(f *testing.F) {
+	for _, s := range []string{
+		`{"transactionId":"tx","quantity":2}`,
+		`{"transactionId":"A","TransactionID":"B"}`,
+		`{"quantity":1,"QUANTITY":2,"items":[{"x":1},{"x":2,"X":3}],"metadata":{"k":"v","k":"w"}}`,
+		`{"transactionId":"\u0041\n"}`, `{}`, ` { "quantity" : 12345678901234567 } `,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var plain plainDoc
+		if bytes.IndexByte(data, '_') >= 0 || wire.Unmarshal(data, &plain) != nil {
+			return
+		}
+		obj := bytes.TrimSpace(data)
+		if len(obj) < 2 || obj[0] != '{' {
+			return
+		}
+		rest := bytes.TrimSpace(obj[1:])
+		snake := append([]byte(`{"promo_code":0`), ',')
+		if rest[0] == '}' {
+			snake = snake[:len(snake)-1]
+		}
+		snake = append(snake, rest...)
+		var got plainDoc
+		if assert.NoError(t, wire.Unmarshal(snake, &got), "%q", snake) {
+			assert.Equal(t, plain, got, "%q", snake)
 		}
 	})
 }

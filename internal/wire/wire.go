@@ -331,72 +331,112 @@ func hasSnakeName(data []byte) bool {
 // camelNames rewrites the snake_case member names of data's objects that
 // decode into struct fields of t (a pointer type) to the fields' exact JSON
 // names, leaving map keys and every other name alone. It is the slow path,
-// taken only for documents that have a snake_case member name: the document
-// is decoded into a generic tree (numbers kept exactly), fixed, and encoded
-// again.
+// taken only for documents that have a snake_case member name. Members keep
+// their order and their exact bytes (numbers, escapes, duplicates), so that
+// the document decodes as it would with the names already in camelCase: a
+// member given twice keeps its last value either way.
 func camelNames(data []byte, t reflect.Type) ([]byte, error) {
 	if !json.Valid(data) {
 		return data, nil // let encoding/json report the syntax error
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var tree any
-	if err := dec.Decode(&tree); err != nil {
+	out, err := fixNames(data, t)
+	if err != nil {
 		return nil, convert(err, nil)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(fixNames(tree, t)); err != nil {
-		return nil, &Error{Why: "cannot decode"}
-	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// fixNames renames snake_case members of v (a generic JSON value) that t
-// decodes as struct fields, recursively.
-func fixNames(v any, t reflect.Type) any {
+// fixNames returns the valid JSON value v with the snake_case members that
+// t decodes as struct fields renamed, recursively.
+func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t == nil || reflect.PointerTo(t).Implements(unmarshalerType) {
-		return v // decodes itself (through this package when it is ours)
+		return v, nil // decodes itself (through this package when it is ours)
 	}
 	switch t.Kind() {
-	case reflect.Struct:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return v
+	case reflect.Struct, reflect.Map:
+		names, values, ok, err := members(v)
+		if !ok || err != nil {
+			return v, err
 		}
-		fields := fieldsOf(t)
-		out := make(map[string]any, len(m))
-		for k, val := range m {
-			if snakeName([]byte(k)) {
-				if c := camel(k); fields.exact[c] != nil {
-					if _, dup := m[c]; !dup {
-						k = c
-					}
+		var fields structFields
+		present := make(map[string]bool, len(names))
+		if t.Kind() == reflect.Struct {
+			fields = fieldsOf(t)
+			for _, k := range names {
+				present[k] = true
+			}
+		}
+		out := []byte{'{'}
+		for i, k := range names {
+			var elem reflect.Type
+			if t.Kind() == reflect.Map {
+				elem = t.Elem()
+			} else {
+				if c := camel(k); snakeName([]byte(k)) && fields.exact[c] != nil && !present[c] {
+					k = c // a camelCase spelling of the same member wins
 				}
+				elem = fields.lookup(k)
 			}
-			out[k] = fixNames(val, fields.lookup(k))
-		}
-		return out
-	case reflect.Map:
-		if m, ok := v.(map[string]any); ok {
-			for k, val := range m {
-				m[k] = fixNames(val, t.Elem())
+			val, err := fixNames(values[i], elem)
+			if err != nil {
+				return nil, err
 			}
+			name, _ := json.Marshal(k)
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(append(append(out, name...), ':'), val...)
 		}
+		return append(out, '}'), nil
 	case reflect.Slice, reflect.Array:
-		if a, ok := v.([]any); ok {
-			for i := range a {
-				a[i] = fixNames(a[i], t.Elem())
-			}
+		dec := json.NewDecoder(bytes.NewReader(v))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return v, nil
 		}
+		out := []byte{'['}
+		for dec.More() {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, err
+			}
+			val, err := fixNames(raw, t.Elem())
+			if err != nil {
+				return nil, err
+			}
+			if len(out) > 1 {
+				out = append(out, ',')
+			}
+			out = append(out, val...)
+		}
+		return append(out, ']'), nil
 	}
-	return v
+	return v, nil
+}
+
+// members splits the valid JSON value v into its member names and values,
+// in order; ok is false when v is not an object.
+func members(v []byte) (names []string, values []json.RawMessage, ok bool, err error) {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, nil, false, nil
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, false, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, nil, false, err
+		}
+		names, values = append(names, tok.(string)), append(values, raw)
+	}
+	return names, values, true, nil
 }
 
 // structFields are the JSON member names a struct type decodes, with the

@@ -218,3 +218,24 @@ func TestErrorPathsNameMembersOnly(t *testing.T) {
 		assert.Equal(t, tc.want, we.Field, tc.in)
 	}
 }
+
+// A snake_case name anywhere (a metadata key) takes the document through
+// the rewriting path; it must decode exactly as the same document without
+// it: members in their order, so that a member given twice in two letter
+// cases keeps its last value, as encoding/json does.
+func TestUnmarshalSnakePathKeepsMemberOrder(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`{"transactionId":"tx-A","TransactionID":"tx-B","items":[{"id":"a","metadata":{"KEY":"x"}}]}`,
+		`{"TransactionID":"tx-B","transactionId":"tx-A","items":[{"id":"a","metadata":{"KEY":"x"}}]}`,
+		`{"transaction_id":"tx-A","TransactionID":"tx-B","items":[{"id":"a","metadata":{"KEY":"x"}}]}`,
+		`{"items":[{"id":"a","quantity":1,"quantity":"2","metadata":{"KEY":"x"}}],"playerId":"p","PLAYERID":"q"}`,
+	} {
+		var plain, snake doc
+		require.NoError(t, wire.Unmarshal([]byte(in), &plain), in)
+		require.NoError(t, wire.Unmarshal([]byte(strings.Replace(in, `"KEY"`, `"promo_code"`, 1)), &snake), in)
+		plain.Items[0].Metadata = nil
+		snake.Items[0].Metadata = nil
+		assert.Equal(t, plain, snake, in)
+	}
+}
