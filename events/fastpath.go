@@ -158,7 +158,11 @@ func (s *scanner) purchaseMember(m *purchaseMembers, key []byte, seen *uint32) {
 		s.strMember(seen, 1<<10, m.regionCode)
 	case "source":
 		if member(s, seen, 1<<11, m.source) {
-			*m.source = Source(s.common())
+			v := s.common()
+			if v != "" && (v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
+				s.fail() // maybe a number as a string: the standard path's rule reads it
+			}
+			*m.source = Source(v)
 		}
 	case "taxDetails":
 		if member(s, seen, 1<<12, m.taxDetails) {

@@ -111,6 +111,8 @@ var fastFallback = map[string]string{
 	"null items":                 edit(fastItems, `null`),
 	"null item":                  edit(`"items":[{`, `"items":[null,{`),
 	"null metadata value":        edit(`{"k":"v"}`, `{"k":null}`),
+	"source as a number string":  edit(`"source":"StashPay"`, `"source":"007"`),
+	"source negative":            edit(`"source":"StashPay"`, `"source":"-0"`),
 	"escape in string":           edit(`"o-1"`, `"o\n1"`),
 	"unicode escape":             edit(`"o-1"`, `"o\u00e91"`),
 	"escape in key":              edit(`"orderId"`, `"order\u0049d"`),
