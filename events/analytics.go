@@ -34,7 +34,12 @@ type CreatePaymentIntent struct {
 }
 
 // FreeItemRedeemed is the FREE_ITEM_REDEEMED event (wrapper key
-// "freeItemRedeemed").
+// "freeItemRedeemed"). It carries no identity of its own: when Stash sends
+// no timeMillis, two redemptions of one item by one player from one IP
+// address are the same bytes, and a handler's default key
+// (webhook.DefaultKey) counts them as one event for the store's retention.
+// A game that grants on this event must key it itself (webhook.WithKeyFunc,
+// or its own records).
 type FreeItemRedeemed struct {
 	base
 	noIdentity

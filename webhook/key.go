@@ -16,7 +16,10 @@ import (
 // for events that carry no identity, the event type followed by the
 // SHA-256 of the raw payload, as "TYPE:sha256:<hex>". The hash makes
 // byte-identical redeliveries of one event collapse; two events that
-// differ in any byte are distinct.
+// differ in any byte are distinct. Two genuine events that are the same
+// bytes collapse too (a second FREE_ITEM_REDEEMED of one item by one
+// player, when Stash sends no timeMillis): key such events with
+// [WithKeyFunc] where each one matters.
 func DefaultKey(e events.Event) string {
 	if k := e.IdempotencyKey(); k != "" {
 		return k
