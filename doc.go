@@ -71,7 +71,15 @@
 // set [CheckoutParams.TransactionID] to your own purchase ID (or let the
 // client generate one and store [Checkout.TransactionID]) so that a retried
 // request, or your own retry of a failed call, names the same purchase.
-// Stash documents no Idempotency-Key header.
+// Stash documents no Idempotency-Key header. The other calls that create
+// something ([Client.CreateSubscriptionCheckoutLink],
+// [Client.CreateSubscriptionChangeCheckoutLink],
+// [Client.GenerateWebshopURL]) carry no purchase ID: when an attempt's
+// answer is lost (a 502 from a gateway after Stash created the link), the
+// retry may create a second link, of which the player gets only the last.
+// Set their ReferenceID where the call has one to tie the links to your own
+// record, or pass [WithMaxRetries] 0 and retry them yourself. None of them
+// charges anyone.
 //
 // # Amounts
 //
