@@ -174,7 +174,8 @@ func (c *Client) checkResponse(resp *http.Response, method, path string, secrets
 		httpx.DrainAndClose(resp.Body, drainLimit)
 	}
 	e := decodeAPIError(resp.StatusCode, resp.Header, body, c.now(), secrets)
-	e.Method, e.Path = method, path
+	e.Method = method
+	e.Path, _, _ = strings.Cut(path, "?")
 	return e
 }
 

@@ -104,3 +104,14 @@ func TestPlanTypesDecodeTolerantly(t *testing.T) {
 		{name: "bad amount", in: `{"amountCents":"x9"}`, wantErr: "amountCents"},
 	})
 }
+
+// An APIError's Path is the path alone: the query (a segment ID, a
+// status filter) stays out of errors and logs.
+func TestPlanErrorPathHasNoQuery(t *testing.T) {
+	t.Parallel()
+	c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(404, `{"code":5,"message":"not found"}`)})
+	_, err := c.GetPlanByCode(t.Context(), "gold", "segment-1")
+	var ae *stashpay.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "/sdk/plans/code/gold", ae.Path)
+}
