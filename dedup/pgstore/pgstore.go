@@ -59,6 +59,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -169,7 +170,12 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	s.table = pgx.Identifier(parts).Sanitize()
 	idx := parts[len(parts)-1] + "_sweep_at_idx"
 	if len(idx) > 63 {
-		idx = idx[len(idx)-63:]
+		// PostgreSQL's limit; cut at a character, never inside one.
+		cut := len(idx) - 63
+		for !utf8.RuneStart(idx[cut]) {
+			cut++
+		}
+		idx = idx[cut:]
 	}
 	s.index = pgx.Identifier{idx}.Sanitize()
 	s.sql = buildQueries(s.table)

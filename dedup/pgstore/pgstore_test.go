@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -124,6 +125,26 @@ func TestMissingTable(t *testing.T) {
 	_, err = s.Claim(t.Context(), "k", time.Minute)
 	assert.ErrorIs(t, err, dedup.ErrStore)
 	assert.ErrorContains(t, err, "does not exist")
+}
+
+// A table name whose sweep index name is over PostgreSQL's 63 bytes, with
+// a multi-byte character where the name is cut: Migrate works and the
+// store claims (the cut fell inside the character, an invalid name).
+func TestMigrateLongTableName(t *testing.T) {
+	t.Parallel()
+	pool := newPool(t)
+	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:11]
+	name := "t" + id + strings.Repeat("é", 25) + "x" // 63 bytes; its index name is cut inside an "é"
+	require.Len(t, name, 63)
+	s, err := pgstore.New(pool, pgstore.WithTable(name))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), "DROP TABLE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+	})
+	require.NoError(t, s.Migrate(t.Context()))
+	c, err := s.Claim(t.Context(), "k", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Claimed, c.Outcome)
 }
 
 func TestMigrateConcurrently(t *testing.T) {
