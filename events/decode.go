@@ -23,32 +23,40 @@ import (
 // encoding/json a second scan of each item's bytes but spares every event
 // with items a target of its own.
 
-// plainItem is an [Item] without its UnmarshalJSON method.
-type plainItem Item
-
-// UnmarshalJSON decodes an item, its quantity as a JSON number or a string
-// holding an integer; null leaves it unchanged. The member names are
-// matched as encoding/json matches them (none has a snake_case form).
+// UnmarshalJSON decodes an item: its quantity as a JSON number or a string
+// holding an integer, a metadata value that is a number, boolean or null as
+// its JSON text ("7", "true", ""), as the egress calls read item metadata;
+// null leaves it unchanged. The member names are matched as encoding/json
+// matches them (none has a snake_case form).
 func (it *Item) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	var s struct {
-		*plainItem
-		Quantity wire.Int64 `json:"quantity"`
-	}
-	s.plainItem, s.Quantity = (*plainItem)(it), wire.Int64(it.Quantity)
+	s := struct {
+		ID       string               `json:"id"`
+		Quantity wire.Int64           `json:"quantity"`
+		Price    Amount               `json:"price"`
+		Metadata map[string]wire.Text `json:"metadata"`
+	}{ID: it.ID, Quantity: wire.Int64(it.Quantity), Price: it.Price}
 	if err := json.Unmarshal(data, &s); err != nil {
 		return err
 	}
-	it.Quantity = int64(s.Quantity)
+	it.ID, it.Quantity, it.Price = s.ID, int64(s.Quantity), s.Price
+	if s.Metadata != nil {
+		it.Metadata = make(map[string]string, len(s.Metadata))
+		for k, v := range s.Metadata {
+			it.Metadata[k] = string(v)
+		}
+	}
 	return nil
 }
 
-// taxItemJSON decodes a [TaxItem].
+// taxItemJSON decodes a [TaxItem]; the percentage may come as a JSON
+// number (the tax details are not documented), kept as its text.
 type taxItemJSON struct {
 	TaxItem
-	IsInclusive wire.Bool `json:"isInclusive"`
+	IsInclusive wire.Bool        `json:"isInclusive"`
+	Percentage  wire.NumericText `json:"percentage"`
 }
 
 // taxDetailsJSON decodes [TaxDetails].
@@ -65,6 +73,7 @@ func (td *taxDetailsJSON) result() TaxDetails {
 	for i := range td.Items {
 		out[i] = td.Items[i].TaxItem
 		out[i].IsInclusive = bool(td.Items[i].IsInclusive)
+		out[i].Percentage = string(td.Items[i].Percentage)
 	}
 	return TaxDetails{Items: out}
 }
@@ -72,8 +81,16 @@ func (td *taxDetailsJSON) result() TaxDetails {
 // purchaseSucceededJSON decodes a [PurchaseSucceeded].
 type purchaseSucceededJSON struct {
 	*PurchaseSucceeded
-	TaxDetails          taxDetailsJSON `json:"taxDetails"`
-	EmailMarketingOptIn wire.Bool      `json:"emailMarketingOptIn"`
+	UserID              wire.NumericText `json:"userId"`
+	TaxDetails          taxDetailsJSON   `json:"taxDetails"`
+	EmailMarketingOptIn wire.Bool        `json:"emailMarketingOptIn"`
+	BonusItems          []bonusItemJSON  `json:"bonusItems"`
+}
+
+// bonusItemJSON decodes a [BonusItem].
+type bonusItemJSON struct {
+	BonusItem
+	Quantity wire.Int64 `json:"quantity"`
 }
 
 func (w *purchaseSucceededJSON) result() decoded {
@@ -83,8 +100,16 @@ func (w *purchaseSucceededJSON) result() decoded {
 		// member through it.
 		e = new(PurchaseSucceeded)
 	}
+	e.UserID = string(w.UserID)
 	e.TaxDetails = w.TaxDetails.result()
 	e.EmailMarketingOptIn = bool(w.EmailMarketingOptIn)
+	if w.BonusItems != nil {
+		e.BonusItems = make([]BonusItem, len(w.BonusItems))
+		for i, b := range w.BonusItems {
+			e.BonusItems[i] = b.BonusItem
+			e.BonusItems[i].Quantity = int64(b.Quantity)
+		}
+	}
 	return e
 }
 

@@ -279,6 +279,30 @@ func TestParseSourceAsNumber(t *testing.T) {
 	assert.Error(t, err, "an object is still not a source")
 }
 
+// A purchase is never refused over a member of another JSON kind than
+// expected where Stash's format is not documented (the tax details, item
+// metadata, a numeric user ID): it would be redelivered, and refused, for a
+// day, and never granted on the webhook route.
+func TestParsePurchaseToleratesUndocumentedKinds(t *testing.T) {
+	t.Parallel()
+	payload := `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1","userId":1234,` +
+		`"items":[{"id":"sword","quantity":"1","metadata":{"level":7,"gift":true,"note":null,"tier":"gold"}}],` +
+		`"bonusItems":[{"id":"gems","quantity":"500","name":"Gems"},{"id":"coins","quantity":25}],` +
+		`"taxDetails":{"items":[{"label":"VAT","percentage":7.5,"isInclusive":"true"}]}}}`
+	e := parseAs[*events.PurchaseSucceeded](t, []byte(payload))
+	assert.Equal(t, "1234", e.UserID)
+	require.Len(t, e.Items, 1)
+	assert.Equal(t, map[string]string{"level": "7", "gift": "true", "note": "", "tier": "gold"}, e.Items[0].Metadata)
+	assert.Equal(t, []events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}, {ID: "coins", Quantity: 25}}, e.BonusItems)
+	require.Len(t, e.TaxDetails.Items, 1)
+	assert.Equal(t, "7.5", e.TaxDetails.Items[0].Percentage)
+	assert.True(t, e.TaxDetails.Items[0].IsInclusive)
+
+	_, err := events.Parse([]byte(strings.Replace(payload, `"level":7`, `"level":{}`, 1)))
+	require.Error(t, err, "an object is not a metadata value")
+	assert.NotContains(t, err.Error(), "plainItem", "the error names JSON members only")
+}
+
 func TestParseUnknownTypes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

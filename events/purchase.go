@@ -31,8 +31,21 @@ type Item struct {
 	// Price is the per-item price as sent (see [Amount] for its unit);
 	// absent in cart and payment-intent events.
 	Price Amount `json:"price,omitempty"`
-	// Metadata is the item metadata set at checkout, if any.
+	// Metadata is the item metadata set at checkout, if any; a number,
+	// boolean or null value is kept as its JSON text ("7", "true", "").
 	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// BonusItem is a free item granted with a purchase.
+type BonusItem struct {
+	// ID identifies the bonus item.
+	ID string `json:"id"`
+	// Quantity is the number of units to grant. It decodes from a JSON
+	// number or a string holding an integer.
+	Quantity int64 `json:"quantity"`
+	// Name and Description describe the item, when sent.
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 // TaxDetails breaks down the tax of a purchase.
@@ -50,7 +63,8 @@ type TaxItem struct {
 	IsInclusive bool `json:"isInclusive"`
 	// Amount is the tax amount as sent (see [Amount] for its unit).
 	Amount Amount `json:"amount"`
-	// Percentage is the rate as a decimal string, e.g. "7.5".
+	// Percentage is the rate as a decimal string, e.g. "7.5" (a JSON
+	// number is kept as its text).
 	Percentage string `json:"percentage"`
 	// Country is the taxing country, e.g. "US".
 	Country string `json:"country"`
@@ -72,12 +86,19 @@ type PurchaseSucceeded struct {
 	TransactionID string `json:"transactionId,omitempty"`
 	// ShopID is the originating shop, when sent.
 	ShopID string `json:"shopId,omitempty"`
-	// UserID is the external user id given at checkout (user.id).
+	// UserID is the external user id given at checkout (user.id); a JSON
+	// number is kept as its digits.
 	UserID string `json:"userId"`
 	// Currency is the ISO 4217 code; Stash sends both "usd" and "USD".
 	Currency Currency `json:"currency"`
 	// Items are the purchased items.
 	Items []Item `json:"items"`
+	// BonusItems are free items to grant with the purchase, such as the
+	// in-game currency of a loyalty tier, which Stash says is "delivered
+	// as bonus items on the purchase webhook". Their member name on the
+	// webhook is not documented (UNCERTAIN): it is read as "bonusItems",
+	// the name the confirm call and GetPaymentEvent use.
+	BonusItems []BonusItem `json:"bonusItems,omitempty"`
 	// Tax is the tax amount as sent (see [Amount] for its unit).
 	Tax Amount `json:"tax"`
 	// Total is the amount paid as sent (see [Amount] for its unit).

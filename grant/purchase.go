@@ -49,8 +49,10 @@ type Purchase struct {
 	Currency string
 	// Items are the purchased items.
 	Items []Item
-	// BonusItems are free items granted with the purchase (confirm and
-	// poll; the webhook does not carry them).
+	// BonusItems are free items granted with the purchase: the confirm
+	// call's and the payment event's bonusItems, and the webhook's (see
+	// events.PurchaseSucceeded.BonusItems; their name there is not
+	// documented).
 	BonusItems []BonusItem
 	// Total is the amount charged, tax included, and Tax its tax part,
 	// exact decimal text: decimal major units for confirm (its minor units
@@ -123,6 +125,9 @@ func fromWebhook(e *events.PurchaseSucceeded) *Purchase {
 	}
 	for i, it := range e.Items {
 		p.Items[i] = Item{ID: it.ID, Quantity: it.Quantity, Price: it.Price}
+	}
+	for _, b := range e.BonusItems {
+		p.BonusItems = append(p.BonusItems, BonusItem{ID: b.ID, Quantity: b.Quantity})
 	}
 	return p
 }

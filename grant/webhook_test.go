@@ -151,3 +151,20 @@ func TestWebhookStoreDownIsAnswered503(t *testing.T) {
 	assert.Contains(t, logs.String(), "exactly-once store failed")
 	assert.Contains(t, logs.String(), `key=`+key(id), "the log names the purchase")
 }
+
+// The webhook's bonus items reach the grant function, as the confirm
+// call's do: a purchase granted on the webhook route gets them too.
+func TestWebhookGrantsBonusItems(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	e := newEnv(t, rec, nil)
+	e.serveGame(t, nil)
+	payload := []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o-1","checkoutLinkId":"link-1","userId":"p1",` +
+		`"currency":"USD","items":[{"id":"sword","quantity":1,"price":"4.99"}],"total":"4.99","tax":"0",` +
+		`"bonusItems":[{"id":"gems","quantity":"500"}]}}`)
+	_, err := e.fake.SendEvent(t.Context(), payload, stashpaytest.MaxAttempts(1))
+	require.NoError(t, err)
+	granted := rec.granted()
+	require.Len(t, granted, 1)
+	assert.Equal(t, []grant.BonusItem{{ID: "gems", Quantity: 500}}, granted[0].BonusItems)
+}
