@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -89,9 +90,10 @@ type PaymentEvent struct {
 	// the checkout link ID).
 	ID string
 	// Status is the payment's status (an open enum); see
-	// [PaymentStatus.Paid]. A status the SDK does not know is kept as sent,
-	// but as text fit for a log: at most 128 bytes, control characters as
-	// spaces, and the client's keys redacted.
+	// [PaymentStatus.Paid]. A status the SDK does not know is kept as sent
+	// when it is at most 128 bytes and holds none of the client's keys;
+	// else it is cut to 128 bytes, the keys redacted, and quoted (so that it
+	// never reads as a known status).
 	Status PaymentStatus
 	// CheckoutLinkID, OrderID, TransactionID and UserID are the
 	// identifiers of the purchase when Stash sends them ("checkoutLinkId",
@@ -164,15 +166,33 @@ func (c *Client) GetPaymentEvent(ctx context.Context, id string) (*PaymentEvent,
 	}
 	ev := w.event(id, data)
 	if !ev.Status.Known() {
-		// Kept, but as text fit for a log line and an error: it is never
-		// treated as paid, and it is shown wherever it is reported.
-		ev.Status = PaymentStatus(apiErrorText(redact.Text(string(ev.Status), c.auth.secrets()), maxStatusLen))
+		ev.Status = unknownStatus(ev.Status, c.auth.secrets())
 		if c.logger != nil {
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "stashpay: payment status unknown to this SDK; not treated as paid",
 				slog.String("status", string(ev.Status)), slog.String("checkout_id", id))
 		}
 	}
 	return ev, nil
+}
+
+// unknownStatus returns a status the SDK does not know as it may be shown
+// in a log line or an error: as sent when it is short and holds none of
+// secrets; else cut to maxStatusLen bytes, redacted, and quoted, so that
+// what is left can never read as a known status ("PAYMENT_STATUS_SUCCEEDED
+// " trimmed would be one).
+func unknownStatus(s PaymentStatus, secrets []string) PaymentStatus {
+	t := redact.Text(string(s), secrets)
+	if len(t) > maxStatusLen {
+		cut := maxStatusLen
+		for cut > 0 && !utf8.RuneStart(t[cut]) {
+			cut--
+		}
+		t = t[:cut] + "..."
+	}
+	if t == string(s) {
+		return s
+	}
+	return PaymentStatus(strconv.Quote(t))
 }
 
 // paymentEventWire is the JSON of a payment event, read by wire.Unmarshal:

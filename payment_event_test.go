@@ -242,9 +242,14 @@ func TestGetPaymentEventUnknownStatusIsSafeToLog(t *testing.T) {
 	tests := []struct {
 		name, status, want string
 	}{
-		{"echoed key", testAPIKey, "[redacted]"},
-		{"control characters", "PAYMENT_STATUS_NEW\nlevel=ERROR", "PAYMENT_STATUS_NEW level=ERROR"},
-		{"long", strings.Repeat("X", 4096), strings.Repeat("X", 125) + "..."},
+		{"echoed key", testAPIKey, `"[redacted]"`},
+		{"control characters", "PAYMENT_STATUS_NEW\nlevel=ERROR", "PAYMENT_STATUS_NEW\nlevel=ERROR"},
+		{"long", strings.Repeat("X", 4096), `"` + strings.Repeat("X", 128) + `..."`},
+		// Nothing may turn an unknown status into a known one.
+		{"padded paid status", "PAYMENT_STATUS_SUCCEEDED ", "PAYMENT_STATUS_SUCCEEDED "},
+		{"paid status and a newline", "PAYMENT_STATUS_SUCCEEDED\n", "PAYMENT_STATUS_SUCCEEDED\n"},
+		{"paid status and a key", "PAYMENT_STATUS_SUCCEEDED" + testAPIKey, `"PAYMENT_STATUS_SUCCEEDED[redacted]"`},
+		{"long paid status", "PAYMENT_STATUS_SUCCEEDED" + strings.Repeat(" ", 200), `"PAYMENT_STATUS_SUCCEEDED` + strings.Repeat(" ", 104) + `..."`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,6 +262,7 @@ func TestGetPaymentEventUnknownStatusIsSafeToLog(t *testing.T) {
 			ev, err := c.GetPaymentEvent(t.Context(), "checkout-78")
 			require.NoError(t, err)
 			assert.Equal(t, stashpay.PaymentStatus(tt.want), ev.Status)
+			assert.False(t, ev.Status.Known())
 			assert.False(t, ev.Status.Paid())
 			assert.NotContains(t, buf.String(), testAPIKey)
 			assert.Less(t, buf.Len(), 512)
