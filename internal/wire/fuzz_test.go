@@ -64,6 +64,7 @@ func FuzzSnakePathAgrees(f *testing.F) {
 		`{"transactionId":"A","TransactionID":"B"}`,
 		`{"quantity":1,"QUANTITY":2,"items":[{"x":1},{"x":2,"X":3}],"metadata":{"k":"v","k":"w"}}`,
 		`{"transactionId":"\u0041\n"}`, `{}`, ` { "quantity" : 12345678901234567 } `,
+		`{"transaction\u005fid":"x"}`, `{"transaction_i\u0064":"x"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -359,7 +359,7 @@ func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 	}
 	switch t.Kind() {
 	case reflect.Struct, reflect.Map:
-		names, values, ok, err := members(v)
+		names, escaped, values, ok, err := members(v)
 		if !ok || err != nil {
 			return v, err
 		}
@@ -377,7 +377,11 @@ func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 			if t.Kind() == reflect.Map {
 				elem = t.Elem()
 			} else {
-				if c := camel(k); snakeName([]byte(k)) && fields.exact[c] != nil && !present[c] {
+				// Only names sent as they read are renamed: hasSnakeName,
+				// which decides whether a document takes this path, sees
+				// the bytes, and "transaction\u005fid" is no snake_case
+				// name on the plain path either.
+				if c := camel(k); !escaped[i] && snakeName([]byte(k)) && fields.exact[c] != nil && !present[c] {
 					k = c // a camelCase spelling of the same member wins
 				}
 				elem = fields.lookup(k)
@@ -418,25 +422,30 @@ func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 	return v, nil
 }
 
-// members splits the valid JSON value v into its member names and values,
-// in order; ok is false when v is not an object.
-func members(v []byte) (names []string, values []json.RawMessage, ok bool, err error) {
+// members splits the valid JSON value v into its member names, whether
+// each was sent with an escape, and its values, in order; ok is false when
+// v is not an object.
+func members(v []byte) (names []string, escaped []bool, values []json.RawMessage, ok bool, err error) {
 	dec := json.NewDecoder(bytes.NewReader(v))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, nil, false, nil
+		return nil, nil, nil, false, nil
 	}
 	for dec.More() {
+		from := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, nil, false, err
+			return nil, nil, nil, false, err
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, false, err
+			return nil, nil, nil, false, err
 		}
-		names, values = append(names, tok.(string)), append(values, raw)
+		// v[from:] starts with separators and the name's bytes; the name
+		// holds a backslash when it was escaped.
+		esc := bytes.IndexByte(v[from:dec.InputOffset()-int64(len(raw))], '\\') >= 0
+		names, escaped, values = append(names, tok.(string)), append(escaped, esc), append(values, raw)
 	}
-	return names, values, true, nil
+	return names, escaped, values, true, nil
 }
 
 // structFields are the JSON member names a struct type decodes, with the

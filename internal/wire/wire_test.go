@@ -230,6 +230,8 @@ func TestUnmarshalSnakePathKeepsMemberOrder(t *testing.T) {
 		`{"TransactionID":"tx-B","transactionId":"tx-A","items":[{"id":"a","metadata":{"KEY":"x"}}]}`,
 		`{"transaction_id":"tx-A","TransactionID":"tx-B","items":[{"id":"a","metadata":{"KEY":"x"}}]}`,
 		`{"items":[{"id":"a","quantity":1,"quantity":"2","metadata":{"KEY":"x"}}],"playerId":"p","PLAYERID":"q"}`,
+		`{"transaction\u005fid":"x","items":[{"id":"a","metadata":{"KEY":"x"}}]}`,
+		`{"transaction_i\u0064":"x","items":[{"id":"a","metadata":{"KEY":"x"}}]}`,
 	} {
 		var plain, snake doc
 		require.NoError(t, wire.Unmarshal([]byte(in), &plain), in)
