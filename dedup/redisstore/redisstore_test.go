@@ -321,6 +321,13 @@ func TestClaimWithLostReply(t *testing.T) {
 			t.Parallel()
 			direct := newClient(t)
 			key := "lost-reply:" + uuid.NewString()
+			// Load the claim script first: on a cold script cache, the
+			// first command is an EVALSHA answered NOSCRIPT, which never
+			// ran, and the lost reply would prove nothing.
+			warm, err := redisstore.New(direct, redisstore.WithoutSetGet())
+			require.NoError(t, err)
+			_, err = warm.Claim(t.Context(), "lost-reply-warm:"+uuid.NewString(), time.Second)
+			require.NoError(t, err)
 			opts := *direct.Options()
 			opts.Addr = replyLosingProxy(t, direct.Options().Addr, []byte(key))
 			client := redis.NewClient(&opts)
