@@ -105,8 +105,8 @@ func TestPlanTypesDecodeTolerantly(t *testing.T) {
 	})
 }
 
-// An APIError's Path is the path alone: the query (a segment ID, a
-// status filter) stays out of errors and logs.
+// An APIError's Path is the path alone, as documented: the query (a
+// segment ID, a status filter) is not part of it.
 func TestPlanErrorPathHasNoQuery(t *testing.T) {
 	t.Parallel()
 	c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(404, `{"code":5,"message":"not found"}`)})
