@@ -518,6 +518,11 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 	tx := slog.String("transaction_id", req.TransactionID)
 	deadline := time.Now().Add(max(c.busyWait-time.Since(start), minMarkerWait))
 	same, err := c.marked(r.Context(), granted, deadline)
+	if legacy := key + "#granted:" + listedFingerprint(req); err == nil && !same && legacy != granted {
+		// A confirm granted by a build before v0.1.0, whose fingerprint
+		// kept the lines in the order sent (a retry across an upgrade).
+		same, err = c.marked(r.Context(), legacy, deadline)
+	}
 	if err == nil && !same {
 		var confirmed bool
 		confirmed, err = c.marked(r.Context(), key+confirmedSuffix, deadline)
@@ -602,6 +607,22 @@ func confirmFingerprint(req *ConfirmPaymentRequest) string {
 	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
 	for _, l := range lines {
 		h.Write([]byte(l))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// listedFingerprint is the fingerprint of builds before v0.1.0: as
+// confirmFingerprint, with the lines in the order sent. Duplicates read it
+// too, so that a retry of a confirm such a build granted is still the same
+// purchase; it can go once no marker it wrote is left (their retention).
+func listedFingerprint(req *ConfirmPaymentRequest) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
+	for _, it := range req.Items {
+		fmt.Fprintf(h, "item %q %q %d %d\n", it.GUID, it.ProductID, it.Quantity, it.Cents)
+	}
+	for _, b := range req.BonusItems {
+		fmt.Fprintf(h, "bonus %q %d\n", b.ID, b.Quantity)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -3,6 +3,8 @@ package stashpay_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -669,6 +671,39 @@ func TestConfirmRetryInAnotherOrderIsTheSamePurchase(t *testing.T) {
 	twice := req
 	twice.Items = []stashpay.PurchaseItem{req.Items[0], req.Items[0]}
 	assert.Equal(t, http.StatusConflict, egressServe(h, egressRequest(t, "/", twice)).Code, "a repeated line is another purchase")
+}
+
+// A build before v0.1.0 fingerprinted the lines in the order sent; the
+// retry of a confirm it granted (its 200 lost) reaching an upgraded instance
+// is the same purchase: 200, not 409, and fn is not called.
+func TestConfirmRetryOfAConfirmGrantedByAnOlderBuild(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	body := egressConfirmBody(t, "tx-upgrade")
+	var req stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(body, &req))
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
+	for _, it := range req.Items {
+		fmt.Fprintf(h, "item %q %q %d %d\n", it.GUID, it.ProductID, it.Quantity, it.Cents)
+	}
+	for _, b := range req.BonusItems {
+		fmt.Fprintf(h, "bonus %q %d\n", b.ID, b.Quantity)
+	}
+	key := stashpay.DefaultConfirmKey(&req)
+	for _, k := range []string{key, key + "#granted:" + hex.EncodeToString(h.Sum(nil)), key + "#confirmed"} {
+		c, err := store.Claim(t.Context(), k, time.Minute)
+		require.NoError(t, err)
+		require.NoError(t, store.Complete(t.Context(), k, c.Token))
+	}
+	var c egressCounter
+	cfg := egressConfig()
+	cfg.Store = store
+	handler := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+	egressConfirmResults(t, egressServe(handler, egressRequest(t, "/", json.RawMessage(body))))
+	assert.Zero(t, c.n.Load())
+	req.Items[0].Quantity++
+	assert.Equal(t, http.StatusConflict, egressServe(handler, egressRequest(t, "/", req)).Code, "other items are still refused")
 }
 
 // markerStore misbehaves on the keys that contain marker, once armed: it
