@@ -85,7 +85,11 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 	// One Granter, one grant function, for both routes (confirm and, when
 	// configured, the webhook). One process here; replicas share a Redis
 	// or PostgreSQL store instead.
-	g, err := grant.New(dedup.NewMemoryStore(), b.grant, grant.WithLogger(log))
+	// This backend serves confirm, which Stash calls for every purchase, so
+	// the confirm call grants the purchases that no key joins across the
+	// two routes (Webshop cart purchases: no checkout link ID); their
+	// webhook is acknowledged without granting them again.
+	g, err := grant.New(dedup.NewMemoryStore(), b.grant, grant.WithLogger(log), grant.WithCartPurchasesOnConfirm())
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
+	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/examples/internal/app"
@@ -194,4 +196,26 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, "localhost:8080", cfg.Addr)
 	_, err = loadConfig(get(map[string]string{"STASH_SHOP_ID": "s", "STASH_INGRESS_KEY": "i"}))
 	assert.ErrorContains(t, err, "STASH_EGRESS_KEY")
+}
+
+// A Webshop cart purchase has no checkout link ID on either route, so no
+// key joins its confirm call and its PURCHASE_SUCCEEDED: the confirm call
+// grants it, and the webhook does not grant it again.
+func TestCartPurchaseGrantedOnce(t *testing.T) {
+	t.Parallel()
+	fake, b, srv := setup(t)
+	now := strconv.FormatInt(time.Now().UnixMilli(), 10)
+	confirm := []byte(`{"playerId":"erin","transactionId":"tx-cart-1","shopId":"` + fake.ShopID() + `",` +
+		`"environment":"PAYMENT_ENVIRONMENT_TEST","currency":"USD","decimalPlaces":2,"tax":0,"total":499,` +
+		`"timeMillis":"` + now + `","source":"PURCHASE_SOURCE_CART",` +
+		`"items":[{"guid":"6f1c1a52-0d1e-4c55-9a5e-2f4c8b7e6d31","productId":"sword","quantity":1,"cents":499}]}`)
+	code, out := replay(t, fake, srv, stashpay.ConfirmPaymentPath, confirm)
+	require.Equal(t, http.StatusOK, code, out)
+	hook := []byte(`{"type":"PURCHASE_SUCCEEDED","environment":"test","purchaseSucceeded":{"timeMillis":` + now +
+		`,"orderId":"8ZVBabLrnCMm9zPdu9QpfCWzNaA","currency":"USD","userId":"erin",` +
+		`"items":[{"id":"sword","quantity":1,"price":"4.99"}],"tax":"0.00","total":"4.99","source":"Cart"}}`)
+	d, err := fake.SendEvent(t.Context(), hook, stashpaytest.MaxAttempts(1))
+	require.NoError(t, err)
+	require.NoError(t, d.Wait(t.Context()), "the webhook is acknowledged")
+	assert.Equal(t, int64(1), b.inv.Count("erin", "sword"), "granted once across the two routes")
 }
