@@ -126,7 +126,8 @@
 // # Exit status
 //
 // 0 on success; 1 when the check or the delivery failed (an invalid
-// signature, a non-200 webhook answer, a non-2xx purchase answer, a network
-// error); 2 when the command could not run as given (bad flags, a missing
+// signature, a non-200 webhook answer, a purchase answer other than HTTP 200,
+// a confirm answer without results, a register answer that refuses an item,
+// a network error); 2 when the command could not run as given (bad flags, a missing
 // environment variable, an unreadable file).
 package main

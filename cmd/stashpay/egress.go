@@ -268,12 +268,30 @@ func (c *cli) egressSend(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if a.status < 200 || a.status > 299 {
-		fmt.Fprintf(c.stderr, "%s: a non-2xx answer makes Stash fail the purchase\n", programName)
+	if a.status != http.StatusOK {
+		fmt.Fprintf(c.stderr, "%s: Stash counts only HTTP 200: any other answer fails the purchase\n", programName)
 		return errFailed
 	}
-	if f.kind == "register" {
+	switch f.kind {
+	case "register":
 		return c.checkRegistration(a.body)
+	case "confirm":
+		return c.checkConfirmation(a.body)
+	}
+	return nil
+}
+
+// checkConfirmation reads a confirm answer: Stash takes it as a success
+// (and captures the charge) only when it holds at least one result.
+func (c *cli) checkConfirmation(body []byte) error {
+	var resp stashpay.ConfirmPaymentResponse
+	if err := resp.UnmarshalJSON(body); err != nil {
+		fmt.Fprintf(c.stderr, "%s: the confirm answer is not a results object (%v): Stash fails the purchase\n", programName, err)
+		return errFailed
+	}
+	if len(resp.Results) == 0 {
+		fmt.Fprintf(c.stderr, "%s: the confirm answer has no results: Stash fails the purchase\n", programName)
+		return errFailed
 	}
 	return nil
 }

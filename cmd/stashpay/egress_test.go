@@ -152,7 +152,7 @@ func TestEgressSendRefused(t *testing.T) {
 			r := runCLI(t, testEnv(), nil, "egress", "send", "-url", game.srv.URL+stashpay.ConfirmPaymentPath, "-user", tt.user)
 			assert.Equal(t, exitFailed, r.code, r.all())
 			assert.True(t, strings.HasPrefix(r.stdout, tt.wantStatus), r.stdout)
-			assert.Contains(t, r.stderr, "non-2xx")
+			assert.Contains(t, r.stderr, "only HTTP 200")
 			calls, _, _, _ := game.snapshot()
 			assert.Equal(t, tt.wantCalled, len(calls) == 1)
 			assertNoSecrets(t, r, tt.gameKey)
@@ -468,4 +468,39 @@ func TestEgressSendWebshopRefusesFile(t *testing.T) {
 	assert.Contains(t, r.stderr, "-file")
 	calls, _ := game.snapshot()
 	assert.Empty(t, calls)
+}
+
+// Answers that Stash counts as a failed purchase fail the check, whatever
+// their 2xx status says: only HTTP 200 counts, and a confirm answer must
+// hold results.
+func TestEgressSendAnswersStashFails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, path string
+		status     int
+		body       string
+		want       int
+	}{
+		{"confirm without results", stashpay.ConfirmPaymentPath, 200, `{}`, exitFailed},
+		{"confirm with empty results", stashpay.ConfirmPaymentPath, 200, `{"results":[]}`, exitFailed},
+		{"confirm not JSON", stashpay.ConfirmPaymentPath, 200, `ok`, exitFailed},
+		{"confirm 201", stashpay.ConfirmPaymentPath, 201, `{"results":[{"productId":"p"}]}`, exitFailed},
+		{"confirm with results", stashpay.ConfirmPaymentPath, 200, `{"results":[{"productId":"p"}]}`, exitOK},
+		{"register 201", stashpay.RegisterPaymentPath, 201,
+			`{"statuses":[{"productId":"p","status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`, exitFailed},
+		{"cancel 204", stashpay.CancelPaymentPath, 204, ``, exitFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			r := runCLI(t, testEnv(), nil, "egress", "send", "-url", srv.URL+tt.path)
+			assert.Equal(t, tt.want, r.code, r.all())
+		})
+	}
 }
