@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stashpay/stashpay-go/internal/httpx"
 	"github.com/stashpay/stashpay-go/internal/signing"
 )
 
@@ -349,7 +350,7 @@ func (s *Server) exchange(req *http.Request, limit int64) (status int, body []by
 	resp, err := s.hc.Do(req)
 	took = time.Since(start)
 	if err != nil {
-		return 0, nil, took, err
+		return 0, nil, took, httpx.WithoutQuery(err) // a webhook URL's query may hold a token
 	}
 	defer resp.Body.Close()
 	body, _ = io.ReadAll(io.LimitReader(resp.Body, limit))

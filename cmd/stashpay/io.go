@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/stashpay/stashpay-go/internal/httpx"
 )
 
 const (
@@ -106,7 +108,7 @@ func exchange(hc *http.Client, req *http.Request) (*answer, error) {
 	start := time.Now()
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, httpx.WithoutQuery(err) // a webhook URL's query may hold a token
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))

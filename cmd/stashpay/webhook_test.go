@@ -204,3 +204,16 @@ func TestWebhookSample(t *testing.T) {
 		})
 	}
 }
+
+// A webhook URL may carry a token in its query (Stash sends no custom
+// headers); a delivery that fails must not print it.
+func TestWebhookSendHidesTheURLsQuery(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.Listener.Addr().String()
+	srv.Close() // nothing listens now: connection refused
+	r := runCLI(t, testEnv(), nil, "webhook", "send", "-url", "http://"+addr+"/webhooks/stash?token=tok-SECRET-123")
+	assert.Equal(t, exitFailed, r.code, r.all())
+	assert.Contains(t, r.stderr, "/webhooks/stash?...")
+	assert.NotContains(t, r.all(), "tok-SECRET-123")
+}
