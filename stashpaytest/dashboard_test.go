@@ -1,9 +1,12 @@
 package stashpaytest_test
 
 import (
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -171,4 +174,42 @@ func TestDashboardRefusesCrossSitePosts(t *testing.T) {
 	assert.Len(t, s.Deliveries(), 1)
 	c, _ := s.Checkout(id)
 	assert.Equal(t, stashpay.PaymentStatusSucceeded, c.Status)
+}
+
+// DNS rebinding: a site whose name resolves to 127.0.0.1 sends its own name
+// as Host and as Origin, which agree; the fake's pages answer only to
+// names of its own (an IP address, localhost, its public URL's host).
+func TestPagesRefuseForeignHosts(t *testing.T) {
+	t.Parallel()
+	s, _, _ := dashboardFake(t)
+	id := createCheckout(t, s, gemsCheckout)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(s.URL(), "http://"))
+	require.NoError(t, err)
+	send := func(method, path, host string) int {
+		var body io.Reader
+		if method == http.MethodPost {
+			body = strings.NewReader(url.Values{"type": {"VIEW_ITEM"}, "checkout": {id}}.Encode())
+		}
+		req, err := http.NewRequestWithContext(t.Context(), method, s.URL()+path, body)
+		require.NoError(t, err)
+		req.Host = host
+		req.Header.Set("Origin", "http://"+host)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := noRedirect.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/", "/pay/" + id} {
+		assert.Equal(t, http.StatusForbidden, send(http.MethodGet, path, "rebind.evil.example:"+port), path)
+		assert.Equal(t, http.StatusOK, send(http.MethodGet, path, "localhost:"+port), path)
+		assert.Equal(t, http.StatusOK, send(http.MethodGet, path, "127.0.0.1:"+port), path)
+	}
+	for _, path := range []string{"/dashboard/send", "/dashboard/refund", "/pay/" + id} {
+		assert.Equal(t, http.StatusForbidden, send(http.MethodPost, path, "rebind.evil.example:"+port), path)
+	}
+	assert.Empty(t, s.Deliveries(), "nothing was sent")
+	c, _ := s.Checkout(id)
+	assert.NotEqual(t, stashpay.PaymentStatusSucceeded, c.Status, "nothing was paid")
 }

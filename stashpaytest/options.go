@@ -187,5 +187,8 @@ func WithListener(l net.Listener) Option { return func(c *config) { c.listener =
 // WithPublicURL sets the base URL the fake reports ([Server.URL]) and builds
 // checkout URLs on, for a fake listening on every interface that a phone on
 // the local network reaches by another address. Default: http:// and the
-// listener's address.
+// listener's address. The checkout page and the dashboard answer only
+// requests addressed to an IP address, localhost or this URL's host (403
+// otherwise), so that a site whose DNS name is made to point at the fake
+// cannot use them.
 func WithPublicURL(u string) Option { return func(c *config) { c.publicURL = u } }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
@@ -73,6 +75,36 @@ func readForm(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// page serves h only for requests addressed to the fake by a name of its
+// own (see ownHost); others are refused with 403.
+func (s *Server) page(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.ownHost(r.Host) {
+			http.Error(w, "unknown host: open the sandbox by its own address", http.StatusForbidden)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// ownHost reports whether host (a request's Host) names the fake: an IP
+// address, localhost, or the host of its URL ([WithPublicURL]). A page of
+// another site whose DNS name is made to resolve to 127.0.0.1 (DNS
+// rebinding) sends that name, and with it its own origin, so that
+// sameOrigin alone would let it read the dashboard and pay, refund or send
+// events signed with the webhook secret.
+func (s *Server) ownHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if net.ParseIP(host) != nil || strings.EqualFold(host, "localhost") {
+		return true
+	}
+	u, err := url.Parse(s.url)
+	return err == nil && u.Hostname() != "" && strings.EqualFold(u.Hostname(), host)
 }
 
 // sameOrigin reports whether a state-changing request comes from the fake's

@@ -264,12 +264,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/sdk/server/payment/{id}", s.ingress(http.MethodGet, s.handlePaymentEvent))
 	s.apiRoutes(mux)
 	mux.HandleFunc("/sdk/", s.ingress("", nil))
-	mux.HandleFunc("/pay/{id}", s.handlePayPage)
-	mux.HandleFunc("GET /{$}", s.handleDashboard)
+	mux.HandleFunc("/pay/{id}", s.page(s.handlePayPage))
+	mux.HandleFunc("GET /{$}", s.page(s.handleDashboard))
 	mux.HandleFunc("GET "+stylePath, serveStyle)
-	mux.HandleFunc("POST /dashboard/redeliver", s.dashboardAction(s.redeliverForm))
-	mux.HandleFunc("POST /dashboard/refund", s.dashboardAction(s.refundForm))
-	mux.HandleFunc("POST /dashboard/send", s.dashboardAction(s.sendForm))
+	mux.HandleFunc("POST /dashboard/redeliver", s.page(s.dashboardAction(s.redeliverForm)))
+	mux.HandleFunc("POST /dashboard/refund", s.page(s.dashboardAction(s.refundForm)))
+	mux.HandleFunc("POST /dashboard/send", s.page(s.dashboardAction(s.sendForm)))
 	return mux
 }
 

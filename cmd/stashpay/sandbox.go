@@ -51,7 +51,7 @@ func (c *cli) sandbox(ctx context.Context, args []string) error {
 	fs.StringVar(&f.host, "host", "127.0.0.1", "`address` to listen on; anything but loopback needs -allow-remote")
 	fs.IntVar(&f.port, "port", defaultSandboxPort, "TCP `port` to listen on (0 picks a free one)")
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow a -host other than loopback, e.g. for a phone on the local network (anyone who reaches it can pay, refund and read the dashboard)")
-	fs.StringVar(&f.publicURL, "public-url", "", "base `URL` to print and to build checkout URLs on (default http:// and the listen address), e.g. http://192.168.1.20:4242 with -allow-remote")
+	fs.StringVar(&f.publicURL, "public-url", "", "base `URL` to print and to build checkout URLs on (default http:// and the listen address), e.g. http://192.168.1.20:4242 with -allow-remote; the pages answer only to an IP address, localhost or this URL's host")
 	fs.StringVar(&f.webhookURL, "webhook-url", c.env(envWebhookURL), "the game's full webhook `URL`, e.g. http://127.0.0.1:8080/webhooks/stash (default $"+envWebhookURL+"; none: no webhooks)")
 	fs.StringVar(&f.backendURL, "game-backend-url", c.env(envGameBackendURL), "the game's Game Backend base `URL`, e.g. http://127.0.0.1:8080: /api/v1/purchase/register, /confirm and /cancel are called under it (default $"+envGameBackendURL+"; none: no egress calls)")
 	fs.StringVar(&f.shopID, "shop-id", c.env(envShopID), "the shop `ID` (default $"+envShopID+", else a new UUID)")
