@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/internal/inbound"
 	"github.com/stashpay/stashpay-go/internal/wire"
@@ -101,7 +103,9 @@ type ConfirmBonusItem struct {
 // presence of Results (at least one) tells Stash the purchase succeeded.
 type ConfirmPaymentResponse struct {
 	// Results names the confirmed items; when empty, the handler answers
-	// one result per request item.
+	// one result per request item. The handler drops a result that names
+	// neither a product ID nor a GUID, or whose GUID is not a UUID (Stash
+	// would refuse the answer after the grant), and logs it.
 	Results []ConfirmPaymentResult `json:"results"`
 }
 
@@ -285,8 +289,9 @@ type confirmHandler struct {
 //     more than cfg.Tolerance away from now;
 //   - 400 for a body that is not a valid confirm request, such as one that
 //     is not valid UTF-8 (nothing is claimed);
-//   - 200 {"results": [...]} after fn returned a nil error: fn's results,
-//     or one result (GUID and product ID) per item when it returned none;
+//   - 200 {"results": [...]} after fn returned a nil error: fn's results
+//     (those Stash accepts; see [ConfirmPaymentResponse]), or one result
+//     (GUID and product ID) per item when it returned none;
 //   - 200 with one result per item, without calling fn, when the
 //     transaction's key was already confirmed with the same items (a retry
 //     or duplicate) or granted by another route under the same key (the
@@ -398,10 +403,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					"stashpay: confirm granted but still not recorded when its lease ended; a retry may call the function again", tx, "error", err.Error())
 			})
 		}
-		if out == nil || len(out.Results) == 0 {
-			out = &ConfirmPaymentResponse{Results: confirmResults(req.Items)}
-		}
-		inbound.JSON(w, http.StatusOK, out)
+		inbound.JSON(w, http.StatusOK, c.answer(r, req, out))
 	case errors.As(err, &rej):
 		if rej == errRefusedBefore {
 			c.h.log(r, slog.LevelInfo, "stashpay: replay of a refused confirm answered without calling the function", tx)
@@ -625,6 +627,37 @@ func listedFingerprint(req *ConfirmPaymentRequest) string {
 		fmt.Fprintf(h, "bonus %q %d\n", b.ID, b.Quantity)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// answer is the 200 answer of a granted confirm: fn's results that Stash
+// accepts (each names a product ID or a GUID, a GUID being a UUID), or one
+// result per item when none is left. A result Stash would refuse after the
+// grant, failing a purchase the player already has, is dropped and logged.
+func (c *confirmHandler) answer(r *http.Request, req *ConfirmPaymentRequest, out *ConfirmPaymentResponse) *ConfirmPaymentResponse {
+	var kept []ConfirmPaymentResult
+	if out != nil {
+		for _, res := range out.Results {
+			if (res.GUID == "" && res.ProductID == "") || (res.GUID != "" && !isUUID(res.GUID)) {
+				continue
+			}
+			kept = append(kept, res)
+		}
+		if len(kept) < len(out.Results) {
+			c.h.log(r, slog.LevelWarn, "stashpay: confirm results without a product ID or with a GUID that is not a UUID dropped from the answer",
+				"transaction_id", req.TransactionID, "dropped", len(out.Results)-len(kept))
+		}
+	}
+	if len(kept) == 0 {
+		return &ConfirmPaymentResponse{Results: confirmResults(req.Items)}
+	}
+	return &ConfirmPaymentResponse{Results: kept}
+}
+
+// isUUID reports whether s is a UUID in its canonical 36-character form,
+// as Stash validates a result's GUID.
+func isUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
 }
 
 // confirmResults returns one confirm result per item.

@@ -95,6 +95,35 @@ func TestConfirmPaymentHandlerOutcomes(t *testing.T) {
 	}
 }
 
+// The answer holds only results Stash accepts: each names a product ID or
+// a GUID, a GUID being a UUID. Stash would refuse the others after the
+// grant, failing a purchase the player already has.
+func TestConfirmPaymentHandlerAnswersOnlyValidResults(t *testing.T) {
+	t.Parallel()
+	defaults := []stashpay.ConfirmPaymentResult{{GUID: "5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a", ProductID: "gems_500"}}
+	const guid = "0b7c6d2e-8f41-4f5a-9c3e-2d1b0a9f8e7d"
+	tests := []struct {
+		name string
+		got  []stashpay.ConfirmPaymentResult
+		want []stashpay.ConfirmPaymentResult
+	}{
+		{"valid kept", []stashpay.ConfirmPaymentResult{{ProductID: "gems_500"}, {GUID: guid}}, []stashpay.ConfirmPaymentResult{{ProductID: "gems_500"}, {GUID: guid}}},
+		{"empty result dropped", []stashpay.ConfirmPaymentResult{{}, {ProductID: "gems_500"}}, []stashpay.ConfirmPaymentResult{{ProductID: "gems_500"}}},
+		{"GUID not a UUID dropped", []stashpay.ConfirmPaymentResult{{GUID: "sku1", ProductID: "gems_500"}, {ProductID: "p"}}, []stashpay.ConfirmPaymentResult{{ProductID: "p"}}},
+		{"GUID in another form dropped", []stashpay.ConfirmPaymentResult{{GUID: "{" + guid + "}"}}, defaults},
+		{"none left: one per item", []stashpay.ConfirmPaymentResult{{GUID: "sku1"}}, defaults},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var c egressCounter
+			h := stashpay.ConfirmPaymentHandler(egressConfig(), c.confirm(&stashpay.ConfirmPaymentResponse{Results: tt.got}, nil))
+			got := egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-results"))))
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
 func TestConfirmPaymentHandlerPanicKeepsServing(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int64
@@ -125,10 +154,10 @@ func TestConfirmPaymentHandlerIsIdempotent(t *testing.T) {
 	t.Parallel()
 	var c egressCounter
 	h := stashpay.ConfirmPaymentHandler(egressConfig(), c.confirm(&stashpay.ConfirmPaymentResponse{
-		Results: []stashpay.ConfirmPaymentResult{{GUID: "custom"}},
+		Results: []stashpay.ConfirmPaymentResult{{ProductID: "custom"}},
 	}, nil))
 	first := egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
-	assert.Equal(t, []stashpay.ConfirmPaymentResult{{GUID: "custom"}}, first)
+	assert.Equal(t, []stashpay.ConfirmPaymentResult{{ProductID: "custom"}}, first)
 	for range 3 {
 		again := egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
 		assert.Equal(t, []stashpay.ConfirmPaymentResult{{GUID: "5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a", ProductID: "gems_500"}}, again,

@@ -42,8 +42,11 @@ type PriceConversions struct {
 	TaxInclusive bool `json:"taxInclusive,omitempty"`
 }
 
-// PriceConversion is the converted price of one SKU. Amounts are integer
-// minor units at DecimalPlaces (use [FormatMinor] for a decimal [Amount]).
+// PriceConversion is the converted price of one SKU. DestinationAmount and
+// PreRoundingAmount are integer minor units of the destination currency at
+// DecimalPlaces (use [FormatMinor] for a decimal [Amount]); SourceAmount is
+// in minor units of the source currency (USD: 2 decimal places), not at
+// DecimalPlaces.
 type PriceConversion struct {
 	// SKU is the product converted.
 	SKU string `json:"sku"`
