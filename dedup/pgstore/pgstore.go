@@ -63,6 +63,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/stashpay/stashpay-go/dedup"
@@ -202,6 +203,16 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 	// sweep_at alone (see queries.complete).
 	out, err := claim(ctx, pgxClaimer{s.pool}, s.sql, key, token, false,
 		micros(lease), micros(lease+max(lease, minLateGrace))+s.retentionMicros())
+	if err != nil && !pgconn.SafeToRetry(err) && ctx.Err() == nil {
+		// The statement may have run with its reply lost (a connection
+		// dropped after sending it): a row holding this call's token, new
+		// to this call, is this call's claim. Otherwise the key would stay
+		// held by a token no one has until the lease ended.
+		var held bool
+		if found, herr := (pgxClaimer{s.pool}).queryRow(ctx, s.sql.held, []any{key, token}, &held); herr == nil && found {
+			return dedup.Claim{Outcome: dedup.Claimed, Token: token}, nil
+		}
+	}
 	if err != nil {
 		return dedup.Claim{}, storeErr("claim", err)
 	}

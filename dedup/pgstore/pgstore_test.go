@@ -3,6 +3,8 @@ package pgstore_test
 import (
 	"context"
 	"math"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -145,6 +147,38 @@ func TestMigrateLongTableName(t *testing.T) {
 	c, err := s.Claim(t.Context(), "k", time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, dedup.Claimed, c.Outcome)
+}
+
+// TestClaimWithLostReply: the claim's INSERT ran and committed, but its
+// reply was lost. pgx does not resend, so Claim fails; it must then find
+// the row its own token holds and be Claimed, not leave the key held by a
+// token no one has (every route answering 409 or 503 for a whole lease).
+func TestClaimWithLostReply(t *testing.T) {
+	t.Parallel()
+	table := newTable(t)
+	key := "lost-reply:" + uuid.NewString()
+	cfg, err := pgxpool.ParseConfig(databaseURL(t))
+	require.NoError(t, err)
+	target := net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port)))
+	addr := deduptest.LoseFirstReply(t, target, []byte(key))
+	host, p, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	n, err := strconv.Atoi(p)
+	require.NoError(t, err)
+	cfg.ConnConfig.Host, cfg.ConnConfig.Port = host, uint16(n)
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	s, err := pgstore.New(pool, pgstore.WithTable(table))
+	require.NoError(t, err)
+
+	c, err := s.Claim(t.Context(), key, time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, dedup.Claimed, c.Outcome, "the row the lost reply left is this call's own")
+	require.NoError(t, s.Complete(t.Context(), key, c.Token))
+	again, err := newStore(t, table).Claim(t.Context(), key, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Done, again.Outcome)
 }
 
 func TestMigrateConcurrently(t *testing.T) {

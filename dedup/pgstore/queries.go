@@ -14,7 +14,7 @@ import (
 
 // queries are the statements of one table.
 type queries struct {
-	insert, read, takeover, complete, completed, release, sweep string
+	insert, read, takeover, complete, completed, held, release, sweep string
 }
 
 // at is SQL for "now plus $n microseconds", or NULL when $n <= 0.
@@ -63,6 +63,9 @@ WHERE key = $1 AND token = $2 AND NOT done`,
 		// completed tells whether $2 completed the row: a Complete repeated
 		// after a lost reply is a no-op, not a lost lease.
 		completed: `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND done`,
+		// held tells whether $2 holds the row: a claim whose reply was lost
+		// may have taken the key.
+		held: `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
 		release:   `DELETE FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
 		sweep: fmt.Sprintf(`DELETE FROM %[1]s WHERE key IN (
 SELECT key FROM %[1]s WHERE sweep_at <= clock_timestamp() LIMIT %[2]d FOR UPDATE SKIP LOCKED

@@ -1,14 +1,11 @@
 package redisstore_test
 
 import (
-	"bytes"
 	"context"
 	"math"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -242,69 +239,6 @@ func TestLoadTwoInstances(t *testing.T) {
 		res.Grants, res.Calls, res.Busy, res.Failed, res.Elapsed, res.GrantsPerSecond())
 }
 
-// replyLosingProxy forwards connections to target, except that the first
-// reply to a command containing marker is dropped and its connection
-// closed: the server ran the command, the client never heard. go-redis then
-// sends the command again on a new connection.
-func replyLosingProxy(t *testing.T, target string, marker []byte) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	var lost atomic.Bool
-	go func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", target)
-			if err != nil {
-				_ = client.Close()
-				continue
-			}
-			var dropReply atomic.Bool
-			go func() { // client to server
-				defer server.Close()
-				buf := make([]byte, 64<<10)
-				for {
-					n, err := client.Read(buf)
-					if n > 0 && bytes.Contains(buf[:n], marker) && lost.CompareAndSwap(false, true) {
-						dropReply.Store(true)
-					}
-					if n > 0 {
-						if _, err := server.Write(buf[:n]); err != nil {
-							return
-						}
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
-			go func() { // server to client
-				defer client.Close()
-				buf := make([]byte, 64<<10)
-				for {
-					n, err := server.Read(buf)
-					if n > 0 && dropReply.Load() {
-						return
-					}
-					if n > 0 {
-						if _, err := client.Write(buf[:n]); err != nil {
-							return
-						}
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // TestClaimWithLostReply: go-redis resends a command whose reply was lost;
 // the resent claim finds its own value, and must still be Claimed, not Busy
 // (which left the key held by a token no one had for a whole lease).
@@ -329,7 +263,7 @@ func TestClaimWithLostReply(t *testing.T) {
 			_, err = warm.Claim(t.Context(), "lost-reply-warm:"+uuid.NewString(), time.Second)
 			require.NoError(t, err)
 			opts := *direct.Options()
-			opts.Addr = replyLosingProxy(t, direct.Options().Addr, []byte(key))
+			opts.Addr = deduptest.LoseFirstReply(t, direct.Options().Addr, []byte(key))
 			client := redis.NewClient(&opts)
 			t.Cleanup(func() { _ = client.Close() })
 			s, err := redisstore.New(client, tc.opts...)
