@@ -65,8 +65,8 @@ WHERE key = $1 AND token = $2 AND NOT done`,
 		completed: `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND done`,
 		// held tells whether $2 holds the row: a claim whose reply was lost
 		// may have taken the key.
-		held: `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
-		release:   `DELETE FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
+		held:    `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
+		release: `DELETE FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
 		sweep: fmt.Sprintf(`DELETE FROM %[1]s WHERE key IN (
 SELECT key FROM %[1]s WHERE sweep_at <= clock_timestamp() LIMIT %[2]d FOR UPDATE SKIP LOCKED
 ) AND sweep_at <= clock_timestamp()`, table, sweepBatch),
