@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 
+	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
@@ -55,10 +57,13 @@ type CancelPaymentResponse struct {
 // cancellation error" status, with a generic message.
 //
 // Never take back items of a transaction that was already granted on
-// confirm: answer FAILED_ALREADY_COMPLETED instead. Stash's signature covers
-// the body and a timestamp but not the path, so a signed request can be
-// replayed to another purchase path within the 5-minute window; a cancel
-// that releases only reservations, never grants, cannot be abused that way.
+// confirm: answer FAILED_ALREADY_COMPLETED instead. The handler does so
+// itself, without calling the function, when it shares the confirm
+// handler's store (see [CancelPaymentHandler]); a game that grants
+// elsewhere must check its own records. Stash's signature covers the body
+// and a timestamp but not the path, so a signed request can be replayed to
+// another purchase path within the 5-minute window; a cancel that releases
+// only reservations, never grants, cannot be abused that way.
 type CancelPaymentFunc func(ctx context.Context, req *CancelPaymentRequest) (*CancelPaymentResponse, error)
 
 // Validate checks the rules Stash documents for a cancel request: PlayerID
@@ -114,9 +119,59 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 // maps to the status. The status is written as its name; Stash accepts names
 // and numbers. A nil fn or an invalid cfg panics. The server must set read timeouts (see
 // [EgressConfig]).
+//
+// With a cfg.Store (the confirm handler's: [EgressHandler] and
+// [PurchaseHandler] share one between them, a memory store when cfg has
+// none), a cancel of a transaction whose confirm key is done there (a
+// confirm granted it, or another route under the same key) is answered
+// [PurchaseCancellationStatusFailedAlreadyCompleted] without calling fn,
+// and one whose confirm is running right now
+// [PurchaseCancellationStatusUnspecified]. The key is cfg.KeyFunc's (or
+// [DefaultConfirmKey]) of a ConfirmPaymentRequest holding the cancel's
+// fields. So a signed confirm body replayed to the cancel path, which the
+// signature does not cover, cannot release what was granted. When the
+// store fails, fn is called, as without a store.
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "CancelPaymentHandler", fn == nil)
+	if cfg.Store != nil {
+		fn = unlessConfirmed(h, cfg.Store, cfg.KeyFunc, fn)
+	}
 	return serveEgress[CancelPaymentRequest](h, "cancel", fn, cancelAnswer)
+}
+
+// unlessConfirmed wraps fn: a cancel of a transaction whose confirm key is
+// done in store, or held by a running confirm, does not reach fn (see
+// CancelPaymentHandler). It checks by claiming the key for an instant.
+func unlessConfirmed(h *egressHandler, store dedup.Store, keyFunc func(*ConfirmPaymentRequest) string, fn CancelPaymentFunc) CancelPaymentFunc {
+	return func(ctx context.Context, req *CancelPaymentRequest) (*CancelPaymentResponse, error) {
+		as := &ConfirmPaymentRequest{
+			PlayerID: req.PlayerID, TransactionID: req.TransactionID, CheckoutLinkID: req.CheckoutLinkID,
+			ShopID: req.ShopID, Environment: req.Environment, Currency: req.Currency,
+			DecimalPlaces: req.DecimalPlaces, Items: req.Items,
+		}
+		key := ""
+		if keyFunc != nil {
+			key = keyFunc(as)
+		}
+		if key == "" {
+			key = DefaultConfirmKey(as)
+		}
+		c, err := store.Claim(ctx, key, markerCheckLease)
+		switch {
+		case err != nil:
+			h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: exactly-once store failed, so whether the transaction was confirmed is unknown; calling the function",
+				"transaction_id", req.TransactionID, "error", err.Error())
+			return fn(ctx, req)
+		case c.Outcome == dedup.Done:
+			h.logContext(ctx, slog.LevelInfo, "stashpay: cancel of a confirmed transaction answered FAILED_ALREADY_COMPLETED without calling the function",
+				"transaction_id", req.TransactionID)
+			return nil, RejectCancellation(PurchaseCancellationStatusFailedAlreadyCompleted, "transaction already confirmed")
+		case c.Outcome != dedup.Claimed:
+			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation in progress")
+		}
+		_ = store.Release(context.WithoutCancel(ctx), key, c.Token)
+		return fn(ctx, req)
+	}
 }
 
 // cancelAnswer builds the cancel response from fn's result.

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
 )
 
 func TestCancelPaymentHandler(t *testing.T) {
@@ -89,4 +92,82 @@ func TestCancelPaymentHandlerValidation(t *testing.T) {
 	require.NoError(t, json.Unmarshal(egressTestdata(t, "egress_cancel.json"), &req))
 	req.Items[0].Cents = 0
 	assert.NoError(t, req.Validate())
+}
+
+// A cancel of a transaction whose confirm granted it does not reach the
+// game's cancel function: a signed confirm body replayed to the cancel
+// path (the signature does not cover the path) must not release what was
+// granted. Stash's answer for it is FAILED_ALREADY_COMPLETED.
+func TestCancelAfterConfirm(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		store      func() dedup.Store
+		prepare    func(t *testing.T, h http.Handler, store dedup.Store, confirm []byte)
+		wantStatus stashpay.PurchaseCancellationStatus
+		wantCalled bool
+	}{
+		{"confirm granted it", nil, func(t *testing.T, h http.Handler, _ dedup.Store, confirm []byte) {
+			egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, confirm)))
+		}, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, false},
+		{"a confirm is running", nil, func(t *testing.T, _ http.Handler, store dedup.Store, confirm []byte) {
+			var req stashpay.ConfirmPaymentRequest
+			require.NoError(t, json.Unmarshal(confirm, &req))
+			c, err := store.Claim(t.Context(), stashpay.DefaultConfirmKey(&req), time.Minute)
+			require.NoError(t, err)
+			require.Equal(t, dedup.Claimed, c.Outcome)
+		}, stashpay.PurchaseCancellationStatusUnspecified, false},
+		{"not confirmed", nil, func(*testing.T, http.Handler, dedup.Store, []byte) {},
+			stashpay.PurchaseCancellationStatusSuccessCancelled, true},
+		{"store down: the function decides", func() dedup.Store { return deduptest.Unreachable() }, func(*testing.T, http.Handler, dedup.Store, []byte) {},
+			stashpay.PurchaseCancellationStatusSuccessCancelled, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := dedup.Store(dedup.NewMemoryStore())
+			if tt.store != nil {
+				store = tt.store()
+			}
+			cfg := egressConfig()
+			cfg.Store = store
+			var cancels egressCounter
+			h := stashpay.EgressHandler(cfg, stashpay.EgressFuncs{
+				Confirm: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) { return nil, nil },
+				Cancel: func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+					cancels.n.Add(1)
+					return nil, nil
+				},
+			})
+			confirm := egressConfirmBody(t, "tx-cancel-after")
+			tt.prepare(t, h, store, confirm)
+			rec := egressServe(h, egressRequest(t, stashpay.CancelPaymentPath, confirm)) // the confirm body, replayed
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			var resp stashpay.CancelPaymentResponse
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+			assert.Equal(t, tt.wantStatus, resp.Status)
+			assert.Equal(t, tt.wantCalled, cancels.n.Load() == 1)
+		})
+	}
+}
+
+// EgressHandler without a store still shares one between confirm and
+// cancel.
+func TestEgressHandlerSharesItsStoreWithCancel(t *testing.T) {
+	t.Parallel()
+	var cancels egressCounter
+	h := stashpay.EgressHandler(egressConfig(), stashpay.EgressFuncs{
+		Confirm: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) { return nil, nil },
+		Cancel: func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			cancels.n.Add(1)
+			return nil, nil
+		},
+	})
+	confirm := egressConfirmBody(t, "tx-shared")
+	egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, confirm)))
+	rec := egressServe(h, egressRequest(t, stashpay.CancelPaymentPath, confirm))
+	var resp stashpay.CancelPaymentResponse
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+	assert.Equal(t, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, resp.Status)
+	assert.Zero(t, cancels.n.Load())
 }

@@ -97,9 +97,11 @@ type EgressConfig struct {
 	Tolerance time.Duration
 	// Store makes confirm exactly-once per transaction, and remembers the
 	// refusals and the granted items of each (see [ConfirmPaymentHandler]).
-	// If nil, each handler gets its own [dedup.MemoryStore], which protects
-	// one process only: a backend with several replicas must share a store
-	// (Redis, PostgreSQL), ideally the one its webhook handler uses.
+	// If nil, each handler gets its own [dedup.MemoryStore] ([EgressHandler]
+	// and [PurchaseHandler]: one, shared by confirm and cancel), which
+	// protects one process only: a backend with several replicas must share
+	// a store (Redis, PostgreSQL), ideally the one its webhook handler
+	// uses. The cancel handler reads it too (see [CancelPaymentHandler]).
 	Store dedup.Store
 	// Lease is how long a confirm call holds its key; 0 means
 	// [DefaultLease].
@@ -423,6 +425,13 @@ func (h *egressHandler) log(r *http.Request, level slog.Level, msg string, args 
 	}
 }
 
+// logContext is log for code that has the request's context only.
+func (h *egressHandler) logContext(ctx context.Context, level slog.Level, msg string, args ...any) {
+	if h.logger != nil {
+		h.logger.Log(ctx, level, msg, args...)
+	}
+}
+
 // egressRequest is a decodable, checkable egress request.
 type egressRequest interface {
 	json.Unmarshaler
@@ -607,6 +616,11 @@ type EgressFuncs struct {
 func EgressHandler(cfg EgressConfig, fns EgressFuncs) http.Handler {
 	if _, err := cfg.keys(); err != nil {
 		panic(fmt.Errorf("stashpay: EgressHandler: %w", err))
+	}
+	if cfg.Store == nil {
+		// One store for confirm and cancel, so that cancel knows what
+		// confirm granted (see CancelPaymentHandler).
+		cfg.Store = dedup.NewMemoryStore()
 	}
 	routes := map[string]http.Handler{}
 	add := func(path string, set bool, h func() http.Handler) {

@@ -16,7 +16,9 @@ import (
 // purchase (for instance [stashpay.RejectPurchase] when the item sold out);
 // it must not grant. When it returns nil (its results, if any, are the
 // answer's), fn grants. funcs.Register and funcs.Cancel are served as
-// given.
+// given, except that a cancel of a purchase granted by any route is
+// answered FAILED_ALREADY_COMPLETED without calling funcs.Cancel (see
+// stashpay.CancelPaymentHandler).
 //
 // cfg.Store and cfg.KeyFunc are replaced by the Granter's store and the
 // purchase key; a zero cfg.Lease or cfg.BusyWait takes the Granter's.
