@@ -133,7 +133,9 @@ func TestCancelAfterConfirm(t *testing.T) {
 			cfg.Store = store
 			var cancels egressCounter
 			h := stashpay.EgressHandler(cfg, stashpay.EgressFuncs{
-				Confirm: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) { return nil, nil },
+				Confirm: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+					return nil, nil
+				},
 				Cancel: func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
 					cancels.n.Add(1)
 					return nil, nil
@@ -157,7 +159,9 @@ func TestEgressHandlerSharesItsStoreWithCancel(t *testing.T) {
 	t.Parallel()
 	var cancels egressCounter
 	h := stashpay.EgressHandler(egressConfig(), stashpay.EgressFuncs{
-		Confirm: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) { return nil, nil },
+		Confirm: func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+			return nil, nil
+		},
 		Cancel: func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
 			cancels.n.Add(1)
 			return nil, nil
