@@ -175,7 +175,7 @@ func unlessConfirmed(h *egressHandler, store dedup.Store, keyFunc func(*ConfirmP
 }
 
 // cancelAnswer builds the cancel response from fn's result.
-func cancelAnswer(_ *CancelPaymentRequest, resp *CancelPaymentResponse, err error) *CancelPaymentResponse {
+func cancelAnswer(_ *CancelPaymentRequest, resp *CancelPaymentResponse, err error, _ func(string, ...any)) *CancelPaymentResponse {
 	var ce *CancellationError
 	switch {
 	case errors.As(err, &ce):

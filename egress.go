@@ -570,7 +570,7 @@ func (h *egressHandler) call(r *http.Request, op string, fn func() error) error 
 func serveEgress[T any, P interface {
 	*T
 	egressRequest
-}, R any](h *egressHandler, op string, fn func(context.Context, *T) (R, error), answer func(*T, R, error) R) http.Handler {
+}, R any](h *egressHandler, op string, fn func(context.Context, *T) (R, error), answer func(*T, R, error, func(msg string, args ...any)) R) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, _, _, ok := decodeEgress[T, P](h, w, r)
 		if !ok {
@@ -582,7 +582,8 @@ func serveEgress[T any, P interface {
 			return err
 		})
 		reraiseAbort(err)
-		inbound.JSON(w, http.StatusOK, answer(req, resp, err))
+		warn := func(msg string, args ...any) { h.log(r, slog.LevelWarn, msg, args...) }
+		inbound.JSON(w, http.StatusOK, answer(req, resp, err, warn))
 	})
 }
 

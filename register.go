@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
@@ -56,7 +57,12 @@ type RegisterPaymentRequest struct {
 type RegisterPaymentResponse struct {
 	// Statuses holds one status per registration; when empty, the handler
 	// answers every registration with
-	// [PurchaseRegistrationStatusSuccessRegistered].
+	// [PurchaseRegistrationStatusSuccessRegistered]. The handler answers
+	// each registration with the first status that names it (by GUID, or
+	// by product ID for a status without a GUID); a registration no status
+	// names is answered [PurchaseRegistrationStatusUnspecified], so that the
+	// purchase fails rather than going ahead unreserved, and a status that
+	// names no registration is dropped (both are logged).
 	Statuses []OfferStatus `json:"statuses"`
 }
 
@@ -147,16 +153,11 @@ func RegisterPaymentHandler(cfg EgressConfig, fn RegisterPaymentFunc) http.Handl
 	return serveEgress[RegisterPaymentRequest](h, "register", fn, registerAnswer)
 }
 
-// registerAnswer builds the register response from fn's result.
-func registerAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, err error) *RegisterPaymentResponse {
+// registerAnswer builds the register response from fn's result: one
+// status per registration (see matchStatuses), or one status for all.
+func registerAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, err error, warn func(string, ...any)) *RegisterPaymentResponse {
 	if err == nil && resp != nil && len(resp.Statuses) > 0 {
-		out := &RegisterPaymentResponse{Statuses: append([]OfferStatus(nil), resp.Statuses...)}
-		for i := range out.Statuses {
-			if out.Statuses[i].Status == "" {
-				out.Statuses[i].Status = PurchaseRegistrationStatusSuccessRegistered
-			}
-		}
-		return out
+		return matchStatuses(req, resp.Statuses, warn)
 	}
 	status, msg := PurchaseRegistrationStatusSuccessRegistered, ""
 	if err != nil {
@@ -172,6 +173,49 @@ func registerAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, 
 	out := &RegisterPaymentResponse{Statuses: make([]OfferStatus, len(req.Registrations))}
 	for i, it := range req.Registrations {
 		out.Statuses[i] = OfferStatus{GUID: it.GUID, ProductID: it.ProductID, Status: status, Message: msg}
+	}
+	return out
+}
+
+// matchStatuses answers each registration of req with the first of fn's
+// statuses that names it: by GUID, or, for a status without a GUID, by
+// product ID. A registration no status names is answered
+// [PurchaseRegistrationStatusUnspecified] (not reserved: the purchase
+// fails, never goes ahead unreserved); a status that names no registration
+// is dropped. Both are logged. An empty status is
+// [PurchaseRegistrationStatusSuccessRegistered].
+func matchStatuses(req *RegisterPaymentRequest, statuses []OfferStatus, warn func(string, ...any)) *RegisterPaymentResponse {
+	names := func(st OfferStatus, it PurchaseItem) bool {
+		if st.GUID != "" {
+			return st.GUID == it.GUID
+		}
+		return st.ProductID != "" && st.ProductID == it.ProductID
+	}
+	out := &RegisterPaymentResponse{Statuses: make([]OfferStatus, len(req.Registrations))}
+	used := make([]bool, len(statuses))
+	unanswered, dropped := 0, 0
+	for i, it := range req.Registrations {
+		j := slices.IndexFunc(statuses, func(st OfferStatus) bool { return names(st, it) })
+		if j < 0 {
+			unanswered++
+			out.Statuses[i] = OfferStatus{GUID: it.GUID, ProductID: it.ProductID, Status: PurchaseRegistrationStatusUnspecified, Message: "no status from the game"}
+			continue
+		}
+		used[j] = true
+		st := statuses[j]
+		if st.Status == "" {
+			st.Status = PurchaseRegistrationStatusSuccessRegistered
+		}
+		out.Statuses[i] = OfferStatus{GUID: it.GUID, ProductID: it.ProductID, Status: st.Status, Message: st.Message}
+	}
+	for _, u := range used {
+		if !u {
+			dropped++
+		}
+	}
+	if unanswered > 0 || dropped > 0 {
+		warn("stashpay: register statuses did not match the registrations: unmatched registrations answered UNSPECIFIED, statuses naming none dropped",
+			"transaction_id", req.TransactionID, "unanswered", unanswered, "dropped", dropped)
 	}
 	return out
 }

@@ -41,8 +41,28 @@ func TestRegisterPaymentHandler(t *testing.T) {
 				{GUID: r.Registrations[1].GUID, Status: stashpay.PurchaseRegistrationStatusFailedPurchaseLimitExceeded, Message: "max 1 per day"},
 			}}, nil
 		}, []stashpay.OfferStatus{
-			{GUID: egressGUID1, Status: stashpay.PurchaseRegistrationStatusSuccessRegistered},
-			{GUID: egressGUID2, Status: stashpay.PurchaseRegistrationStatusFailedPurchaseLimitExceeded, Message: "max 1 per day"},
+			{GUID: egressGUID1, ProductID: "gems_500", Status: stashpay.PurchaseRegistrationStatusSuccessRegistered},
+			{GUID: egressGUID2, ProductID: "sword", Status: stashpay.PurchaseRegistrationStatusFailedPurchaseLimitExceeded, Message: "max 1 per day"},
+		}},
+		{"statuses by product ID, in another order", func(_ context.Context, r *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
+			return &stashpay.RegisterPaymentResponse{Statuses: []stashpay.OfferStatus{
+				{ProductID: "sword", Status: stashpay.PurchaseRegistrationStatusFailedInsufficientInventory},
+				{ProductID: "gems_500"},
+			}}, nil
+		}, []stashpay.OfferStatus{
+			{GUID: egressGUID1, ProductID: "gems_500", Status: stashpay.PurchaseRegistrationStatusSuccessRegistered},
+			{GUID: egressGUID2, ProductID: "sword", Status: stashpay.PurchaseRegistrationStatusFailedInsufficientInventory},
+		}},
+		// A registration the game gave no status is not reserved: the
+		// purchase fails rather than going ahead unreserved. Statuses that
+		// name no registration (a typo, an internal ID) are dropped.
+		{"a registration without status", func(_ context.Context, r *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
+			return &stashpay.RegisterPaymentResponse{Statuses: []stashpay.OfferStatus{
+				{GUID: r.Registrations[0].GUID}, {GUID: "not-in-request"}, {Status: stashpay.PurchaseRegistrationStatusFailedInvalidOffer},
+			}}, nil
+		}, []stashpay.OfferStatus{
+			{GUID: egressGUID1, ProductID: "gems_500", Status: stashpay.PurchaseRegistrationStatusSuccessRegistered},
+			{GUID: egressGUID2, ProductID: "sword", Status: stashpay.PurchaseRegistrationStatusUnspecified, Message: "no status from the game"},
 		}},
 		{"typed rejection", func(context.Context, *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
 			return nil, fmt.Errorf("reserve: %w", stashpay.RejectRegistration(stashpay.PurchaseRegistrationStatusFailedInsufficientInventory, "sold out"))
