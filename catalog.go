@@ -215,7 +215,13 @@ func serveEgressQuery[T, R any](h *egressHandler, op string, parse func(url.Valu
 			h.rejectSignature(w, r, err)
 			return
 		}
-		req, err := parse(r.URL.Query())
+		query, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			// r.URL.Query() would drop the malformed pairs silently.
+			inbound.Error(w, http.StatusBadRequest, "malformed query string")
+			return
+		}
+		req, err := parse(query)
 		if err == nil {
 			if shop := shopOf(req); shop != "" && shop != h.shopID {
 				err = egressInvalid("shopId", "is not this shop's ID")

@@ -100,6 +100,8 @@ func TestWebshopEgressRefusals(t *testing.T) {
 		{"player ID twice", signedGet(t, "/api/v1/player?playerId=a&player_id=b"), http.StatusBadRequest, "playerId: given more than once", false},
 		{"invalid UTF-8", signedGet(t, "/api/v1/player?playerId=a%FF"), http.StatusBadRequest, "playerId: not valid UTF-8", false},
 		{"other shop", signedGet(t, "/api/v1/player?playerId=a&shopId=other"), http.StatusBadRequest, "shopId", false},
+		{"malformed query pair", signedGet(t, "/api/v1/player?playerId=a;b"), http.StatusBadRequest, "malformed query", false},
+		{"malformed escape", signedGet(t, "/api/v1/player?playerId=%zz"), http.StatusBadRequest, "malformed query", false},
 		{"offer without guid", signedGet(t, "/api/v1/catalog/offer?productId=x"), http.StatusBadRequest, "guid", false},
 		{"no catalog function", signedGet(t, "/api/v1/catalog"), http.StatusNotFound, "", false},
 		{"unknown player", signedGet(t, "/api/v1/player?playerId=a"), http.StatusNotFound, "", true},
@@ -108,6 +110,7 @@ func TestWebshopEgressRefusals(t *testing.T) {
 		before := calls
 		rec := egressServe(h, tt.req)
 		assert.Equal(t, tt.code, rec.Code, tt.name)
+		assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "%s: a player's answer is never cached", tt.name)
 		if tt.msg != "" {
 			var st struct{ Message string }
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &st))

@@ -642,7 +642,11 @@ func EgressHandler(cfg EgressConfig, fns EgressFuncs) http.Handler {
 // 404 for the rest.
 func routeEgress(routes map[string]http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if next := routes[strings.TrimSuffix(r.URL.Path, "/")]; next != nil {
+		path := r.URL.Path
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path // mounted with http.StripPrefix("/prefix/", ...)
+		}
+		if next := routes[strings.TrimSuffix(path, "/")]; next != nil {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -306,6 +306,19 @@ func TestPurchaseHandlerRoutes(t *testing.T) {
 	assert.Equal(t, int64(1), reg.Load())
 	assert.Equal(t, int64(1), conf.Load())
 	assert.Zero(t, canc.Load())
+
+	// Under a prefix, with or without its trailing slash in StripPrefix.
+	for _, prefix := range []string{"/stash", "/stash/"} {
+		mounted := httptest.NewServer(http.StripPrefix(prefix, h))
+		req := egressRequest(t, mounted.URL+"/stash"+stashpay.RegisterPaymentPath, egressTestdata(t, "egress_register.json"))
+		resp, err := mounted.Client().Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		require.NoError(t, resp.Body.Close())
+		mounted.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "StripPrefix(%q)", prefix)
+	}
+	assert.Equal(t, int64(3), reg.Load())
 }
 
 // A nil function is a programming error: the constructors panic, as

@@ -133,6 +133,9 @@ func write(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
+	// An answer belongs to one signed call (a player's profile or catalog
+	// on a GET): a cache in front of the game must not serve it to others.
+	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
