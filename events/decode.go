@@ -84,7 +84,29 @@ type purchaseSucceededJSON struct {
 	UserID              wire.NumericText `json:"userId"`
 	TaxDetails          taxDetailsJSON   `json:"taxDetails"`
 	EmailMarketingOptIn wire.Bool        `json:"emailMarketingOptIn"`
-	BonusItems          []bonusItemJSON  `json:"bonusItems"`
+	BonusItems          json.RawMessage  `json:"bonusItems"`
+}
+
+// bonusItems reads the bonus items of a purchase, whose member on the
+// webhook Stash does not document, as well as it can: the items that have
+// an ID and a quantity > 0 when raw is an array of {id, quantity} objects
+// (the confirm call's shape), else none. Their shape never fails the
+// purchase, which would then be redelivered, and refused, for a day; raw
+// stays in the event's Raw.
+func bonusItems(raw json.RawMessage) []BonusItem {
+	var items []bonusItemJSON
+	if len(raw) == 0 || wire.Unmarshal(raw, &items) != nil {
+		return nil
+	}
+	var out []BonusItem
+	for _, b := range items {
+		if b.ID != "" && b.Quantity > 0 {
+			it := b.BonusItem
+			it.Quantity = int64(b.Quantity)
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // bonusItemJSON decodes a [BonusItem].
@@ -103,13 +125,23 @@ func (w *purchaseSucceededJSON) result() decoded {
 	e.UserID = string(w.UserID)
 	e.TaxDetails = w.TaxDetails.result()
 	e.EmailMarketingOptIn = bool(w.EmailMarketingOptIn)
-	if w.BonusItems != nil {
-		e.BonusItems = make([]BonusItem, len(w.BonusItems))
-		for i, b := range w.BonusItems {
-			e.BonusItems[i] = b.BonusItem
-			e.BonusItems[i].Quantity = int64(b.Quantity)
-		}
+	e.BonusItems = bonusItems(w.BonusItems)
+	return e
+}
+
+// purchaseRefundedJSON decodes a [PurchaseRefunded]: a numeric userId is
+// kept as its digits, as on the purchase.
+type purchaseRefundedJSON struct {
+	*PurchaseRefunded
+	UserID wire.NumericText `json:"userId"`
+}
+
+func (w *purchaseRefundedJSON) result() decoded {
+	e := w.PurchaseRefunded
+	if e == nil {
+		e = new(PurchaseRefunded)
 	}
+	e.UserID = string(w.UserID)
 	return e
 }
 
@@ -120,6 +152,8 @@ func unmarshalPayload(data []byte, ev decoded) (decoded, error) {
 	switch e := ev.(type) {
 	case *PurchaseSucceeded:
 		target = &purchaseSucceededJSON{PurchaseSucceeded: e}
+	case *PurchaseRefunded:
+		target = &purchaseRefundedJSON{PurchaseRefunded: e}
 	default:
 		return ev, wire.Unmarshal(data, ev)
 	}

@@ -298,6 +298,23 @@ func TestParsePurchaseToleratesUndocumentedKinds(t *testing.T) {
 	assert.Equal(t, "7.5", e.TaxDetails.Items[0].Percentage)
 	assert.True(t, e.TaxDetails.Items[0].IsInclusive)
 
+	// The bonus items' member is not documented: a shape other than the
+	// confirm call's never fails the purchase; items without an ID or a
+	// positive quantity are left out.
+	for _, bonus := range []string{`{}`, `"x"`, `[{"bonusId":"b","quantity":"1.5"}]`, `[{"id":7,"quantity":1}]`,
+		`[{"id":"gems","quantity":500.0}]`, `[{"id":"gems","name":{"en":"Gems"},"quantity":1}]`} {
+		e := parseAs[*events.PurchaseSucceeded](t, []byte(strings.Replace(payload,
+			`[{"id":"gems","quantity":"500","name":"Gems"},{"id":"coins","quantity":25}]`, bonus, 1)))
+		assert.Empty(t, e.BonusItems, bonus)
+		assert.Equal(t, "1234", e.UserID, bonus)
+	}
+	e = parseAs[*events.PurchaseSucceeded](t, []byte(strings.Replace(payload, `{"id":"coins","quantity":25}`,
+		`{"id":"coins","quantity":0},{"id":"","quantity":3},{"id":"keys","quantity":-1}`, 1)))
+	assert.Equal(t, []events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}}, e.BonusItems)
+
+	refund := parseAs[*events.PurchaseRefunded](t, []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r1","orderId":"o1","userId":1234}}`))
+	assert.Equal(t, "1234", refund.UserID, "a refund reads a numeric user ID as the purchase does")
+
 	_, err := events.Parse([]byte(strings.Replace(payload, `"level":7`, `"level":{}`, 1)))
 	require.Error(t, err, "an object is not a metadata value")
 	assert.NotContains(t, err.Error(), "plainItem", "the error names JSON members only")

@@ -97,7 +97,10 @@ type PurchaseSucceeded struct {
 	// in-game currency of a loyalty tier, which Stash says is "delivered
 	// as bonus items on the purchase webhook". Their member name on the
 	// webhook is not documented (UNCERTAIN): it is read as "bonusItems",
-	// the name the confirm call and GetPaymentEvent use.
+	// the name the confirm call and GetPaymentEvent use, in their shape
+	// ([{"id", "quantity"}]), keeping the items with an ID and a quantity
+	// > 0. Any other shape leaves BonusItems empty rather than failing the
+	// purchase; Raw keeps it.
 	BonusItems []BonusItem `json:"bonusItems,omitempty"`
 	// Tax is the tax amount as sent (see [Amount] for its unit).
 	Tax Amount `json:"tax"`
@@ -180,7 +183,7 @@ type PurchaseRefunded struct {
 	TransactionID string `json:"transactionId,omitempty"`
 	// ShopID is the originating shop, when sent.
 	ShopID string `json:"shopId,omitempty"`
-	// UserID is the external user id.
+	// UserID is the external user id; a JSON number is kept as its digits.
 	UserID string `json:"userId"`
 	// Currency is the ISO 4217 code.
 	Currency Currency `json:"currency"`
