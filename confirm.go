@@ -379,13 +379,14 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	digest.Write(body)
 	refused := key + "#refused:" + hex.EncodeToString(digest.Sum(nil))
 	granted := key + "#granted:" + confirmFingerprint(req)
+	listed := key + "#granted:" + listedFingerprint(req)
 	confirmed := key + confirmedSuffix
 
 	var out *ConfirmPaymentResponse
 	start := time.Now()
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
-		out, err = c.grant(ctx, r, req, refused, granted, confirmed)
+		out, err = c.grant(ctx, r, req, refused, granted, listed, confirmed)
 		return err
 	})
 	var rej *PurchaseRejectedError
@@ -394,7 +395,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tx := slog.String("transaction_id", req.TransactionID)
 	switch {
 	case res == dedup.AlreadyDone:
-		c.duplicate(w, r, req, key, granted, start)
+		c.duplicate(w, r, req, key, granted, listed, start)
 	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
 		if err != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
@@ -428,7 +429,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // grant runs under the transaction's key. It answers a replay of a refused
 // call without calling fn, runs fn, and records a refusal, or what was
 // granted before the key is completed.
-func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted, confirmed string) (*ConfirmPaymentResponse, error) {
+func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted, listed, confirmed string) (*ConfirmPaymentResponse, error) {
 	mark, err := c.store.Claim(ctx, refused, c.lease)
 	switch {
 	case err != nil:
@@ -461,6 +462,11 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	// only when both say a confirm granted other items. With either
 	// missing it is answered 200, as for a purchase another route granted.
 	_, ferr := dedup.Do(after, c.store, granted, c.lease, func(context.Context) error { return nil })
+	if ferr == nil && listed != granted {
+		// Also in the form of builds before v0.1.0, which a retry reaching
+		// one of them during a rolling upgrade reads; best effort.
+		_, _ = dedup.Do(after, c.store, listed, c.lease, func(context.Context) error { return nil })
+	}
 	var ce *dedup.CompleteError
 	switch {
 	case ferr == nil:
@@ -516,14 +522,14 @@ func (c *confirmHandler) logUnmarked(r *http.Request, transactionID string, err 
 // the call started, and at least minMarkerWait: a check takes an instant,
 // so two duplicates checking at once must not answer 503 even when the busy
 // wait is off.
-func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, key, granted string, start time.Time) {
+func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, key, granted, listed string, start time.Time) {
 	tx := slog.String("transaction_id", req.TransactionID)
 	deadline := time.Now().Add(max(c.busyWait-time.Since(start), minMarkerWait))
 	same, err := c.marked(r.Context(), granted, deadline)
-	if legacy := key + "#granted:" + listedFingerprint(req); err == nil && !same && legacy != granted {
+	if err == nil && !same && listed != granted {
 		// A confirm granted by a build before v0.1.0, whose fingerprint
 		// kept the lines in the order sent (a retry across an upgrade).
-		same, err = c.marked(r.Context(), legacy, deadline)
+		same, err = c.marked(r.Context(), listed, deadline)
 	}
 	if err == nil && !same {
 		var confirmed bool
@@ -614,9 +620,11 @@ func confirmFingerprint(req *ConfirmPaymentRequest) string {
 }
 
 // listedFingerprint is the fingerprint of builds before v0.1.0: as
-// confirmFingerprint, with the lines in the order sent. Duplicates read it
-// too, so that a retry of a confirm such a build granted is still the same
-// purchase; it can go once no marker it wrote is left (their retention).
+// confirmFingerprint, with the lines in the order sent. A grant records it
+// too (when it differs) and duplicates read it, so that during a rolling
+// upgrade a retry is the same purchase whichever build granted it and
+// whichever answers; it can go once no such build runs and no marker it
+// wrote is left (their retention).
 func listedFingerprint(req *ConfirmPaymentRequest) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)

@@ -711,16 +711,8 @@ func TestConfirmRetryOfAConfirmGrantedByAnOlderBuild(t *testing.T) {
 	body := egressConfirmBody(t, "tx-upgrade")
 	var req stashpay.ConfirmPaymentRequest
 	require.NoError(t, json.Unmarshal(body, &req))
-	h := sha256.New()
-	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
-	for _, it := range req.Items {
-		fmt.Fprintf(h, "item %q %q %d %d\n", it.GUID, it.ProductID, it.Quantity, it.Cents)
-	}
-	for _, b := range req.BonusItems {
-		fmt.Fprintf(h, "bonus %q %d\n", b.ID, b.Quantity)
-	}
 	key := stashpay.DefaultConfirmKey(&req)
-	for _, k := range []string{key, key + "#granted:" + hex.EncodeToString(h.Sum(nil)), key + "#confirmed"} {
+	for _, k := range []string{key, key + "#granted:" + olderFingerprint(&req), key + "#confirmed"} {
 		c, err := store.Claim(t.Context(), k, time.Minute)
 		require.NoError(t, err)
 		require.NoError(t, store.Complete(t.Context(), k, c.Token))
@@ -733,6 +725,38 @@ func TestConfirmRetryOfAConfirmGrantedByAnOlderBuild(t *testing.T) {
 	assert.Zero(t, c.n.Load())
 	req.Items[0].Quantity++
 	assert.Equal(t, http.StatusConflict, egressServe(handler, egressRequest(t, "/", req)).Code, "other items are still refused")
+}
+
+// olderFingerprint is the fingerprint builds before v0.1.0 wrote, written
+// out here independently of the handler's code.
+func olderFingerprint(req *stashpay.ConfirmPaymentRequest) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %d\n", req.Currency, req.Total)
+	for _, it := range req.Items {
+		fmt.Fprintf(h, "item %q %q %d %d\n", it.GUID, it.ProductID, it.Quantity, it.Cents)
+	}
+	for _, b := range req.BonusItems {
+		fmt.Fprintf(h, "bonus %q %d\n", b.ID, b.Quantity)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// The other way of a rolling upgrade: a confirm granted by this build is
+// also recorded in the older builds' form, so that a retry reaching one of
+// them is answered 200, not 409 (it reads only that form).
+func TestConfirmGrantedIsReadableByAnOlderBuild(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	cfg := egressConfig()
+	cfg.Store = store
+	var c egressCounter
+	body := egressConfirmBody(t, "tx-downgrade") // one item and one bonus item: the two forms differ
+	egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", body)))
+	var req stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(body, &req))
+	claim, err := store.Claim(t.Context(), stashpay.DefaultConfirmKey(&req)+"#granted:"+olderFingerprint(&req), time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Done, claim.Outcome)
 }
 
 // markerStore misbehaves on the keys that contain marker, once armed: it
