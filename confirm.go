@@ -645,10 +645,9 @@ func (c *confirmHandler) answer(r *http.Request, req *ConfirmPaymentRequest, out
 	var kept []ConfirmPaymentResult
 	if out != nil {
 		for _, res := range out.Results {
-			if (res.GUID == "" && res.ProductID == "") || (res.GUID != "" && !isUUID(res.GUID)) {
-				continue
+			if res.Valid() {
+				kept = append(kept, res)
 			}
-			kept = append(kept, res)
 		}
 		if len(kept) < len(out.Results) {
 			c.h.log(r, slog.LevelWarn, "stashpay: confirm results without a product ID or with a GUID that is not a UUID dropped from the answer",
@@ -661,11 +660,14 @@ func (c *confirmHandler) answer(r *http.Request, req *ConfirmPaymentRequest, out
 	return &ConfirmPaymentResponse{Results: kept}
 }
 
-// isUUID reports whether s is a UUID in its canonical 36-character form,
-// as Stash validates a result's GUID.
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
+// Valid reports whether Stash accepts the result: it names a product ID or
+// a GUID, and a GUID it names is a UUID in its canonical 36-character form.
+func (r ConfirmPaymentResult) Valid() bool {
+	if r.GUID == "" {
+		return r.ProductID != ""
+	}
+	_, err := uuid.Parse(r.GUID)
+	return err == nil && len(r.GUID) == 36
 }
 
 // confirmResults returns one confirm result per item.

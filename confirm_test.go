@@ -124,6 +124,24 @@ func TestConfirmPaymentHandlerAnswersOnlyValidResults(t *testing.T) {
 	}
 }
 
+func TestConfirmPaymentResultValid(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		r    stashpay.ConfirmPaymentResult
+		want bool
+	}{
+		{stashpay.ConfirmPaymentResult{ProductID: "gems_500"}, true},
+		{stashpay.ConfirmPaymentResult{GUID: "0b7c6d2e-8f41-4f5a-9c3e-2d1b0a9f8e7d"}, true},
+		{stashpay.ConfirmPaymentResult{GUID: "0B7C6D2E-8F41-4F5A-9C3E-2D1B0A9F8E7D", ProductID: "p"}, true},
+		{stashpay.ConfirmPaymentResult{}, false},
+		{stashpay.ConfirmPaymentResult{GUID: "sku1", ProductID: "gems_500"}, false},
+		{stashpay.ConfirmPaymentResult{GUID: "0b7c6d2e8f414f5a9c3e2d1b0a9f8e7d"}, false},
+		{stashpay.ConfirmPaymentResult{GUID: "urn:uuid:0b7c6d2e-8f41-4f5a-9c3e-2d1b0a9f8e7d"}, false},
+	} {
+		assert.Equal(t, tc.want, tc.r.Valid(), "%+v", tc.r)
+	}
+}
+
 func TestConfirmPaymentHandlerPanicKeepsServing(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int64

@@ -269,7 +269,7 @@ func (c *cli) egressSend(ctx context.Context, args []string) error {
 		return err
 	}
 	if a.status != http.StatusOK {
-		fmt.Fprintf(c.stderr, "%s: Stash counts only HTTP 200: any other answer fails the purchase\n", programName)
+		fmt.Fprintf(c.stderr, "%s: answer HTTP 200: Stash fails the purchase on a non-2xx answer, and register and cancel must always answer 200\n", programName)
 		return errFailed
 	}
 	switch f.kind {
@@ -292,6 +292,12 @@ func (c *cli) checkConfirmation(body []byte) error {
 	if len(resp.Results) == 0 {
 		fmt.Fprintf(c.stderr, "%s: the confirm answer has no results: Stash fails the purchase\n", programName)
 		return errFailed
+	}
+	for i, res := range resp.Results {
+		if !res.Valid() {
+			fmt.Fprintf(c.stderr, "%s: confirm result %d names neither a product ID nor a GUID that is a UUID: Stash refuses the answer\n", programName, i)
+			return errFailed
+		}
 	}
 	return nil
 }

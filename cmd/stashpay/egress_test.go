@@ -152,7 +152,7 @@ func TestEgressSendRefused(t *testing.T) {
 			r := runCLI(t, testEnv(), nil, "egress", "send", "-url", game.srv.URL+stashpay.ConfirmPaymentPath, "-user", tt.user)
 			assert.Equal(t, exitFailed, r.code, r.all())
 			assert.True(t, strings.HasPrefix(r.stdout, tt.wantStatus), r.stdout)
-			assert.Contains(t, r.stderr, "only HTTP 200")
+			assert.Contains(t, r.stderr, "answer HTTP 200")
 			calls, _, _, _ := game.snapshot()
 			assert.Equal(t, tt.wantCalled, len(calls) == 1)
 			assertNoSecrets(t, r, tt.gameKey)
@@ -486,6 +486,8 @@ func TestEgressSendAnswersStashFails(t *testing.T) {
 		{"confirm not JSON", stashpay.ConfirmPaymentPath, 200, `ok`, exitFailed},
 		{"confirm 201", stashpay.ConfirmPaymentPath, 201, `{"results":[{"productId":"p"}]}`, exitFailed},
 		{"confirm with results", stashpay.ConfirmPaymentPath, 200, `{"results":[{"productId":"p"}]}`, exitOK},
+		{"confirm with an empty result", stashpay.ConfirmPaymentPath, 200, `{"results":[{}]}`, exitFailed},
+		{"confirm with a GUID that is no UUID", stashpay.ConfirmPaymentPath, 200, `{"results":[{"guid":"sku1"}]}`, exitFailed},
 		{"register 201", stashpay.RegisterPaymentPath, 201,
 			`{"statuses":[{"productId":"p","status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`, exitFailed},
 		{"cancel 204", stashpay.CancelPaymentPath, 204, ``, exitFailed},
