@@ -41,8 +41,13 @@
 //   - secrets, received signatures and expected MACs never appear in errors,
 //     logs or a Verifier's printed form.
 //
-// The scheme has no timestamp, so a captured delivery can be replayed; the
-// exactly-once store below makes a replay of a handled event harmless.
+// The scheme has no timestamp, so a captured delivery can be replayed,
+// forever. The exactly-once store below makes a replay of a handled event
+// harmless only while it remembers the event (its retention: 72 hours by
+// default, [dedup.DefaultRetention]); after that, a replayed purchase is
+// verified, claimed and run again. The game's own permanent record of each
+// granted key (a unique constraint, as grant.Func and the examples keep)
+// is what makes a late replay harmless: keep it.
 //
 // # Answers
 //
