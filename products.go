@@ -195,9 +195,10 @@ func (c *Client) ListProducts(ctx context.Context, p *ListProductsParams) (*Prod
 // Products returns an iterator over every product of the shop, fetching
 // pages of pageSize (0 for Stash's default of 50) with [Client.ListProducts]
 // as the loop advances. An error ends the iteration: it is yielded once,
-// with a nil product. A page whose NextOffset does not advance also ends it,
-// with an error wrapping [ErrMalformedResponse], so that a misbehaving
-// server cannot make the loop spin.
+// with a nil product. A page whose NextOffset does not advance, or an empty
+// page with a NextOffset, also ends it, with an error wrapping
+// [ErrMalformedResponse], so that a misbehaving server cannot make the loop
+// spin.
 func (c *Client) Products(ctx context.Context, pageSize int) iter.Seq2[*Product, error] {
 	return func(yield func(*Product, error) bool) {
 		var offset int64
@@ -215,8 +216,10 @@ func (c *Client) Products(ctx context.Context, pageSize int) iter.Seq2[*Product,
 			if page.NextOffset == 0 {
 				return
 			}
-			if page.NextOffset <= offset {
-				yield(nil, malformed("products: nextOffset does not advance"))
+			if page.NextOffset <= offset || len(page.Products) == 0 {
+				// An empty page with a next offset would let a misbehaving
+				// server keep the loop asking, one offset at a time.
+				yield(nil, malformed("products: nextOffset does not advance, or a page is empty"))
 				return
 			}
 			offset = page.NextOffset

@@ -2,6 +2,9 @@ package stashpay_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -80,6 +83,25 @@ func TestProductsIterator(t *testing.T) {
 	}
 	assert.Equal(t, 2, n)
 	assert.Equal(t, 1, errs, "a nextOffset that does not advance ends the loop")
+
+	// Empty pages whose offset creeps up one at a time end it too.
+	var asked atomic.Int64
+	creeping := func(req *http.Request) (*http.Response, error) {
+		next := asked.Add(1)
+		if next > 100 {
+			return httpmock.NewStringResponse(400, `{"code":3,"message":"enough"}`), nil // a test that fails, never hangs
+		}
+		return httpmock.NewStringResponse(200, `{"products":[],"nextOffset":"`+strconv.FormatInt(next, 10)+`"}`), nil
+	}
+	empty, _, _ := newFake(t, v1Creds(), []httpmock.Responder{creeping})
+	errs = 0
+	for p, err := range empty.Products(t.Context(), 0) {
+		require.Nil(t, p)
+		require.ErrorIs(t, err, stashpay.ErrMalformedResponse)
+		errs++
+	}
+	assert.Equal(t, 1, errs)
+	assert.Equal(t, int64(1), asked.Load(), "one empty page is enough")
 }
 
 func TestProductsAgainstTheFake(t *testing.T) {

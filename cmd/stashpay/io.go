@@ -59,7 +59,8 @@ func (c *cli) readInput(path string) ([]byte, error) {
 func checkURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usagef("-url must be an absolute http:// or https:// URL, got %q", raw)
+		// Not echoed: it may hold a password or a token in its query.
+		return nil, usagef("-url must be an absolute http:// or https:// URL")
 	}
 	if u.User != nil {
 		return nil, usagef("-url must not contain credentials")
