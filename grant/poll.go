@@ -52,7 +52,11 @@ const (
 // Poll looks the payment of checkoutID (the ID CreateCheckout returned) up
 // with client and, when its status is paid ([stashpay.PaymentStatus.Paid]),
 // grants it to playerID (the user.id of the checkout) through fn, once
-// across every route. granted reports whether the purchase is granted now,
+// across every route. Take both from the game's own record of the checkout
+// it created for that player, never from what a player sends: Stash's
+// published answer does not name the payment's user, so Poll cannot tell
+// whose payment it is, and would grant a checkout another player paid for
+// to whoever names its ID. granted reports whether the purchase is granted now,
 // by this call or earlier by any route; (false, nil) means not paid yet.
 //
 // A status the SDK does not know is never granted: it is logged (status and

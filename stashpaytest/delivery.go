@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stashpay/stashpay-go/internal/httpx"
 	"github.com/stashpay/stashpay-go/internal/signing"
 	"github.com/stashpay/stashpay-go/internal/wait"
 )
@@ -383,7 +384,7 @@ func (s *Server) attempt(d *Delivery, copyNo, retry int) Attempt {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.webhookURL(), bytes.NewReader(d.Payload))
 	if err != nil {
-		a.Err = err.Error()
+		a.Err = httpx.WithoutQuery(err).Error()
 		return a
 	}
 	req.Header.Set("Content-Type", "application/json")
