@@ -26,7 +26,9 @@ import (
 // Settings, the keys under Project Settings, API Secrets.
 //
 // Formatting Credentials with fmt (%v, %+v, %#v, %s, ...) or logging them
-// with log/slog never shows the keys.
+// with log/slog never shows the keys, except as an unexported field of
+// another struct, where fmt cannot call their methods: export the field,
+// hold a pointer, or give that struct a String method.
 type Credentials struct {
 	// ShopID, with IngressKey, selects v1 HMAC authentication: every request
 	// carries x-stash-hmac-signature: v1;{ShopID};{unixMillis};{signature}.

@@ -54,7 +54,9 @@ const (
 // and [PurchaseHandler]. ShopID and EgressKey are required; everything else
 // has a default. The handlers copy the config; changing it afterwards has no
 // effect. String, GoString, Format, LogValue and MarshalJSON never reveal the
-// keys.
+// keys. fmt cannot call them for an unexported field, so a struct of yours
+// holding an EgressConfig in an unexported field prints the keys with %v:
+// export the field, hold a pointer, or give your struct a String method.
 //
 // The handlers cannot bound a slow sender: an http.Handler sees the request
 // only once its headers arrived, and reads the body as it trickles in. The
