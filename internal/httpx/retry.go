@@ -110,6 +110,9 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	}
 	if v[0] >= '0' && v[0] <= '9' {
 		secs, err := strconv.ParseInt(v, 10, 64)
+		if errors.Is(err, strconv.ErrRange) && strings.Trim(v, "0123456789") == "" {
+			return time.Duration(math.MaxInt64), true // more seconds than int64 holds: as long as can be
+		}
 		if err != nil || secs < 0 {
 			return 0, false
 		}

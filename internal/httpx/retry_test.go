@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -110,7 +111,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-1", 0, false},
 		{"1.5", 0, false},
 		{"abc", 0, false},
-		{"99999999999999999999", 0, false},
+		{"99999999999999999999", time.Duration(math.MaxInt64), true}, // beyond int64: as long as can be, as for any huge value
 		{"9223372036", 9223372036 * time.Second, true},
 		{"9223372037", time.Duration(1<<63 - 1), true},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
