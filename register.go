@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/stashpay/stashpay-go/internal/wire"
 )
@@ -58,8 +59,10 @@ type RegisterPaymentResponse struct {
 	// Statuses holds one status per registration; when empty, the handler
 	// answers every registration with
 	// [PurchaseRegistrationStatusSuccessRegistered]. The handler answers
-	// each registration with the first status that names it (by GUID, or
-	// by product ID for a status without a GUID); a registration no status
+	// each registration with a status that names it (by GUID, in any case,
+	// or by product ID for a status without a GUID), in order: two
+	// registrations of one product answered by two statuses take one each,
+	// and a refusal is never lost to a success. A registration no status
 	// names is answered [PurchaseRegistrationStatusUnspecified], so that the
 	// purchase fails rather than going ahead unreserved, and a status that
 	// names no registration is dropped (both are logged).
@@ -177,44 +180,78 @@ func registerAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, 
 	return out
 }
 
-// matchStatuses answers each registration of req with the first of fn's
-// statuses that names it: by GUID, or, for a status without a GUID, by
-// product ID. A registration no status names is answered
-// [PurchaseRegistrationStatusUnspecified] (not reserved: the purchase
-// fails, never goes ahead unreserved); a status that names no registration
-// is dropped. Both are logged. An empty status is
+// matchStatuses answers each registration of req with a status of fn's that
+// names it: by GUID (compared without regard to case), or, for a status
+// without a GUID, by product ID. Registrations take statuses in order, each
+// the first one no earlier registration took, so two registrations of one
+// product answered by two statuses get one each; when every status naming a
+// registration is taken, it shares the first refusal among them, else the
+// first. A refusal is never lost: one left over (the game answered one
+// registration twice) overrides the success of the first registration it
+// names. A registration no status names is answered
+// [PurchaseRegistrationStatusUnspecified] (not reserved: the purchase fails,
+// never goes ahead unreserved); a status that names no registration is
+// dropped. Both are logged. An empty status is
 // [PurchaseRegistrationStatusSuccessRegistered].
 func matchStatuses(req *RegisterPaymentRequest, statuses []OfferStatus, warn func(string, ...any)) *RegisterPaymentResponse {
 	names := func(st OfferStatus, it PurchaseItem) bool {
 		if st.GUID != "" {
-			return st.GUID == it.GUID
+			return strings.EqualFold(st.GUID, it.GUID)
 		}
 		return st.ProductID != "" && st.ProductID == it.ProductID
+	}
+	refuses := func(st OfferStatus) bool {
+		return st.Status != "" && st.Status != PurchaseRegistrationStatusSuccessRegistered
+	}
+	answer := func(it PurchaseItem, st OfferStatus) OfferStatus {
+		if st.Status == "" {
+			st.Status = PurchaseRegistrationStatusSuccessRegistered
+		}
+		return OfferStatus{GUID: it.GUID, ProductID: it.ProductID, Status: st.Status, Message: st.Message}
 	}
 	out := &RegisterPaymentResponse{Statuses: make([]OfferStatus, len(req.Registrations))}
 	used := make([]bool, len(statuses))
 	unanswered, dropped := 0, 0
 	for i, it := range req.Registrations {
-		j := slices.IndexFunc(statuses, func(st OfferStatus) bool { return names(st, it) })
-		if j < 0 {
+		pick, shared := -1, -1
+		for j, st := range statuses {
+			if !names(st, it) {
+				continue
+			}
+			if !used[j] {
+				pick = j
+				break
+			}
+			if shared < 0 || (refuses(st) && !refuses(statuses[shared])) {
+				shared = j
+			}
+		}
+		if pick < 0 {
+			pick = shared
+		}
+		if pick < 0 {
 			unanswered++
 			out.Statuses[i] = OfferStatus{GUID: it.GUID, ProductID: it.ProductID, Status: PurchaseRegistrationStatusUnspecified, Message: "no status from the game"}
 			continue
 		}
-		used[j] = true
-		st := statuses[j]
-		if st.Status == "" {
-			st.Status = PurchaseRegistrationStatusSuccessRegistered
-		}
-		out.Statuses[i] = OfferStatus{GUID: it.GUID, ProductID: it.ProductID, Status: st.Status, Message: st.Message}
+		used[pick] = true
+		out.Statuses[i] = answer(it, statuses[pick])
 	}
-	for _, u := range used {
-		if !u {
-			dropped++
+	for j, st := range statuses {
+		if used[j] {
+			continue
 		}
+		if refuses(st) {
+			i := slices.IndexFunc(req.Registrations, func(it PurchaseItem) bool { return names(st, it) })
+			if i >= 0 && out.Statuses[i].Status == PurchaseRegistrationStatusSuccessRegistered {
+				out.Statuses[i] = answer(req.Registrations[i], st)
+				continue
+			}
+		}
+		dropped++
 	}
 	if unanswered > 0 || dropped > 0 {
-		warn("stashpay: register statuses did not match the registrations: unmatched registrations answered UNSPECIFIED, statuses naming none dropped",
+		warn("stashpay: register statuses did not match the registrations: unmatched registrations answered UNSPECIFIED, statuses not used dropped",
 			"transaction_id", req.TransactionID, "unanswered", unanswered, "dropped", dropped)
 	}
 	return out

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,6 +133,72 @@ func TestRegisterPaymentHandlerValidation(t *testing.T) {
 			rec := egressServe(h, egressRequest(t, "/", req))
 			assert.Equal(t, http.StatusBadRequest, rec.Code)
 			assert.False(t, called)
+		})
+	}
+}
+
+// Two registrations that one status could name (the same product twice, or
+// the same GUID twice) each take their own status in order, and a refusal
+// the game returned is never lost to a success.
+func TestRegisterPaymentHandlerRepeatedNames(t *testing.T) {
+	t.Parallel()
+	ok, limit, stock := stashpay.PurchaseRegistrationStatusSuccessRegistered,
+		stashpay.PurchaseRegistrationStatusFailedPurchaseLimitExceeded,
+		stashpay.PurchaseRegistrationStatusFailedInsufficientInventory
+	swords := []stashpay.PurchaseItem{
+		{GUID: egressGUID1, ProductID: "sword", Cents: 300, Quantity: 1},
+		{GUID: egressGUID2, ProductID: "sword", Cents: 300, Quantity: 1},
+	}
+	sameGUID := []stashpay.PurchaseItem{
+		{GUID: egressGUID1, ProductID: "sword", Cents: 300, Quantity: 1},
+		{GUID: egressGUID1, ProductID: "sword", Cents: 300, Quantity: 1},
+	}
+	tests := []struct {
+		name     string
+		items    []stashpay.PurchaseItem
+		statuses []stashpay.OfferStatus
+		want     []stashpay.PurchaseRegistrationStatus
+	}{
+		{"same product, success then refusal", swords,
+			[]stashpay.OfferStatus{{ProductID: "sword"}, {ProductID: "sword", Status: limit}},
+			[]stashpay.PurchaseRegistrationStatus{ok, limit}},
+		{"same product, refusal then success", swords,
+			[]stashpay.OfferStatus{{ProductID: "sword", Status: limit}, {ProductID: "sword"}},
+			[]stashpay.PurchaseRegistrationStatus{limit, ok}},
+		{"same product, one status for both", swords,
+			[]stashpay.OfferStatus{{ProductID: "sword", Status: stock}},
+			[]stashpay.PurchaseRegistrationStatus{stock, stock}},
+		{"same GUID, success then refusal", sameGUID,
+			[]stashpay.OfferStatus{{GUID: egressGUID1}, {GUID: egressGUID1, Status: stock}},
+			[]stashpay.PurchaseRegistrationStatus{ok, stock}},
+		{"same GUID, shared refusal wins", append(slices.Clone(sameGUID), sameGUID[0]),
+			[]stashpay.OfferStatus{{GUID: egressGUID1}, {GUID: egressGUID1, Status: stock}},
+			[]stashpay.PurchaseRegistrationStatus{ok, stock, stock}},
+		{"one registration answered twice, refusal second", swords[:1],
+			[]stashpay.OfferStatus{{ProductID: "sword"}, {ProductID: "sword", Status: limit}},
+			[]stashpay.PurchaseRegistrationStatus{limit}},
+		{"GUID in another case", swords,
+			[]stashpay.OfferStatus{{GUID: strings.ToUpper(egressGUID1), Status: limit}, {GUID: strings.ToUpper(egressGUID2)}},
+			[]stashpay.PurchaseRegistrationStatus{limit, ok}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var req stashpay.RegisterPaymentRequest
+			require.NoError(t, json.Unmarshal(egressTestdata(t, "egress_register.json"), &req))
+			req.Registrations = tt.items
+			h := stashpay.RegisterPaymentHandler(egressConfig(), func(context.Context, *stashpay.RegisterPaymentRequest) (*stashpay.RegisterPaymentResponse, error) {
+				return &stashpay.RegisterPaymentResponse{Statuses: tt.statuses}, nil
+			})
+			rec := egressServe(h, egressRequest(t, stashpay.RegisterPaymentPath, req))
+			require.Equal(t, http.StatusOK, rec.Code)
+			var resp stashpay.RegisterPaymentResponse
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+			require.Len(t, resp.Statuses, len(tt.items))
+			for i, st := range resp.Statuses {
+				assert.Equal(t, tt.want[i], st.Status, "registration %d", i)
+				assert.Equal(t, tt.items[i].GUID, st.GUID, "registration %d keeps its own GUID", i)
+			}
 		})
 	}
 }
