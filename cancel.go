@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/internal/wire"
@@ -122,55 +123,83 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 //
 // With a cfg.Store (the confirm handler's: [EgressHandler] and
 // [PurchaseHandler] share one between them, a memory store when cfg has
-// none), a cancel of a transaction whose confirm key is done there (a
-// confirm granted it, or another route under the same key) is answered
-// [PurchaseCancellationStatusFailedAlreadyCompleted] without calling fn,
-// and one whose confirm is running right now
-// [PurchaseCancellationStatusUnspecified]. The key is cfg.KeyFunc's (or
-// [DefaultConfirmKey]) of a ConfirmPaymentRequest holding the cancel's
-// fields. So a signed confirm body replayed to the cancel path, which the
-// signature does not cover, cannot release what was granted. When the
-// store fails, fn is called, as without a store.
+// none), the cancel is checked against the confirm key of its transaction:
+// cfg.KeyFunc's (or [DefaultConfirmKey]) of a ConfirmPaymentRequest holding
+// the cancel's fields, so a KeyFunc must derive the key only from fields a
+// cancel carries too (the IDs, currency and items; not Total or
+// BonusItems). A cancel of a transaction a confirm granted, or of one
+// whose key another route (the webhook, a poll) completed, is answered
+// [PurchaseCancellationStatusFailedAlreadyCompleted] without calling fn;
+// one whose confirm is running right now, or whose record cannot be read
+// after the key was found completed,
+// [PurchaseCancellationStatusUnspecified]. A cancel of another transaction
+// of a checkout link a confirm granted (a new purchase session the player
+// started and abandoned) reaches fn. While fn runs the handler holds the
+// key for cfg.Lease (or [DefaultLease]), so a confirm of the transaction
+// arriving meanwhile waits, and cannot grant what fn is releasing. So a
+// signed confirm body replayed to the cancel path, which the signature
+// does not cover, cannot release what was granted. When the store fails
+// before anything was read, fn is called, as without a store.
+//
+// Confirms recorded by builds before v0.1.0 left no transaction marker, so
+// a cancel under a key one of them confirmed reaches fn, as every cancel
+// did in those builds.
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "CancelPaymentHandler", fn == nil)
 	if cfg.Store != nil {
-		fn = unlessConfirmed(h, cfg.Store, cfg.KeyFunc, fn)
+		fn = unlessConfirmed(h, cfg, fn)
 	}
 	return serveEgress[CancelPaymentRequest](h, "cancel", fn, cancelAnswer)
 }
 
-// unlessConfirmed wraps fn: a cancel of a transaction whose confirm key is
-// done in store, or held by a running confirm, does not reach fn (see
-// CancelPaymentHandler). It checks by claiming the key for an instant.
-func unlessConfirmed(h *egressHandler, store dedup.Store, keyFunc func(*ConfirmPaymentRequest) string, fn CancelPaymentFunc) CancelPaymentFunc {
+// unlessConfirmed wraps fn: a cancel of a transaction granted under its
+// confirm key in cfg.Store, or whose confirm is running, does not reach fn,
+// and fn runs holding the key (see CancelPaymentHandler).
+func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) CancelPaymentFunc {
+	store, lease := cfg.Store, cfg.Lease
+	if lease <= 0 {
+		lease = DefaultLease
+	}
 	return func(ctx context.Context, req *CancelPaymentRequest) (*CancelPaymentResponse, error) {
-		as := &ConfirmPaymentRequest{
+		key := confirmKey(cfg.KeyFunc, &ConfirmPaymentRequest{
 			PlayerID: req.PlayerID, TransactionID: req.TransactionID, CheckoutLinkID: req.CheckoutLinkID,
 			ShopID: req.ShopID, Environment: req.Environment, Currency: req.Currency,
 			DecimalPlaces: req.DecimalPlaces, Items: req.Items,
-		}
-		key := ""
-		if keyFunc != nil {
-			key = keyFunc(as)
-		}
-		if key == "" {
-			key = DefaultConfirmKey(as)
-		}
-		c, err := store.Claim(ctx, key, markerCheckLease)
+		})
+		tx := slog.String("transaction_id", req.TransactionID)
+		c, err := store.Claim(ctx, key, lease)
 		switch {
 		case err != nil:
 			h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: exactly-once store failed, so whether the transaction was confirmed is unknown; calling the function",
-				"transaction_id", req.TransactionID, "error", err.Error())
+				tx, "error", err.Error())
 			return fn(ctx, req)
-		case c.Outcome == dedup.Done:
-			h.logContext(ctx, slog.LevelInfo, "stashpay: cancel of a confirmed transaction answered FAILED_ALREADY_COMPLETED without calling the function",
-				"transaction_id", req.TransactionID)
-			return nil, RejectCancellation(PurchaseCancellationStatusFailedAlreadyCompleted, "transaction already confirmed")
-		case c.Outcome != dedup.Claimed:
+		case c.Outcome == dedup.Claimed:
+			defer func() {
+				if err := store.Release(context.WithoutCancel(ctx), key, c.Token); err != nil {
+					h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: could not free the confirm key; a confirm of the transaction waits until its lease ends",
+						tx, "error", err.Error())
+				}
+			}()
+			return fn(ctx, req)
+		case c.Outcome != dedup.Done:
 			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation in progress")
 		}
-		_ = store.Release(context.WithoutCancel(ctx), key, c.Token)
-		return fn(ctx, req)
+		deadline := time.Now().Add(minMarkerWait)
+		paid, err := marked(ctx, store, paidMarker(key, req.TransactionID), deadline)
+		if err == nil && !paid {
+			var confirmed bool
+			if confirmed, err = marked(ctx, store, key+confirmedSuffix, deadline); err == nil && confirmed {
+				h.logContext(ctx, slog.LevelInfo, "stashpay: cancel of a transaction other than the one confirmed under its key; calling the function", tx)
+				return fn(ctx, req)
+			}
+		}
+		if err != nil {
+			h.logContext(ctx, slog.LevelWarn, "stashpay: cancel under a completed confirm key whose record could not be read; answering UNSPECIFIED",
+				tx, "error", err.Error())
+			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation record unavailable")
+		}
+		h.logContext(ctx, slog.LevelInfo, "stashpay: cancel of a confirmed transaction answered FAILED_ALREADY_COMPLETED without calling the function", tx)
+		return nil, RejectCancellation(PurchaseCancellationStatusFailedAlreadyCompleted, "transaction already confirmed")
 	}
 }
 

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,6 +122,22 @@ func TestCancelAfterConfirm(t *testing.T) {
 		}, stashpay.PurchaseCancellationStatusUnspecified, false},
 		{"not confirmed", nil, func(*testing.T, http.Handler, dedup.Store, []byte) {},
 			stashpay.PurchaseCancellationStatusSuccessCancelled, true},
+		// A new purchase session through the same checkout link, which the
+		// player abandoned: its reservation must be released.
+		{"another transaction of the link was confirmed", nil, func(t *testing.T, h http.Handler, _ dedup.Store, _ []byte) {
+			egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, egressConfirmBody(t, "tx-earlier"))))
+		}, stashpay.PurchaseCancellationStatusSuccessCancelled, true},
+		{"another route completed the key", nil, func(t *testing.T, _ http.Handler, store dedup.Store, confirm []byte) {
+			var req stashpay.ConfirmPaymentRequest
+			require.NoError(t, json.Unmarshal(confirm, &req))
+			_, err := dedup.Do(t.Context(), store, stashpay.DefaultConfirmKey(&req), time.Minute, func(context.Context) error { return nil })
+			require.NoError(t, err)
+		}, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, false},
+		{"confirmed, then the record cannot be read", func() dedup.Store { return &markersDown{Store: dedup.NewMemoryStore()} },
+			func(t *testing.T, h http.Handler, store dedup.Store, confirm []byte) {
+				egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, confirm)))
+				store.(*markersDown).down.Store(true)
+			}, stashpay.PurchaseCancellationStatusUnspecified, false},
 		{"store down: the function decides", func() dedup.Store { return deduptest.Unreachable() }, func(*testing.T, http.Handler, dedup.Store, []byte) {},
 			stashpay.PurchaseCancellationStatusSuccessCancelled, true},
 	}
@@ -174,4 +193,52 @@ func TestEgressHandlerSharesItsStoreWithCancel(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
 	assert.Equal(t, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, resp.Status)
 	assert.Zero(t, cancels.n.Load())
+}
+
+// markersDown passes calls to Store until down is set, and then fails the
+// claims of marker keys (those holding '#'), as a store that went down
+// between two calls.
+type markersDown struct {
+	dedup.Store
+	down atomic.Bool
+}
+
+func (m *markersDown) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	if m.down.Load() && strings.Contains(key, "#") {
+		return dedup.Claim{}, deduptest.ErrUnreachable
+	}
+	return m.Store.Claim(ctx, key, lease)
+}
+
+// A confirm arriving while the game's cancel function runs waits for it:
+// it cannot grant what the function is releasing. Once the cancel is
+// answered, the confirm goes ahead.
+func TestCancelHoldsTheConfirmKey(t *testing.T) {
+	t.Parallel()
+	cfg := egressConfig()
+	cfg.BusyWait = -1 // answer 503 at once instead of waiting
+	entered, release := make(chan struct{}), make(chan struct{})
+	var confirms egressCounter
+	h := stashpay.EgressHandler(cfg, stashpay.EgressFuncs{
+		Confirm: confirms.confirm(nil, nil),
+		Cancel: func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			close(entered)
+			<-release
+			return nil, nil
+		},
+	})
+	body := egressConfirmBody(t, "tx-race")
+	done := make(chan *httptest.ResponseRecorder)
+	go func() { done <- egressServe(h, egressRequest(t, stashpay.CancelPaymentPath, body)) }()
+	<-entered
+	rec := egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, body))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	assert.Zero(t, confirms.n.Load(), "no grant while the cancel runs")
+	close(release)
+	var resp stashpay.CancelPaymentResponse
+	require.NoError(t, json.Unmarshal((<-done).Body.Bytes(), &resp))
+	assert.Equal(t, stashpay.PurchaseCancellationStatusSuccessCancelled, resp.Status)
+
+	egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, body)))
+	assert.Equal(t, int64(1), confirms.n.Load())
 }

@@ -316,8 +316,10 @@ type confirmHandler struct {
 // if it failed; it never answers a failure while a grant may be under way,
 // unless the wait runs out (503). When fn succeeded but the store could not
 // record it, the answer is still 200, because the items were granted, and
-// the failure is logged. Beside the key, the store keeps three kinds of
-// markers: key + "#granted:" + a digest of the items and bonus items (in
+// the failure is logged. Beside the key, the store keeps four kinds of
+// markers: key + "#transaction:" + the transaction ID that fn granted (so
+// that [CancelPaymentHandler] never releases it, yet releases another
+// transaction of the same checkout link), key + "#granted:" + a digest of the items and bonus items (in
 // any order), currency and total that fn granted, and key + "#confirmed" (so that a later call
 // under the key is answered 200 only for the same purchase, or when the key
 // was completed by another route, such as the PURCHASE_SUCCEEDED webhook,
@@ -365,13 +367,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	key := ""
-	if c.keyFunc != nil {
-		key = c.keyFunc(req)
-	}
-	if key == "" {
-		key = DefaultConfirmKey(req)
-	}
+	key := confirmKey(c.keyFunc, req)
 	digest := sha256.New()
 	if sig != "" {
 		digest.Write(append([]byte(sig), 0))
@@ -381,12 +377,13 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	granted := key + "#granted:" + confirmFingerprint(req)
 	listed := key + "#granted:" + listedFingerprint(req)
 	confirmed := key + confirmedSuffix
+	paid := paidMarker(key, req.TransactionID)
 
 	var out *ConfirmPaymentResponse
 	start := time.Now()
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
-		out, err = c.grant(ctx, r, req, refused, granted, listed, confirmed)
+		out, err = c.grant(ctx, r, req, refused, granted, listed, confirmed, paid)
 		return err
 	})
 	var rej *PurchaseRejectedError
@@ -429,7 +426,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // grant runs under the transaction's key. It answers a replay of a refused
 // call without calling fn, runs fn, and records a refusal, or what was
 // granted before the key is completed.
-func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted, listed, confirmed string) (*ConfirmPaymentResponse, error) {
+func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted, listed, confirmed, paid string) (*ConfirmPaymentResponse, error) {
 	mark, err := c.store.Claim(ctx, refused, c.lease)
 	switch {
 	case err != nil:
@@ -457,10 +454,17 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	if err != nil {
 		return nil, err
 	}
-	// The fingerprint first, then the confirmed marker, and the second only
-	// once the first landed: a later call under the key is answered 409
-	// only when both say a confirm granted other items. With either
-	// missing it is answered 200, as for a purchase another route granted.
+	// The transaction's marker first, then the fingerprint, then the
+	// confirmed marker, each only once the one before landed: a later call
+	// under the key is answered 409 only when the last two say a confirm
+	// granted other items (with either missing it is answered 200, as for
+	// a purchase another route granted), and a cancel reaches fn under a
+	// confirmed key only when the confirmed marker says a confirm granted
+	// it and the transaction's marker that it was another transaction.
+	if _, perr := dedup.Do(after, c.store, paid, c.lease, func(context.Context) error { return nil }); perr != nil {
+		c.logUnmarked(r, req.TransactionID, perr)
+		return out, nil
+	}
 	_, ferr := dedup.Do(after, c.store, granted, c.lease, func(context.Context) error { return nil })
 	if ferr == nil && listed != granted {
 		// Also in the form of builds before v0.1.0, which a retry reaching
@@ -525,15 +529,15 @@ func (c *confirmHandler) logUnmarked(r *http.Request, transactionID string, err 
 func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *ConfirmPaymentRequest, key, granted, listed string, start time.Time) {
 	tx := slog.String("transaction_id", req.TransactionID)
 	deadline := time.Now().Add(max(c.busyWait-time.Since(start), minMarkerWait))
-	same, err := c.marked(r.Context(), granted, deadline)
+	same, err := marked(r.Context(), c.store, granted, deadline)
 	if err == nil && !same && listed != granted {
 		// A confirm granted by a build before v0.1.0, whose fingerprint
 		// kept the lines in the order sent (a retry across an upgrade).
-		same, err = c.marked(r.Context(), listed, deadline)
+		same, err = marked(r.Context(), c.store, listed, deadline)
 	}
 	if err == nil && !same {
 		var confirmed bool
-		confirmed, err = c.marked(r.Context(), key+confirmedSuffix, deadline)
+		confirmed, err = marked(r.Context(), c.store, key+confirmedSuffix, deadline)
 		if err == nil && !confirmed {
 			c.h.log(r, slog.LevelInfo, "stashpay: confirm of a purchase another route granted answered without calling the function", tx)
 			inbound.JSON(w, http.StatusOK, &ConfirmPaymentResponse{Results: confirmResults(req.Items)})
@@ -561,6 +565,25 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 // granted under key (with whatever items), as opposed to another route.
 const confirmedSuffix = "#confirmed"
 
+// paidMarker names the marker that a confirm of the transaction
+// transactionID granted under key: the cancel handler tells by it a cancel
+// of that transaction (never released) from one of another transaction of
+// the same checkout link.
+func paidMarker(key, transactionID string) string {
+	return key + "#transaction:" + transactionID
+}
+
+// confirmKey is the exactly-once key of a confirm call: keyFunc's, or
+// [DefaultConfirmKey] when keyFunc is nil or returns "".
+func confirmKey(keyFunc func(*ConfirmPaymentRequest) string, req *ConfirmPaymentRequest) string {
+	if keyFunc != nil {
+		if key := keyFunc(req); key != "" {
+			return key
+		}
+	}
+	return DefaultConfirmKey(req)
+}
+
 // errUnmarked ends the check of a marker that was not recorded: the
 // check's claim of it is released.
 var errUnmarked = errors.New("stashpay: marker not recorded")
@@ -583,9 +606,9 @@ const (
 // its own write whose Complete is still being retried) is waited for, up to
 // deadline, like the key itself; when the wait runs out it returns
 // dedup.ErrBusy.
-func (c *confirmHandler) marked(ctx context.Context, key string, deadline time.Time) (bool, error) {
+func marked(ctx context.Context, store dedup.Store, key string, deadline time.Time) (bool, error) {
 	wait := max(time.Until(deadline), time.Millisecond)
-	res, err := inbound.Once(ctx, c.store, key, markerCheckLease, wait, func(context.Context) error { return errUnmarked })
+	res, err := inbound.Once(ctx, store, key, markerCheckLease, wait, func(context.Context) error { return errUnmarked })
 	switch {
 	case errors.Is(err, errUnmarked):
 		return false, nil
