@@ -88,19 +88,20 @@ type purchaseSucceededJSON struct {
 }
 
 // bonusItems reads the bonus items of a purchase, whose member on the
-// webhook Stash does not document, as well as it can: the items that have
-// an ID and a quantity > 0 when raw is an array of {id, quantity} objects
-// (the confirm call's shape), else none. Their shape never fails the
-// purchase, which would then be redelivered, and refused, for a day; raw
-// stays in the event's Raw.
+// webhook Stash does not document, as well as it can: when raw is an array,
+// each element that is an {id, quantity} object (the confirm call's shape)
+// with an ID and a quantity > 0; anything else is left out. Their shape
+// never fails the purchase, which would then be redelivered, and refused,
+// for a day; raw stays in the event's Raw.
 func bonusItems(raw json.RawMessage) []BonusItem {
-	var items []bonusItemJSON
-	if len(raw) == 0 || wire.Unmarshal(raw, &items) != nil {
+	var elems []json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &elems) != nil {
 		return nil
 	}
 	var out []BonusItem
-	for _, b := range items {
-		if b.ID != "" && b.Quantity > 0 {
+	for _, elem := range elems {
+		var b bonusItemJSON
+		if wire.Unmarshal(elem, &b) == nil && b.ID != "" && b.Quantity > 0 {
 			it := b.BonusItem
 			it.Quantity = int64(b.Quantity)
 			out = append(out, it)

@@ -311,6 +311,12 @@ func TestParsePurchaseToleratesUndocumentedKinds(t *testing.T) {
 	e = parseAs[*events.PurchaseSucceeded](t, []byte(strings.Replace(payload, `{"id":"coins","quantity":25}`,
 		`{"id":"coins","quantity":0},{"id":"","quantity":3},{"id":"keys","quantity":-1}`, 1)))
 	assert.Equal(t, []events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}}, e.BonusItems)
+	// One malformed element leaves out that element only.
+	for _, bad := range []string{`{"id":"keys","quantity":"1.5"}`, `{"id":7,"quantity":1}`, `"keys"`, `null`} {
+		e = parseAs[*events.PurchaseSucceeded](t, []byte(strings.Replace(payload, `{"id":"coins","quantity":25}`,
+			bad+`,{"id":"coins","quantity":25}`, 1)))
+		assert.Equal(t, []events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}, {ID: "coins", Quantity: 25}}, e.BonusItems, bad)
+	}
 
 	refund := parseAs[*events.PurchaseRefunded](t, []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r1","orderId":"o1","userId":1234}}`))
 	assert.Equal(t, "1234", refund.UserID, "a refund reads a numeric user ID as the purchase does")

@@ -98,9 +98,9 @@ type PurchaseSucceeded struct {
 	// as bonus items on the purchase webhook". Their member name on the
 	// webhook is not documented (UNCERTAIN): it is read as "bonusItems",
 	// the name the confirm call and GetPaymentEvent use, in their shape
-	// ([{"id", "quantity"}]), keeping the items with an ID and a quantity
-	// > 0. Any other shape leaves BonusItems empty rather than failing the
-	// purchase; Raw keeps it.
+	// ([{"id", "quantity"}]), keeping each element of that shape with an
+	// ID and a quantity > 0. Any other shape, of the member or of an
+	// element, is left out rather than failing the purchase; Raw keeps it.
 	BonusItems []BonusItem `json:"bonusItems,omitempty"`
 	// Tax is the tax amount as sent (see [Amount] for its unit).
 	Tax Amount `json:"tax"`
