@@ -63,9 +63,10 @@ WHERE key = $1 AND token = $2 AND NOT done`,
 		// completed tells whether $2 completed the row: a Complete repeated
 		// after a lost reply is a no-op, not a lost lease.
 		completed: `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND done`,
-		// held tells whether $2 holds the row: a claim whose reply was lost
-		// may have taken the key.
-		held:    `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
+		// held tells whether $2 holds the row with a live lease: a claim
+		// whose reply was lost may have taken the key (a lease that ran out
+		// meanwhile is no claim to hand out).
+		held:    `SELECT true FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done AND expires_at > clock_timestamp()`,
 		release: `DELETE FROM ` + table + ` WHERE key = $1 AND token = $2 AND NOT done`,
 		sweep: fmt.Sprintf(`DELETE FROM %[1]s WHERE key IN (
 SELECT key FROM %[1]s WHERE sweep_at <= clock_timestamp() LIMIT %[2]d FOR UPDATE SKIP LOCKED
