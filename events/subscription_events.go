@@ -25,11 +25,7 @@ type SubscriptionCreated struct {
 // IdempotencyKey returns "subscription.created:" + the subscription id; a
 // subscription is created once, so no discriminator is needed.
 func (e *SubscriptionCreated) IdempotencyKey() string {
-	id := e.EffectiveID()
-	if id == "" {
-		return ""
-	}
-	return string(TypeSubscriptionCreated) + ":" + id
+	return onceKey(TypeSubscriptionCreated, &e.Subscription)
 }
 
 // SubscriptionPaymentSucceeded is the subscription.payment_succeeded event (a
@@ -85,21 +81,28 @@ type SubscriptionExpired struct {
 // IdempotencyKey returns "subscription.expired:" + the subscription id; a
 // subscription expires once.
 func (e *SubscriptionExpired) IdempotencyKey() string {
-	id := e.EffectiveID()
+	return onceKey(TypeSubscriptionExpired, &e.Subscription)
+}
+
+// onceKey is type:id, the key of an event type that comes once per
+// subscription and the start of every [subscriptionKey]; "" when the
+// subscription id is absent.
+func onceKey(t Type, s *Subscription) string {
+	id := s.EffectiveID()
 	if id == "" {
 		return ""
 	}
-	return string(TypeSubscriptionExpired) + ":" + id
+	return string(t) + ":" + id
 }
 
 // subscriptionKey builds type:id:discriminator from the first available of
 // payment id, envelope event id and the given times; "" when none is set.
 func subscriptionKey(t Type, s *Subscription, eventID string, times ...time.Time) string {
-	id := s.EffectiveID()
-	if id == "" {
+	prefix := onceKey(t, s)
+	if prefix == "" {
 		return ""
 	}
-	prefix := string(t) + ":" + id + ":"
+	prefix += ":"
 	if s.Payment != nil && s.Payment.PaymentID != "" {
 		return prefix + "payment:" + s.Payment.PaymentID
 	}
