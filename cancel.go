@@ -61,10 +61,15 @@ type CancelPaymentResponse struct {
 // confirm: answer FAILED_ALREADY_COMPLETED instead. The handler does so
 // itself, without calling the function, when it shares the confirm
 // handler's store (see [CancelPaymentHandler]); a game that grants
-// elsewhere must check its own records. Stash's signature covers the body
-// and a timestamp but not the path, so a signed request can be replayed to
-// another purchase path within the 5-minute window; a cancel that releases
-// only reservations, never grants, cannot be abused that way.
+// elsewhere must check its own records. Release only what this
+// transaction (req.TransactionID) reserved, never by checkout link: the
+// function is called for the cancel of another purchase session of a
+// checkout link whose earlier session was granted. Stash may send a cancel
+// more than once; releasing twice must be harmless. Stash's signature
+// covers the body and a timestamp but not the path, so a signed request
+// can be replayed to another purchase path within the 5-minute window; a
+// cancel that releases only reservations, never grants, cannot be abused
+// that way.
 type CancelPaymentFunc func(ctx context.Context, req *CancelPaymentRequest) (*CancelPaymentResponse, error)
 
 // Validate checks the rules Stash documents for a cancel request: PlayerID
@@ -128,22 +133,20 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 // the cancel's fields, so a KeyFunc must derive the key only from fields a
 // cancel carries too (the IDs, currency and items; not Total or
 // BonusItems). A cancel of a transaction a confirm granted, or of one
-// whose key another route (the webhook, a poll) completed, is answered
+// whose key another route (the webhook, a poll) or a build before v0.1.0
+// completed, is answered
 // [PurchaseCancellationStatusFailedAlreadyCompleted] without calling fn;
-// one whose confirm is running right now, or whose record cannot be read
-// after the key was found completed,
+// one whose confirm is running right now, or whose record cannot be read,
 // [PurchaseCancellationStatusUnspecified]. A cancel of another transaction
 // of a checkout link a confirm granted (a new purchase session the player
-// started and abandoned) reaches fn. While fn runs the handler holds the
-// key for cfg.Lease (or [DefaultLease]), so a confirm of the transaction
-// arriving meanwhile waits, and cannot grant what fn is releasing. So a
-// signed confirm body replayed to the cancel path, which the signature
-// does not cover, cannot release what was granted. When the store fails
-// before anything was read, fn is called, as without a store.
-//
-// Confirms recorded by builds before v0.1.0 left no transaction marker, so
-// a cancel under a key one of them confirmed reaches fn, as every cancel
-// did in those builds.
+// started and abandoned) reaches fn. While fn runs on a key no one
+// completed, the handler holds the key for cfg.Lease (or [DefaultLease]),
+// so a confirm of the transaction arriving meanwhile waits, and cannot
+// grant what fn is releasing (a confirm arriving after a successful
+// cancel, which Stash does not send, is not refused). So a signed confirm
+// body replayed to the cancel path, which the signature does not cover,
+// cannot release what was granted. When the store fails before anything
+// was read, fn is called, as without a store.
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "CancelPaymentHandler", fn == nil)
 	if cfg.Store != nil {
@@ -176,16 +179,20 @@ func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) C
 		case c.Outcome == dedup.Claimed:
 			defer func() {
 				if err := store.Release(context.WithoutCancel(ctx), key, c.Token); err != nil {
-					h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: could not free the confirm key; a confirm of the transaction waits until its lease ends",
+					h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: could not free the confirm key, or its lease ended while the function ran",
 						tx, "error", err.Error())
 				}
 			}()
-			return fn(ctx, req)
 		case c.Outcome != dedup.Done:
 			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation in progress")
 		}
+		// The transaction's marker is read on a free key too: a confirm
+		// that granted may have failed to record the key itself.
 		deadline := time.Now().Add(minMarkerWait)
 		paid, err := marked(ctx, store, paidMarker(key, req.TransactionID), deadline)
+		if err == nil && !paid && c.Outcome == dedup.Claimed {
+			return fn(ctx, req)
+		}
 		if err == nil && !paid {
 			var confirmed bool
 			if confirmed, err = marked(ctx, store, key+confirmedSuffix, deadline); err == nil && confirmed {
@@ -194,7 +201,7 @@ func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) C
 			}
 		}
 		if err != nil {
-			h.logContext(ctx, slog.LevelWarn, "stashpay: cancel under a completed confirm key whose record could not be read; answering UNSPECIFIED",
+			h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: the confirm record could not be read; answering UNSPECIFIED",
 				tx, "error", err.Error())
 			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation record unavailable")
 		}

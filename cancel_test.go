@@ -242,3 +242,82 @@ func TestCancelHoldsTheConfirmKey(t *testing.T) {
 	egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, body)))
 	assert.Equal(t, int64(1), confirms.n.Load())
 }
+
+// completeLost frees the confirm key itself instead of completing it and
+// reports a lost lease (its record never landed), and completes every
+// marker key (those holding '#').
+type completeLost struct{ dedup.Store }
+
+func (s completeLost) Complete(ctx context.Context, key, token string) error {
+	if !strings.Contains(key, "#") {
+		_ = s.Store.Release(ctx, key, token)
+		return dedup.ErrLeaseLost
+	}
+	return s.Store.Complete(ctx, key, token)
+}
+
+// claimsFailOn fails the claims of keys holding sub.
+type claimsFailOn struct {
+	dedup.Store
+	sub string
+}
+
+func (s claimsFailOn) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	if strings.Contains(key, s.sub) {
+		return dedup.Claim{}, deduptest.ErrUnreachable
+	}
+	return s.Store.Claim(ctx, key, lease)
+}
+
+// Whatever part of a granted confirm's record is missing, a cancel of that
+// transaction never reaches the game's function.
+func TestCancelOfAGrantedTransactionWithPartRecords(t *testing.T) {
+	t.Parallel()
+	nop := func(context.Context) error { return nil }
+	tests := []struct {
+		name string
+		// confirmStore is the store the confirm ran on, over the shared one.
+		confirmStore func(dedup.Store) dedup.Store
+		// prepare writes records itself instead of a confirm, when set.
+		prepare func(t *testing.T, store dedup.Store, key string)
+	}{
+		{name: "the key's own record did not land", confirmStore: func(s dedup.Store) dedup.Store { return completeLost{s} }},
+		{name: "the transaction marker did not land", confirmStore: func(s dedup.Store) dedup.Store { return claimsFailOn{s, "#transaction:"} }},
+		{name: "a confirm by a build before v0.1.0", prepare: func(t *testing.T, store dedup.Store, key string) {
+			for _, k := range []string{key + "#granted:0123", key + "#confirmed", key} {
+				_, err := dedup.Do(t.Context(), store, k, time.Minute, nop)
+				require.NoError(t, err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := dedup.NewMemoryStore()
+			body := egressConfirmBody(t, "tx-partly-recorded")
+			var req stashpay.ConfirmPaymentRequest
+			require.NoError(t, json.Unmarshal(body, &req))
+			if tt.prepare != nil {
+				tt.prepare(t, store, stashpay.DefaultConfirmKey(&req))
+			} else {
+				cfg := egressConfig()
+				cfg.Store = tt.confirmStore(store)
+				var confirms egressCounter
+				egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, confirms.confirm(nil, nil)),
+					egressRequest(t, stashpay.ConfirmPaymentPath, body)))
+				require.Equal(t, int64(1), confirms.n.Load())
+			}
+			cfg := egressConfig()
+			cfg.Store = store
+			var cancels egressCounter
+			h := stashpay.CancelPaymentHandler(cfg, func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+				cancels.n.Add(1)
+				return nil, nil
+			})
+			var resp stashpay.CancelPaymentResponse
+			require.NoError(t, json.Unmarshal(egressServe(h, egressRequest(t, stashpay.CancelPaymentPath, body)).Body.Bytes(), &resp))
+			assert.Equal(t, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, resp.Status)
+			assert.Zero(t, cancels.n.Load(), "a granted transaction was released")
+		})
+	}
+}

@@ -320,7 +320,7 @@ type confirmHandler struct {
 // markers: key + "#transaction:" + the transaction ID that fn granted (so
 // that [CancelPaymentHandler] never releases it, yet releases another
 // transaction of the same checkout link), key + "#granted:" + a digest of the items and bonus items (in
-// any order), currency and total that fn granted, and key + "#confirmed" (so that a later call
+// any order), currency and total that fn granted, and key + "#confirmed:v2" (so that a later call
 // under the key is answered 200 only for the same purchase, or when the key
 // was completed by another route, such as the PURCHASE_SUCCEEDED webhook,
 // sharing the key and store, which granted the purchase already), and key + "#refused:" + a digest of the
@@ -454,53 +454,61 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	if err != nil {
 		return nil, err
 	}
-	// The transaction's marker first, then the fingerprint, then the
-	// confirmed marker, each only once the one before landed: a later call
-	// under the key is answered 409 only when the last two say a confirm
+	// The transaction's marker and the fingerprint, then the confirmed
+	// marker only once both landed: a later call under the key is answered
+	// 409 only when the fingerprint and the confirmed marker say a confirm
 	// granted other items (with either missing it is answered 200, as for
 	// a purchase another route granted), and a cancel reaches fn under a
 	// confirmed key only when the confirmed marker says a confirm granted
-	// it and the transaction's marker that it was another transaction.
-	if _, perr := dedup.Do(after, c.store, paid, c.lease, func(context.Context) error { return nil }); perr != nil {
-		c.logUnmarked(r, req.TransactionID, perr)
-		return out, nil
-	}
-	_, ferr := dedup.Do(after, c.store, granted, c.lease, func(context.Context) error { return nil })
+	// it and the transaction's marker is not this transaction's.
+	noop := func(context.Context) error { return nil }
+	_, perr := dedup.Do(after, c.store, paid, c.lease, noop)
+	_, ferr := dedup.Do(after, c.store, granted, c.lease, noop)
 	if ferr == nil && listed != granted {
 		// Also in the form of builds before v0.1.0, which a retry reaching
 		// one of them during a rolling upgrade reads; best effort.
-		_, _ = dedup.Do(after, c.store, listed, c.lease, func(context.Context) error { return nil })
+		_, _ = dedup.Do(after, c.store, listed, c.lease, noop)
 	}
-	var ce *dedup.CompleteError
-	switch {
-	case ferr == nil:
-		if _, ferr = dedup.Do(after, c.store, confirmed, c.lease, func(context.Context) error { return nil }); ferr != nil {
-			c.logUnmarked(r, req.TransactionID, ferr)
+	var retrying []*dedup.CompleteError
+	for _, err := range []error{perr, ferr} {
+		var ce *dedup.CompleteError
+		switch {
+		case err == nil:
+		case errors.As(err, &ce) && ce.Retrying:
+			retrying = append(retrying, ce)
+		default:
+			c.logUnmarked(r, req.TransactionID, errors.Join(perr, ferr))
+			return out, nil
 		}
-	case errors.As(ferr, &ce) && ce.Retrying:
-		// The fingerprint lands only through background retries, if at
-		// all. Hold the confirmed marker meanwhile (a later call waits for
-		// it, or is answered 503), and record it once the fingerprint
-		// landed, without holding back the answer, which would use up the
-		// key's lease.
-		hold, herr := c.store.Claim(after, confirmed, c.lease)
-		if herr != nil || hold.Outcome != dedup.Claimed {
-			c.logUnmarked(r, req.TransactionID, errors.Join(ferr, herr))
-			break
-		}
-		go c.markAfter(r.WithContext(after), req.TransactionID, ce, confirmed, hold.Token)
-	default:
-		c.logUnmarked(r, req.TransactionID, ferr)
 	}
+	if len(retrying) == 0 {
+		if _, err := dedup.Do(after, c.store, confirmed, c.lease, noop); err != nil {
+			c.logUnmarked(r, req.TransactionID, err)
+		}
+		return out, nil
+	}
+	// They land only through background retries, if at all. Hold the
+	// confirmed marker meanwhile (a later call waits for it, or is
+	// answered 503), and record it once they landed, without holding back
+	// the answer, which would use up the key's lease.
+	hold, herr := c.store.Claim(after, confirmed, c.lease)
+	if herr != nil || hold.Outcome != dedup.Claimed {
+		c.logUnmarked(r, req.TransactionID, errors.Join(perr, ferr, herr))
+		return out, nil
+	}
+	go c.markAfter(r.WithContext(after), req.TransactionID, retrying, confirmed, hold.Token)
 	return out, nil
 }
 
 // markAfter completes the held confirmed marker once the background
-// retries of the fingerprint's Complete (ce) recorded it, and releases it
-// when they gave up.
-func (c *confirmHandler) markAfter(r *http.Request, transactionID string, ce *dedup.CompleteError, confirmed, token string) {
+// retries of the markers' Completes recorded them, and releases it when
+// one gave up.
+func (c *confirmHandler) markAfter(r *http.Request, transactionID string, retrying []*dedup.CompleteError, confirmed, token string) {
 	ctx := r.Context()
-	err := ce.Wait(ctx)
+	var err error
+	for _, ce := range retrying {
+		err = errors.Join(err, ce.Wait(ctx))
+	}
 	finish, cancel := context.WithTimeout(ctx, markerWriteTimeout)
 	defer cancel()
 	if err != nil {
@@ -539,6 +547,10 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 		var confirmed bool
 		confirmed, err = marked(r.Context(), c.store, key+confirmedSuffix, deadline)
 		if err == nil && !confirmed {
+			// Or by a build before v0.1.0, under the marker's first name.
+			confirmed, err = marked(r.Context(), c.store, key+legacyConfirmedSuffix, deadline)
+		}
+		if err == nil && !confirmed {
 			c.h.log(r, slog.LevelInfo, "stashpay: confirm of a purchase another route granted answered without calling the function", tx)
 			inbound.JSON(w, http.StatusOK, &ConfirmPaymentResponse{Results: confirmResults(req.Items)})
 			return
@@ -562,8 +574,16 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 }
 
 // confirmedSuffix names the marker, key + confirmedSuffix, that a confirm
-// granted under key (with whatever items), as opposed to another route.
-const confirmedSuffix = "#confirmed"
+// granted under key (with whatever items), as opposed to another route, and
+// that the transaction marker ([paidMarker]) of what it granted landed.
+// Builds before v0.1.0 wrote key + legacyConfirmedSuffix instead, without
+// a transaction marker: duplicate reads both, the cancel handler only the
+// new one (so that it never takes a confirm of theirs for another
+// transaction's).
+const (
+	confirmedSuffix       = "#confirmed:v2"
+	legacyConfirmedSuffix = "#confirmed"
+)
 
 // paidMarker names the marker that a confirm of the transaction
 // transactionID granted under key: the cancel handler tells by it a cancel

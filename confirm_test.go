@@ -844,6 +844,8 @@ func TestConfirmDuplicateWaitsForSettledMarkers(t *testing.T) {
 			sameItems: true, wantCodes: []int{http.StatusOK}, wantFnCalls: 1},
 		{name: "other items once the fingerprint's record landed late", marker: "#granted:", failCompletes: 3,
 			armFirst: true, eventually: true, wantCodes: []int{http.StatusConflict}, wantFnCalls: 1},
+		{name: "other items once the transaction marker's record landed late", marker: "#transaction:", failCompletes: 3,
+			armFirst: true, eventually: true, wantCodes: []int{http.StatusConflict}, wantFnCalls: 1},
 		{name: "busy wait off: another route's purchase while another copy checks #confirmed", marker: "#confirmed", busyClaims: 2,
 			otherRoute: true, busyWait: -1, wantCodes: []int{http.StatusOK}, wantFnCalls: 0},
 		{name: "a check that cannot release its claim", marker: "#granted:", failRelease: true,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/stashpay/stashpay-go/internal/wire"
@@ -188,7 +187,7 @@ func registerAnswer(req *RegisterPaymentRequest, resp *RegisterPaymentResponse, 
 // registration is taken, it shares the first refusal among them, else the
 // first. A refusal is never lost: one left over (the game answered one
 // registration twice) overrides the success of the first registration it
-// names. A registration no status names is answered
+// names that has one. A registration no status names is answered
 // [PurchaseRegistrationStatusUnspecified] (not reserved: the purchase fails,
 // never goes ahead unreserved); a status that names no registration is
 // dropped. Both are logged. An empty status is
@@ -242,8 +241,14 @@ func matchStatuses(req *RegisterPaymentRequest, statuses []OfferStatus, warn fun
 			continue
 		}
 		if refuses(st) {
-			i := slices.IndexFunc(req.Registrations, func(it PurchaseItem) bool { return names(st, it) })
-			if i >= 0 && out.Statuses[i].Status == PurchaseRegistrationStatusSuccessRegistered {
+			i := -1
+			for k, it := range req.Registrations {
+				if names(st, it) && out.Statuses[k].Status == PurchaseRegistrationStatusSuccessRegistered {
+					i = k
+					break
+				}
+			}
+			if i >= 0 {
 				out.Statuses[i] = answer(req.Registrations[i], st)
 				continue
 			}

@@ -17,8 +17,9 @@ import (
 // it must not grant. When it returns nil (its results, if any, are the
 // answer's), fn grants. funcs.Register and funcs.Cancel are served as
 // given, except that a cancel of a purchase granted by any route is
-// answered FAILED_ALREADY_COMPLETED without calling funcs.Cancel (see
-// stashpay.CancelPaymentHandler).
+// answered FAILED_ALREADY_COMPLETED without calling funcs.Cancel; a cancel
+// of another purchase session of a checkout link a confirm granted does
+// reach it (see stashpay.CancelPaymentHandler).
 //
 // cfg.Store and cfg.KeyFunc are replaced by the Granter's store and the
 // purchase key; a zero cfg.Lease or cfg.BusyWait takes the Granter's.
