@@ -61,11 +61,13 @@ type CancelPaymentResponse struct {
 // confirm: answer FAILED_ALREADY_COMPLETED instead. The handler does so
 // itself, without calling the function, when it shares the confirm
 // handler's store (see [CancelPaymentHandler]); a game that grants
-// elsewhere must check its own records. Release only what this
-// transaction (req.TransactionID) reserved, never by checkout link: the
-// function is called for the cancel of another purchase session of a
-// checkout link whose earlier session was granted. Stash may send a cancel
-// more than once; releasing twice must be harmless. Stash's signature
+// elsewhere must check its own records. Release only what this purchase
+// session (req.TransactionID) reserved: the function is also called for the
+// cancel of another session of a checkout link whose earlier session was
+// granted, which must not take that grant back (a game that keeps
+// reservations per checkout link, as the SDK's examples do, finds the link
+// granted and has nothing to release). Stash may send a cancel more than
+// once; releasing twice must be harmless. Stash's signature
 // covers the body and a timestamp but not the path, so a signed request
 // can be replayed to another purchase path within the 5-minute window; a
 // cancel that releases only reservations, never grants, cannot be abused
@@ -132,14 +134,16 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 // cfg.KeyFunc's (or [DefaultConfirmKey]) of a ConfirmPaymentRequest holding
 // the cancel's fields, so a KeyFunc must derive the key only from fields a
 // cancel carries too (the IDs, currency and items; not Total or
-// BonusItems). A cancel of a transaction a confirm granted, or of one
-// whose key another route (the webhook, a poll) or a build before v0.1.0
-// completed, is answered
-// [PurchaseCancellationStatusFailedAlreadyCompleted] without calling fn;
-// one whose confirm is running right now, or whose record cannot be read,
+// BonusItems). A cancel of a transaction a confirm granted (once the store
+// recorded the key or the transaction's marker), or of one whose key
+// another route (the webhook, a poll) or a build before v0.1.0 completed,
+// is answered [PurchaseCancellationStatusFailedAlreadyCompleted] without
+// calling fn; one whose key a running call holds right now (a confirm, or
+// another cancel under the key), or whose record cannot be read,
 // [PurchaseCancellationStatusUnspecified]. A cancel of another transaction
 // of a checkout link a confirm granted (a new purchase session the player
-// started and abandoned) reaches fn. While fn runs on a key no one
+// started and abandoned) reaches fn, once the confirm's record landed
+// (until then it is refused). While fn runs on a key no one
 // completed, the handler holds the key for cfg.Lease (or [DefaultLease]),
 // so a confirm of the transaction arriving meanwhile waits, and cannot
 // grant what fn is releasing (a confirm arriving after a successful

@@ -318,12 +318,16 @@ type confirmHandler struct {
 // record it, the answer is still 200, because the items were granted, and
 // the failure is logged. Beside the key, the store keeps four kinds of
 // markers: key + "#transaction:" + the transaction ID that fn granted (so
-// that [CancelPaymentHandler] never releases it, yet releases another
-// transaction of the same checkout link), key + "#granted:" + a digest of the items and bonus items (in
-// any order), currency and total that fn granted, and key + "#confirmed:v2" (so that a later call
-// under the key is answered 200 only for the same purchase, or when the key
-// was completed by another route, such as the PURCHASE_SUCCEEDED webhook,
-// sharing the key and store, which granted the purchase already), and key + "#refused:" + a digest of the
+// that [CancelPaymentHandler] answers a cancel of that transaction itself,
+// yet passes a cancel of another transaction under the same key to the
+// game's function), key + "#granted:" + a digest of the items and bonus
+// items (in any order), currency and total that fn granted, and key +
+// "#confirmed:v2", written only once the other two landed (so that a later
+// call under the key is answered 200 only for the same purchase, or when
+// the key was completed by another route, such as the PURCHASE_SUCCEEDED
+// webhook, sharing the key and store, which granted the purchase already;
+// the cancel handler reads it too, and a duplicate also reads the
+// "#confirmed" of builds before v0.1.0), and key + "#refused:" + a digest of the
 // signature header and body of a call fn refused (so that replaying that
 // signed call, which Stash's signature allows for 5 minutes, cannot reach fn
 // again; Stash's own retries are signed anew and do reach it, except under

@@ -104,7 +104,8 @@
 // confirm and cancel purchases, signed with the egress key.
 // [ConfirmPaymentHandler] and its siblings ([RegisterPaymentHandler],
 // [CancelPaymentHandler], or [PurchaseHandler] for all three paths) verify
-// those calls, decode them and grant exactly once per transaction.
+// those calls, decode them and grant exactly once per purchase (its
+// exactly-once key, by default the checkout link's).
 //
 // Grant on confirm in one commit that also records the transaction ID, then
 // return nil; never return an error (or panic) after that commit, since any

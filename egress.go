@@ -39,9 +39,10 @@ const (
 	// DefaultMaxBodyBytes is the largest request body read by default:
 	// 1 MiB. Larger bodies are answered 413 without verification.
 	DefaultMaxBodyBytes = inbound.DefaultMaxBodyBytes
-	// DefaultLease is how long a confirm call holds its transaction's
-	// exactly-once key while the game's function runs, by default. It must
-	// outlast the function: after it, a retry may run the function again.
+	// DefaultLease is how long a confirm call, or a cancel call on a key
+	// no route completed, holds the purchase's exactly-once key while the
+	// game's function runs, by default. It must outlast either function:
+	// after it, a retry may run the function again.
 	DefaultLease = inbound.DefaultLease
 	// DefaultBusyWait is how long, by default, a confirm call for a
 	// transaction whose confirmation is running elsewhere waits for that one
@@ -97,16 +98,18 @@ type EgressConfig struct {
 	// Tolerance is how far the v1 signature's timestamp may be from the
 	// handler's clock, either way. 0 means 5 minutes, Stash's window.
 	Tolerance time.Duration
-	// Store makes confirm exactly-once per transaction, and remembers the
+	// Store makes confirm exactly-once per purchase (its key, by default
+	// the checkout link's; see KeyFunc), and remembers the
 	// refusals and the granted items of each (see [ConfirmPaymentHandler]).
 	// If nil, each handler gets its own [dedup.MemoryStore] ([EgressHandler]
 	// and [PurchaseHandler]: one, shared by confirm and cancel), which
 	// protects one process only: a backend with several replicas must share
 	// a store (Redis, PostgreSQL), ideally the one its webhook handler
-	// uses. The cancel handler reads it too (see [CancelPaymentHandler]).
+	// uses. The cancel handler reads it too, and holds the confirm key
+	// while the cancel function runs (see [CancelPaymentHandler]).
 	Store dedup.Store
-	// Lease is how long a confirm call holds its key; 0 means
-	// [DefaultLease].
+	// Lease is how long a confirm call (or a cancel call, see
+	// [DefaultLease]) holds its key; 0 means [DefaultLease].
 	Lease time.Duration
 	// BusyWait is how long a confirm call waits while another call for the
 	// same key is running, before answering 503; 0 means
@@ -121,6 +124,9 @@ type EgressConfig struct {
 	// handler for the PURCHASE_SUCCEEDED of the same purchase): a game
 	// that gives its webhook handler and this handler one Store, and no
 	// key functions, grants a purchase once whichever route comes first.
+	// The cancel handler calls it too, with only the fields a cancel
+	// carries (the IDs, currency and items): derive the key from those
+	// alone.
 	KeyFunc func(req *ConfirmPaymentRequest) string
 	// MaxBodyBytes caps the request body; 0 or less means
 	// [DefaultMaxBodyBytes].

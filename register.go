@@ -61,10 +61,12 @@ type RegisterPaymentResponse struct {
 	// each registration with a status that names it (by GUID, in any case,
 	// or by product ID for a status without a GUID), in order: two
 	// registrations of one product answered by two statuses take one each,
-	// and a refusal is never lost to a success. A registration no status
-	// names is answered [PurchaseRegistrationStatusUnspecified], so that the
-	// purchase fails rather than going ahead unreserved, and a status that
-	// names no registration is dropped (both are logged).
+	// (when all are taken, they share the first refusal among them, else
+	// the first), and a refusal is never lost to a success. A registration
+	// no status names is answered [PurchaseRegistrationStatusUnspecified],
+	// so that the purchase fails rather than going ahead unreserved, and a
+	// status left unused (naming no registration, or a success left over)
+	// is dropped (both are logged).
 	Statuses []OfferStatus `json:"statuses"`
 }
 

@@ -16,10 +16,11 @@ import (
 // purchase (for instance [stashpay.RejectPurchase] when the item sold out);
 // it must not grant. When it returns nil (its results, if any, are the
 // answer's), fn grants. funcs.Register and funcs.Cancel are served as
-// given, except that a cancel of a purchase granted by any route is
-// answered FAILED_ALREADY_COMPLETED without calling funcs.Cancel; a cancel
-// of another purchase session of a checkout link a confirm granted does
-// reach it (see stashpay.CancelPaymentHandler).
+// given, except that a cancel of the transaction a confirm granted, or of
+// any transaction of a purchase the webhook or a poll granted, is answered
+// FAILED_ALREADY_COMPLETED without calling funcs.Cancel; a cancel of
+// another transaction of a checkout link a confirm granted reaches it (see
+// stashpay.CancelPaymentHandler).
 //
 // cfg.Store and cfg.KeyFunc are replaced by the Granter's store and the
 // purchase key; a zero cfg.Lease or cfg.BusyWait takes the Granter's.

@@ -206,7 +206,7 @@ func (s *Store) Claim(ctx context.Context, key string, lease time.Duration) (ded
 	if err != nil && !pgconn.SafeToRetry(err) && ctx.Err() == nil {
 		// The statement may have run with its reply lost (a connection
 		// dropped after sending it): a row holding this call's token, new
-		// to this call, is this call's claim. Otherwise the key would stay
+		// to this call, with a live lease, is this call's claim. Otherwise the key would stay
 		// held by a token no one has until the lease ended.
 		var held bool
 		if found, herr := (pgxClaimer{s.pool}).queryRow(ctx, s.sql.held, []any{key, token}, &held); herr == nil && found {

@@ -191,7 +191,11 @@ func (b *backend) grant(_ context.Context, p *grant.Purchase) error {
 	return nil
 }
 
-// cancel releases a reservation (step 2B).
+// cancel releases a reservation (step 2B). The handler answers a cancel of
+// a transaction it granted itself; one of another session of a checkout
+// link granted earlier still reaches this function, and finds the link
+// granted: its register reserved nothing (reservations are kept per
+// purchase key), so there is nothing to release.
 func (b *backend) cancel(_ context.Context, req *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
 	key := purchaseKey(req.CheckoutLinkID, req.TransactionID)
 	switch {
