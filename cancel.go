@@ -145,12 +145,13 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 // started and abandoned) reaches fn, once the confirm's record landed
 // (until then it is refused). While fn runs on a key no one
 // completed, the handler holds the key for cfg.Lease (or [DefaultLease]),
-// so a confirm of the transaction arriving meanwhile waits, and cannot
-// grant what fn is releasing (a confirm arriving after a successful
-// cancel, which Stash does not send, is not refused). So a signed confirm
-// body replayed to the cancel path, which the signature does not cover,
-// cannot release what was granted. When the store fails before anything
-// was read, fn is called, as without a store.
+// so a confirm of the transaction arriving meanwhile waits until fn
+// returned (a confirm arriving after a cancel, which Stash does not send,
+// is not refused). So a signed confirm body replayed to the cancel path,
+// which the signature does not cover, cannot release what was granted.
+// When the store fails, fn is not called and the answer is
+// [PurchaseCancellationStatusUnspecified]: releasing a purchase that may
+// have been granted is worse than keeping a reservation.
 func CancelPaymentHandler(cfg EgressConfig, fn CancelPaymentFunc) http.Handler {
 	h := newEgressHandler(cfg, "CancelPaymentHandler", fn == nil)
 	if cfg.Store != nil {
@@ -175,14 +176,23 @@ func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) C
 		})
 		tx := slog.String("transaction_id", req.TransactionID)
 		c, err := store.Claim(ctx, key, lease)
+		repair := false
 		switch {
 		case err != nil:
-			h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: exactly-once store failed, so whether the transaction was confirmed is unknown; calling the function",
+			h.logContext(ctx, slog.LevelError, "stashpay: cancel: exactly-once store failed, so whether the transaction was confirmed is unknown; answering UNSPECIFIED",
 				tx, "error", err.Error())
-			return fn(ctx, req)
+			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation record unavailable")
 		case c.Outcome == dedup.Claimed:
 			defer func() {
-				if err := store.Release(context.WithoutCancel(ctx), key, c.Token); err != nil {
+				after := context.WithoutCancel(ctx)
+				if repair {
+					// A confirm granted this transaction but its key's own
+					// record never landed: record it now, so that a later
+					// confirm under the key is a duplicate.
+					if err := store.Complete(after, key, c.Token); err != nil {
+						h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: could not record the key of a granted transaction", tx, "error", err.Error())
+					}
+				} else if err := store.Release(after, key, c.Token); err != nil {
 					h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: could not free the confirm key, or its lease ended while the function ran",
 						tx, "error", err.Error())
 				}
@@ -197,6 +207,7 @@ func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) C
 		if err == nil && !paid && c.Outcome == dedup.Claimed {
 			return fn(ctx, req)
 		}
+		repair = err == nil && paid
 		if err == nil && !paid {
 			var confirmed bool
 			if confirmed, err = marked(ctx, store, key+confirmedSuffix, deadline); err == nil && confirmed {

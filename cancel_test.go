@@ -138,8 +138,10 @@ func TestCancelAfterConfirm(t *testing.T) {
 				egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, confirm)))
 				store.(*markersDown).down.Store(true)
 			}, stashpay.PurchaseCancellationStatusUnspecified, false},
-		{"store down: the function decides", func() dedup.Store { return deduptest.Unreachable() }, func(*testing.T, http.Handler, dedup.Store, []byte) {},
-			stashpay.PurchaseCancellationStatusSuccessCancelled, true},
+		// Whether the transaction was granted is unknown: keeping a
+		// reservation is better than releasing a granted purchase.
+		{"store down: UNSPECIFIED, the function not called", func() dedup.Store { return deduptest.Unreachable() }, func(*testing.T, http.Handler, dedup.Store, []byte) {},
+			stashpay.PurchaseCancellationStatusUnspecified, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,4 +322,76 @@ func TestCancelOfAGrantedTransactionWithPartRecords(t *testing.T) {
 			assert.Zero(t, cancels.n.Load(), "a granted transaction was released")
 		})
 	}
+}
+
+// completeFails fails every Complete of keys holding marker.
+type completeFails struct {
+	dedup.Store
+	marker string
+}
+
+func (s completeFails) Complete(ctx context.Context, key, token string) error {
+	if strings.Contains(key, s.marker) {
+		return deduptest.ErrUnreachable
+	}
+	return s.Store.Complete(ctx, key, token)
+}
+
+// A granted transaction whose transaction marker never landed (its
+// background retries gave up with the lease) is still refused: the
+// confirmed marker was held meanwhile and never recorded.
+func TestCancelAfterTheTransactionMarkerGaveUp(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	cfg := egressConfig()
+	cfg.Store, cfg.Lease = completeFails{store, "#transaction:"}, 300*time.Millisecond
+	var confirms egressCounter
+	body := egressConfirmBody(t, "tx-gave-up")
+	egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, confirms.confirm(nil, nil)),
+		egressRequest(t, stashpay.ConfirmPaymentPath, body)))
+
+	cfg.Store, cfg.Lease = store, 0
+	var cancels egressCounter
+	h := stashpay.CancelPaymentHandler(cfg, func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+		cancels.n.Add(1)
+		return nil, nil
+	})
+	require.Eventually(t, func() bool {
+		var resp stashpay.CancelPaymentResponse
+		require.NoError(t, json.Unmarshal(egressServe(h, egressRequest(t, stashpay.CancelPaymentPath, body)).Body.Bytes(), &resp))
+		return resp.Status == stashpay.PurchaseCancellationStatusFailedAlreadyCompleted // UNSPECIFIED while held
+	}, 5*time.Second, 50*time.Millisecond)
+	time.Sleep(400 * time.Millisecond) // every lease of the first confirm has ended
+	var resp stashpay.CancelPaymentResponse
+	require.NoError(t, json.Unmarshal(egressServe(h, egressRequest(t, stashpay.CancelPaymentPath, body)).Body.Bytes(), &resp))
+	assert.Equal(t, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, resp.Status)
+	assert.Zero(t, cancels.n.Load(), "a granted transaction was released")
+}
+
+// A cancel that finds a granted transaction whose key's own record was
+// lost records the key: a retry of the confirm is then answered as a
+// duplicate, without granting again.
+func TestCancelRecordsTheKeyOfAGrantedTransaction(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	cfg := egressConfig()
+	cfg.Store = completeLost{store}
+	var confirms egressCounter
+	body := egressConfirmBody(t, "tx-repair")
+	egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, confirms.confirm(nil, nil)),
+		egressRequest(t, stashpay.ConfirmPaymentPath, body)))
+
+	cfg.Store = store
+	h := stashpay.EgressHandler(cfg, stashpay.EgressFuncs{
+		Confirm: confirms.confirm(nil, nil),
+		Cancel: func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+			t.Error("a granted transaction was released")
+			return nil, nil
+		},
+	})
+	var resp stashpay.CancelPaymentResponse
+	require.NoError(t, json.Unmarshal(egressServe(h, egressRequest(t, stashpay.CancelPaymentPath, body)).Body.Bytes(), &resp))
+	assert.Equal(t, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, resp.Status)
+	egressConfirmResults(t, egressServe(h, egressRequest(t, stashpay.ConfirmPaymentPath, body)))
+	assert.Equal(t, int64(1), confirms.n.Load(), "granted once")
 }

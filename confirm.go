@@ -380,14 +380,13 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	refused := key + "#refused:" + hex.EncodeToString(digest.Sum(nil))
 	granted := key + "#granted:" + confirmFingerprint(req)
 	listed := key + "#granted:" + listedFingerprint(req)
-	confirmed := key + confirmedSuffix
 	paid := paidMarker(key, req.TransactionID)
 
 	var out *ConfirmPaymentResponse
 	start := time.Now()
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
-		out, err = c.grant(ctx, r, req, refused, granted, listed, confirmed, paid)
+		out, err = c.grant(ctx, r, req, key, refused, granted, listed, paid)
 		return err
 	})
 	var rej *PurchaseRejectedError
@@ -430,7 +429,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // grant runs under the transaction's key. It answers a replay of a refused
 // call without calling fn, runs fn, and records a refusal, or what was
 // granted before the key is completed.
-func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, refused, granted, listed, confirmed, paid string) (*ConfirmPaymentResponse, error) {
+func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, key, refused, granted, listed, paid string) (*ConfirmPaymentResponse, error) {
 	mark, err := c.store.Claim(ctx, refused, c.lease)
 	switch {
 	case err != nil:
@@ -460,33 +459,41 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	}
 	// The transaction's marker and the fingerprint, then the confirmed
 	// marker only once both landed: a later call under the key is answered
-	// 409 only when the fingerprint and the confirmed marker say a confirm
-	// granted other items (with either missing it is answered 200, as for
-	// a purchase another route granted), and a cancel reaches fn under a
-	// confirmed key only when the confirmed marker says a confirm granted
-	// it and the transaction's marker is not this transaction's.
-	noop := func(context.Context) error { return nil }
-	_, perr := dedup.Do(after, c.store, paid, c.lease, noop)
-	_, ferr := dedup.Do(after, c.store, granted, c.lease, noop)
+	// 409 only when the fingerprint and a confirmed marker say a confirm
+	// granted other items (with neither it is answered 200, as for a
+	// purchase another route granted), and a cancel reaches fn under a
+	// confirmed key only when #confirmed:v2 says a confirm granted it and
+	// the transaction's marker is not this transaction's. Without the
+	// transaction's marker, the marker of earlier builds is written
+	// instead, which keeps the 409 and which the cancel does not read.
+	perr := c.record(after, paid)
+	ferr := c.record(after, granted)
 	if ferr == nil && listed != granted {
 		// Also in the form of builds before v0.1.0, which a retry reaching
 		// one of them during a rolling upgrade reads; best effort.
-		_, _ = dedup.Do(after, c.store, listed, c.lease, noop)
+		_ = c.record(after, listed)
 	}
+	confirmed := key + confirmedSuffix
 	var retrying []*dedup.CompleteError
-	for _, err := range []error{perr, ferr} {
-		var ce *dedup.CompleteError
-		switch {
-		case err == nil:
-		case errors.As(err, &ce) && ce.Retrying:
-			retrying = append(retrying, ce)
-		default:
-			c.logUnmarked(r, req.TransactionID, errors.Join(perr, ferr))
-			return out, nil
-		}
+	var ce *dedup.CompleteError
+	switch {
+	case perr == nil:
+	case errors.As(perr, &ce) && ce.Retrying:
+		retrying = append(retrying, ce)
+	default:
+		c.logUnmarked(r, req.TransactionID, perr)
+		confirmed = key + legacyConfirmedSuffix
+	}
+	switch {
+	case ferr == nil:
+	case errors.As(ferr, &ce) && ce.Retrying:
+		retrying = append(retrying, ce)
+	default:
+		c.logUnmarked(r, req.TransactionID, ferr)
+		return out, nil
 	}
 	if len(retrying) == 0 {
-		if _, err := dedup.Do(after, c.store, confirmed, c.lease, noop); err != nil {
+		if err := c.record(after, confirmed); err != nil {
 			c.logUnmarked(r, req.TransactionID, err)
 		}
 		return out, nil
@@ -502,6 +509,14 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	}
 	go c.markAfter(r.WithContext(after), req.TransactionID, retrying, confirmed, hold.Token)
 	return out, nil
+}
+
+// record records the marker key of a granted confirm. A marker another
+// call is checking at this instant is waited for, briefly, as a duplicate
+// waits (minMarkerWait).
+func (c *confirmHandler) record(ctx context.Context, key string) error {
+	_, err := inbound.Once(ctx, c.store, key, c.lease, minMarkerWait, func(context.Context) error { return nil })
+	return err
 }
 
 // markAfter completes the held confirmed marker once the background
@@ -580,10 +595,10 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 // confirmedSuffix names the marker, key + confirmedSuffix, that a confirm
 // granted under key (with whatever items), as opposed to another route, and
 // that the transaction marker ([paidMarker]) of what it granted landed.
-// Builds before v0.1.0 wrote key + legacyConfirmedSuffix instead, without
-// a transaction marker: duplicate reads both, the cancel handler only the
-// new one (so that it never takes a confirm of theirs for another
-// transaction's).
+// Builds before v0.1.0 wrote key + legacyConfirmedSuffix instead, as this
+// one does when its transaction marker failed: duplicate reads both, the
+// cancel handler only the new one (so that it never takes such a confirm
+// for another transaction's).
 const (
 	confirmedSuffix       = "#confirmed:v2"
 	legacyConfirmedSuffix = "#confirmed"

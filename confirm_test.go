@@ -996,3 +996,50 @@ func TestDefaultKeysGrantOnceAcrossRoutes(t *testing.T) {
 		assert.Equal(t, int64(1), grants.Load())
 	})
 }
+
+// busyOnce answers Busy to the first claim of a key holding marker, as a
+// duplicate checking that marker at the instant it is written does.
+type busyOnce struct {
+	dedup.Store
+	marker string
+	done   atomic.Bool
+}
+
+func (s *busyOnce) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	if strings.Contains(key, s.marker) && s.done.CompareAndSwap(false, true) {
+		return dedup.Claim{Outcome: dedup.Busy}, nil
+	}
+	return s.Store.Claim(ctx, key, lease)
+}
+
+// What a confirm granted stays recorded, and a confirm of other items under
+// the key is answered 409, when the store fails to write the transaction
+// marker once, or when the writer meets a marker another call is checking.
+func TestConfirmOtherItemsAfterAMarkerWriteWentWrong(t *testing.T) {
+	t.Parallel()
+	tests := map[string]func(dedup.Store) dedup.Store{
+		"the transaction marker failed":      func(s dedup.Store) dedup.Store { return &failMarkerStore{Store: s, marker: "#transaction:"} },
+		"the transaction marker was checked": func(s dedup.Store) dedup.Store { return &busyOnce{Store: s, marker: "#transaction:"} },
+		"the fingerprint was checked":        func(s dedup.Store) dedup.Store { return &busyOnce{Store: s, marker: "#granted:"} },
+		"the confirmed marker was checked":   func(s dedup.Store) dedup.Store { return &busyOnce{Store: s, marker: "#confirmed"} },
+	}
+	for name, wrap := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			store := dedup.NewMemoryStore()
+			var c egressCounter
+			cfg := egressConfig()
+			cfg.Store = wrap(store)
+			egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)),
+				egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
+
+			var other stashpay.ConfirmPaymentRequest
+			require.NoError(t, json.Unmarshal(egressConfirmBody(t, "tx-2"), &other))
+			other.Items[0].Quantity++ // other items, the same checkout link
+			cfg.Store = store
+			rec := egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", other))
+			assert.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+			assert.Equal(t, int64(1), c.n.Load())
+		})
+	}
+}
