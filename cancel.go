@@ -149,6 +149,9 @@ func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
 // returned (a confirm arriving after a cancel, which Stash does not send,
 // is not refused). So a signed confirm body replayed to the cancel path,
 // which the signature does not cover, cannot release what was granted.
+// A cancel that finds the key free although a confirm granted under it
+// (the key's own record was lost) records the key, as the confirm meant to,
+// so routes sharing the key (the webhook) see the purchase as granted.
 // When the store fails, fn is not called and the answer is
 // [PurchaseCancellationStatusUnspecified]: releasing a purchase that may
 // have been granted is worse than keeping a reservation.
@@ -186,7 +189,7 @@ func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) C
 			defer func() {
 				after := context.WithoutCancel(ctx)
 				if repair {
-					// A confirm granted this transaction but its key's own
+					// A confirm granted under the key but the key's own
 					// record never landed: record it now, so that a later
 					// confirm under the key is a duplicate.
 					if err := store.Complete(after, key, c.Token); err != nil {
@@ -200,25 +203,33 @@ func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) C
 		case c.Outcome != dedup.Done:
 			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation in progress")
 		}
-		// The transaction's marker is read on a free key too: a confirm
-		// that granted may have failed to record the key itself.
+		// The markers are read on a free key too: a confirm that granted
+		// may have failed to record the key itself. The confirmed marker
+		// of earlier builds, which this one writes when its transaction
+		// marker failed, says a confirm granted under the key, not which
+		// transaction: on a free key, it refuses.
 		deadline := time.Now().Add(minMarkerWait)
 		paid, err := marked(ctx, store, paidMarker(key, req.TransactionID), deadline)
-		if err == nil && !paid && c.Outcome == dedup.Claimed {
-			return fn(ctx, req)
-		}
-		repair = err == nil && paid
+		var confirmed, legacy bool
 		if err == nil && !paid {
-			var confirmed bool
-			if confirmed, err = marked(ctx, store, key+confirmedSuffix, deadline); err == nil && confirmed {
-				h.logContext(ctx, slog.LevelInfo, "stashpay: cancel of a transaction other than the one confirmed under its key; calling the function", tx)
-				return fn(ctx, req)
-			}
+			confirmed, err = marked(ctx, store, key+confirmedSuffix, deadline)
+		}
+		if err == nil && !paid && !confirmed && c.Outcome == dedup.Claimed {
+			legacy, err = marked(ctx, store, key+legacyConfirmedSuffix, deadline)
 		}
 		if err != nil {
 			h.logContext(ctx, slog.LevelWarn, "stashpay: cancel: the confirm record could not be read; answering UNSPECIFIED",
 				tx, "error", err.Error())
 			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation record unavailable")
+		}
+		repair = paid || confirmed || legacy
+		switch {
+		case paid:
+		case confirmed:
+			h.logContext(ctx, slog.LevelInfo, "stashpay: cancel of a transaction other than the one confirmed under its key; calling the function", tx)
+			return fn(ctx, req)
+		case c.Outcome == dedup.Claimed && !legacy:
+			return fn(ctx, req)
 		}
 		h.logContext(ctx, slog.LevelInfo, "stashpay: cancel of a confirmed transaction answered FAILED_ALREADY_COMPLETED without calling the function", tx)
 		return nil, RejectCancellation(PurchaseCancellationStatusFailedAlreadyCompleted, "transaction already confirmed")

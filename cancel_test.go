@@ -285,6 +285,9 @@ func TestCancelOfAGrantedTransactionWithPartRecords(t *testing.T) {
 	}{
 		{name: "the key's own record did not land", confirmStore: func(s dedup.Store) dedup.Store { return completeLost{s} }},
 		{name: "the transaction marker did not land", confirmStore: func(s dedup.Store) dedup.Store { return claimsFailOn{s, "#transaction:"} }},
+		{name: "neither the key's record nor the transaction marker landed", confirmStore: func(s dedup.Store) dedup.Store {
+			return completeLost{claimsFailOn{s, "#transaction:"}}
+		}},
 		{name: "a confirm by a build before v0.1.0", prepare: func(t *testing.T, store dedup.Store, key string) {
 			for _, k := range []string{key + "#granted:0123", key + "#confirmed", key} {
 				_, err := dedup.Do(t.Context(), store, k, time.Minute, nop)

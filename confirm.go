@@ -326,8 +326,10 @@ type confirmHandler struct {
 // call under the key is answered 200 only for the same purchase, or when
 // the key was completed by another route, such as the PURCHASE_SUCCEEDED
 // webhook, sharing the key and store, which granted the purchase already;
-// the cancel handler reads it too, and a duplicate also reads the
-// "#confirmed" of builds before v0.1.0), and key + "#refused:" + a digest of the
+// the cancel handler reads it too; when the transaction marker could not
+// be recorded, key + "#confirmed", the marker of builds before v0.1.0, is
+// written instead, which keeps the 409 and which a cancel of another
+// transaction does not pass), and key + "#refused:" + a digest of the
 // signature header and body of a call fn refused (so that replaying that
 // signed call, which Stash's signature allows for 5 minutes, cannot reach fn
 // again; Stash's own retries are signed anew and do reach it, except under
@@ -474,25 +476,23 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 		_ = c.record(after, listed)
 	}
 	confirmed := key + confirmedSuffix
-	var retrying []*dedup.CompleteError
-	var ce *dedup.CompleteError
+	var paidRetry, fpRetry *dedup.CompleteError
 	switch {
 	case perr == nil:
-	case errors.As(perr, &ce) && ce.Retrying:
-		retrying = append(retrying, ce)
+	case errors.As(perr, &paidRetry) && paidRetry.Retrying:
 	default:
+		paidRetry = nil
 		c.logUnmarked(r, req.TransactionID, perr)
 		confirmed = key + legacyConfirmedSuffix
 	}
 	switch {
 	case ferr == nil:
-	case errors.As(ferr, &ce) && ce.Retrying:
-		retrying = append(retrying, ce)
+	case errors.As(ferr, &fpRetry) && fpRetry.Retrying:
 	default:
 		c.logUnmarked(r, req.TransactionID, ferr)
 		return out, nil
 	}
-	if len(retrying) == 0 {
+	if paidRetry == nil && fpRetry == nil {
 		if err := c.record(after, confirmed); err != nil {
 			c.logUnmarked(r, req.TransactionID, err)
 		}
@@ -507,7 +507,7 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 		c.logUnmarked(r, req.TransactionID, errors.Join(perr, ferr, herr))
 		return out, nil
 	}
-	go c.markAfter(r.WithContext(after), req.TransactionID, retrying, confirmed, hold.Token)
+	go c.markAfter(r.WithContext(after), req.TransactionID, key, paidRetry, fpRetry, confirmed, hold.Token)
 	return out, nil
 }
 
@@ -520,24 +520,37 @@ func (c *confirmHandler) record(ctx context.Context, key string) error {
 }
 
 // markAfter completes the held confirmed marker once the background
-// retries of the markers' Completes recorded them, and releases it when
-// one gave up.
-func (c *confirmHandler) markAfter(r *http.Request, transactionID string, retrying []*dedup.CompleteError, confirmed, token string) {
+// retries of the transaction marker (paid, nil when it is not retried) and
+// of the fingerprint (fp, likewise) recorded them, and releases it when the
+// fingerprint's gave up. When only the transaction marker's gave up, the
+// confirmed marker of earlier builds is recorded instead, before the held
+// one is released, as grant does when that marker fails at once.
+func (c *confirmHandler) markAfter(r *http.Request, transactionID, key string, paid, fp *dedup.CompleteError, confirmed, token string) {
 	ctx := r.Context()
-	var err error
-	for _, ce := range retrying {
-		err = errors.Join(err, ce.Wait(ctx))
+	var perr, ferr error
+	if paid != nil {
+		perr = paid.Wait(ctx)
+	}
+	if fp != nil {
+		ferr = fp.Wait(ctx)
 	}
 	finish, cancel := context.WithTimeout(ctx, markerWriteTimeout)
 	defer cancel()
-	if err != nil {
-		_ = c.store.Release(finish, confirmed, token)
-		c.logUnmarked(r, transactionID, err)
+	switch {
+	case ferr != nil:
+		c.logUnmarked(r, transactionID, errors.Join(perr, ferr))
+	case perr != nil:
+		c.logUnmarked(r, transactionID, perr)
+		if err := c.record(finish, key+legacyConfirmedSuffix); err != nil {
+			c.logUnmarked(r, transactionID, err)
+		}
+	default:
+		if err := c.store.Complete(finish, confirmed, token); err != nil {
+			c.logUnmarked(r, transactionID, err)
+		}
 		return
 	}
-	if err := c.store.Complete(finish, confirmed, token); err != nil {
-		c.logUnmarked(r, transactionID, err)
-	}
+	_ = c.store.Release(finish, confirmed, token)
 }
 
 // logUnmarked logs a marker of a granted confirm that could not be recorded.
@@ -628,8 +641,9 @@ func confirmKey(keyFunc func(*ConfirmPaymentRequest) string, req *ConfirmPayment
 var errUnmarked = errors.New("stashpay: marker not recorded")
 
 const (
-	// minMarkerWait is the least time a duplicate's marker checks wait for
-	// a marker another call is checking.
+	// minMarkerWait is the least time a duplicate's or a cancel's marker
+	// checks, and a granted confirm's marker writes, wait for a marker
+	// another call is checking.
 	minMarkerWait = time.Second
 	// markerCheckLease is the lease of a marker check's claim: a check
 	// that could not release its claim blocks the others at most this long.

@@ -1043,3 +1043,30 @@ func TestConfirmOtherItemsAfterAMarkerWriteWentWrong(t *testing.T) {
 		})
 	}
 }
+
+// When the transaction marker's background retries give up (the
+// fingerprint landed), the confirmed marker of earlier builds is recorded
+// instead of the held one, and a confirm of other items under the key is
+// still answered 409.
+func TestConfirmOtherItemsAfterTheTransactionMarkerGaveUp(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	var c egressCounter
+	cfg := egressConfig()
+	cfg.Store, cfg.Lease = completeFails{store, "#transaction:"}, 300*time.Millisecond
+	egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)),
+		egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
+
+	var other stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(egressConfirmBody(t, "tx-2"), &other))
+	other.Items[0].Quantity++ // other items, the same checkout link
+	cfg.Store, cfg.Lease, cfg.BusyWait = store, 0, -1
+	h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+	var rec *httptest.ResponseRecorder
+	require.Eventually(t, func() bool {
+		rec = egressServe(h, egressRequest(t, "/", other))
+		return rec.Code != http.StatusServiceUnavailable // 503 while the confirmed marker is held
+	}, 10*time.Second, 50*time.Millisecond)
+	assert.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+	assert.Equal(t, int64(1), c.n.Load())
+}
