@@ -187,7 +187,8 @@ func unlessConfirmed(h *egressHandler, cfg EgressConfig, fn CancelPaymentFunc) C
 			return nil, RejectCancellation(PurchaseCancellationStatusUnspecified, "confirmation record unavailable")
 		case c.Outcome == dedup.Claimed:
 			defer func() {
-				after := context.WithoutCancel(ctx)
+				after, cancel := context.WithTimeout(context.WithoutCancel(ctx), markerWriteTimeout)
+				defer cancel()
 				if repair {
 					// A confirm granted under the key but the key's own
 					// record never landed: record it now, so that a later

@@ -448,7 +448,11 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 		out, err = c.fn(ctx, req)
 		return err
 	})
-	after := context.WithoutCancel(ctx)
+	// What follows fn runs even when the caller gave up, but within
+	// markerWriteTimeout, so that a hung store cannot hold back the answer
+	// to a purchase already granted.
+	after, cancel := context.WithTimeout(context.WithoutCancel(ctx), markerWriteTimeout)
+	defer cancel()
 	if errors.Is(err, ErrPurchaseRejected) {
 		if cerr := c.store.Complete(after, refused, mark.Token); cerr != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm refused but the refusal was not recorded", "transaction_id", req.TransactionID, "error", cerr.Error())
@@ -493,9 +497,7 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 		return out, nil
 	}
 	if paidRetry == nil && fpRetry == nil {
-		if err := c.record(after, confirmed); err != nil {
-			c.logUnmarked(r, req.TransactionID, err)
-		}
+		c.recordConfirmed(after, r, req.TransactionID, key, confirmed)
 		return out, nil
 	}
 	// They land only through background retries, if at all. Hold the
@@ -507,7 +509,7 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 		c.logUnmarked(r, req.TransactionID, errors.Join(perr, ferr, herr))
 		return out, nil
 	}
-	go c.markAfter(r.WithContext(after), req.TransactionID, key, paidRetry, fpRetry, confirmed, hold.Token)
+	go c.markAfter(r.WithContext(context.WithoutCancel(ctx)), req.TransactionID, key, paidRetry, fpRetry, confirmed, hold.Token)
 	return out, nil
 }
 
@@ -547,10 +549,33 @@ func (c *confirmHandler) markAfter(r *http.Request, transactionID, key string, p
 	default:
 		if err := c.store.Complete(finish, confirmed, token); err != nil {
 			c.logUnmarked(r, transactionID, err)
+			if confirmed != key+legacyConfirmedSuffix {
+				// The fallback first, then the held marker is freed: no
+				// instant without either.
+				if err := c.record(finish, key+legacyConfirmedSuffix); err != nil {
+					c.logUnmarked(r, transactionID, err)
+				}
+				_ = c.store.Release(finish, confirmed, token)
+			}
 		}
 		return
 	}
 	_ = c.store.Release(finish, confirmed, token)
+}
+
+// recordConfirmed records the confirmed marker (key + confirmedSuffix, or
+// the legacy one). When #confirmed:v2 cannot be recorded, the legacy marker is
+// recorded instead: it keeps the 409 for a confirm of other items, and a
+// cancel of another transaction does not pass on it.
+func (c *confirmHandler) recordConfirmed(ctx context.Context, r *http.Request, transactionID, key, confirmed string) {
+	err := c.record(ctx, confirmed)
+	if err != nil && confirmed != key+legacyConfirmedSuffix {
+		c.logUnmarked(r, transactionID, err)
+		err = c.record(ctx, key+legacyConfirmedSuffix)
+	}
+	if err != nil {
+		c.logUnmarked(r, transactionID, err)
+	}
 }
 
 // logUnmarked logs a marker of a granted confirm that could not be recorded.
@@ -579,7 +604,9 @@ func (c *confirmHandler) duplicate(w http.ResponseWriter, r *http.Request, req *
 		var confirmed bool
 		confirmed, err = marked(r.Context(), c.store, key+confirmedSuffix, deadline)
 		if err == nil && !confirmed {
-			// Or by a build before v0.1.0, under the marker's first name.
+			// Or under the marker's first name, which builds before v0.1.0
+			// wrote and this one writes when the new one failed: read
+			// second, as it is written before a held new one is freed.
 			confirmed, err = marked(r.Context(), c.store, key+legacyConfirmedSuffix, deadline)
 		}
 		if err == nil && !confirmed {
@@ -648,8 +675,11 @@ const (
 	// markerCheckLease is the lease of a marker check's claim: a check
 	// that could not release its claim blocks the others at most this long.
 	markerCheckLease = 10 * time.Second
-	// markerWriteTimeout bounds the store call that records or frees a
-	// held marker in the background.
+	// markerWriteTimeout bounds what a granted confirm records after fn
+	// (its markers), the store call that records or frees a held marker in
+	// the background, and a cancel's freeing or recording of the key: well
+	// under Stash's deadline, so that a hung store cannot hold back the
+	// answer to a purchase already granted.
 	markerWriteTimeout = 10 * time.Second
 )
 

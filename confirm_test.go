@@ -1022,6 +1022,7 @@ func TestConfirmOtherItemsAfterAMarkerWriteWentWrong(t *testing.T) {
 		"the transaction marker was checked": func(s dedup.Store) dedup.Store { return &busyOnce{Store: s, marker: "#transaction:"} },
 		"the fingerprint was checked":        func(s dedup.Store) dedup.Store { return &busyOnce{Store: s, marker: "#granted:"} },
 		"the confirmed marker was checked":   func(s dedup.Store) dedup.Store { return &busyOnce{Store: s, marker: "#confirmed"} },
+		"the confirmed marker failed":        func(s dedup.Store) dedup.Store { return claimsFailOn{s, "#confirmed:v2"} },
 	}
 	for name, wrap := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -1068,5 +1069,41 @@ func TestConfirmOtherItemsAfterTheTransactionMarkerGaveUp(t *testing.T) {
 		return rec.Code != http.StatusServiceUnavailable // 503 while the confirmed marker is held
 	}, 10*time.Second, 50*time.Millisecond)
 	assert.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+	assert.Equal(t, int64(1), c.n.Load())
+}
+
+// hangingMarkers blocks the claims of marker keys holding marker until their
+// context ends, as a store whose connection went dead.
+type hangingMarkers struct {
+	dedup.Store
+	marker string
+}
+
+func (s hangingMarkers) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
+	if strings.Contains(key, s.marker) {
+		<-ctx.Done()
+		return dedup.Claim{}, ctx.Err()
+	}
+	return s.Store.Claim(ctx, key, lease)
+}
+
+// A store that hangs on the markers after the grant holds back the 200 of
+// the granted purchase only for a bounded time, even when the caller's
+// context has no deadline.
+func TestConfirmAnswersDespiteAHangingStore(t *testing.T) {
+	t.Parallel()
+	var c egressCounter
+	cfg := egressConfig()
+	cfg.Store = hangingMarkers{dedup.NewMemoryStore(), "#transaction:"}
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() {
+		done <- egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-hang")))
+	}()
+	select {
+	case rec := <-done:
+		egressConfirmResults(t, rec)
+	case <-time.After(20 * time.Second):
+		t.Fatal("no answer 20 s after a granted confirm")
+	}
 	assert.Equal(t, int64(1), c.n.Load())
 }
