@@ -321,7 +321,10 @@ type confirmHandler struct {
 // that [CancelPaymentHandler] answers a cancel of that transaction itself,
 // yet passes a cancel of another transaction under the same key to the
 // game's function), key + "#granted:" + a digest of the items and bonus
-// items (in any order), currency and total that fn granted, and key +
+// items (in any order), currency and total that fn granted (claimed
+// before fn runs, like the key: a fingerprint already recorded under a key
+// whose own record was lost answers the call as a duplicate, without
+// calling fn, and a store that cannot claim it answers 503), and key +
 // "#confirmed:v2", written only once the other two landed (so that a later
 // call under the key is answered 200 only for the same purchase, or when
 // the key was completed by another route, such as the PURCHASE_SUCCEEDED
@@ -443,16 +446,41 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 		// very request: refuse to decide until its lease ends.
 		return nil, &markerError{errors.New("refusal marker busy")}
 	}
+	// fn runs under the fingerprint too: what it grants is recorded as it
+	// is for the key, and a fingerprint already recorded means these items
+	// were granted under the key although its own record was lost (another
+	// transaction of the link, or this one's retry): answered without
+	// calling fn, and the key is recorded now.
 	var out *ConfirmPaymentResponse
-	err = c.h.call(r, "confirm", func() (err error) {
-		out, err = c.fn(ctx, req)
-		return err
+	fres, ferr := inbound.Once(ctx, c.store, granted, c.lease, minMarkerWait, func(ctx context.Context) error {
+		return c.h.call(r, "confirm", func() (err error) {
+			out, err = c.fn(ctx, req)
+			return err
+		})
 	})
+	var ce *dedup.CompleteError
+	switch {
+	case fres == dedup.Ran && errors.As(ferr, &ce):
+		err = nil // granted; the fingerprint's record is handled below
+	case fres == dedup.Ran:
+		err, ferr = ferr, nil
+	default: // the fingerprint's claim: fn not called
+		err = ferr
+	}
 	// What follows fn runs even when the caller gave up, but within
 	// markerWriteTimeout, so that a hung store cannot hold back the answer
 	// to a purchase already granted.
 	after, cancel := context.WithTimeout(context.WithoutCancel(ctx), markerWriteTimeout)
 	defer cancel()
+	switch {
+	case fres == dedup.AlreadyDone:
+		_ = c.store.Release(after, refused, mark.Token)
+		c.h.log(r, slog.LevelInfo, "stashpay: confirm of items granted under the key, whose own record was lost, answered without calling the function", "transaction_id", req.TransactionID)
+		return nil, nil
+	case fres == dedup.Skipped:
+		_ = c.store.Release(after, refused, mark.Token)
+		return nil, &markerError{err}
+	}
 	if errors.Is(err, ErrPurchaseRejected) {
 		if cerr := c.store.Complete(after, refused, mark.Token); cerr != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm refused but the refusal was not recorded", "transaction_id", req.TransactionID, "error", cerr.Error())
@@ -463,8 +491,8 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	if err != nil {
 		return nil, err
 	}
-	// The transaction's marker and the fingerprint, then the confirmed
-	// marker only once both landed: a later call under the key is answered
+	// The fingerprint (recorded as fn returned) and the transaction's
+	// marker, then the confirmed marker only once both landed: a later call under the key is answered
 	// 409 only when the fingerprint and a confirmed marker say a confirm
 	// granted other items (with neither it is answered 200, as for a
 	// purchase another route granted), and a cancel reaches fn under a
@@ -473,7 +501,6 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	// transaction's marker, the marker of earlier builds is written
 	// instead, which keeps the 409 and which the cancel does not read.
 	perr := c.record(after, paid)
-	ferr := c.record(after, granted)
 	if ferr == nil && listed != granted {
 		// Also in the form of builds before v0.1.0, which a retry reaching
 		// one of them during a rolling upgrade reads; best effort.

@@ -913,15 +913,29 @@ func (s *failMarkerStore) Claim(ctx context.Context, key string, lease time.Dura
 // fails a purchase whose items the player already has.
 func TestConfirmRetryAfterMarkerFailureIsAnswered200(t *testing.T) {
 	t.Parallel()
-	for _, marker := range []string{"#granted:", "#confirmed"} {
-		t.Run(marker, func(t *testing.T) {
+	tests := []struct {
+		marker    string
+		wantFirst int
+	}{
+		// The fingerprint is claimed before fn runs: its failure is a
+		// store failure before the grant (503, nothing granted).
+		{"#granted:", http.StatusServiceUnavailable},
+		{"#confirmed", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.marker, func(t *testing.T) {
 			t.Parallel()
 			var c egressCounter
 			cfg := egressConfig()
-			cfg.Store = &failMarkerStore{Store: dedup.NewMemoryStore(), marker: marker}
+			cfg.Store = &failMarkerStore{Store: dedup.NewMemoryStore(), marker: tt.marker}
 			h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
 			body := egressConfirmBody(t, "tx-marker")
-			egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+			first := egressServe(h, egressRequest(t, "/", body))
+			require.Equal(t, tt.wantFirst, first.Code, first.Body.String())
+			if first.Code != http.StatusOK {
+				assert.Zero(t, c.n.Load(), "nothing granted on a 503")
+				egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+			}
 			rec := egressServe(h, egressRequest(t, "/", body))
 			require.Equal(t, http.StatusOK, rec.Code, "retry of a granted confirm: "+rec.Body.String())
 			assert.Equal(t, int64(1), c.n.Load(), "granted once")
@@ -1105,5 +1119,32 @@ func TestConfirmAnswersDespiteAHangingStore(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("no answer 20 s after a granted confirm")
 	}
+	assert.Equal(t, int64(1), c.n.Load())
+}
+
+// When a granted confirm's key record was lost (the store took the grant's
+// markers but not the key), a new session of the link with the same items,
+// or a retry, is answered as a duplicate without granting again, and the
+// key is recorded then: a confirm of other items is answered 409.
+func TestConfirmAfterTheKeyRecordWasLost(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	var c egressCounter
+	cfg := egressConfig()
+	cfg.Store = completeLost{store}
+	egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)),
+		egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
+	require.Equal(t, int64(1), c.n.Load())
+
+	cfg.Store = store
+	h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-2"))))
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
+	assert.Equal(t, int64(1), c.n.Load(), "the link's purchase granted once")
+
+	var other stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(egressConfirmBody(t, "tx-3"), &other))
+	other.Items[0].Quantity++
+	assert.Equal(t, http.StatusConflict, egressServe(h, egressRequest(t, "/", other)).Code)
 	assert.Equal(t, int64(1), c.n.Load())
 }
