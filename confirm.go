@@ -304,7 +304,8 @@ type confirmHandler struct {
 //   - 500 when fn returned another error or panicked (the panic is
 //     recovered and logged, and the server keeps serving);
 //   - 503 when the exactly-once store failed (fn not called), or when the
-//     same key stayed busy for cfg.BusyWait (see below).
+//     same key stayed busy for cfg.BusyWait, or the items' fingerprint for
+//     a second (see below).
 //
 // Error answers carry a google.rpc.Status-like body {"code", "message"}
 // without secrets. The server must set read timeouts (see [EgressConfig]).
@@ -370,6 +371,10 @@ func (e *markerError) Error() string {
 	return "exactly-once store failed on a marker: " + e.err.Error()
 }
 
+// Unwrap returns the store's error: a marker still busy is answered as a
+// busy key (503 with Retry-After).
+func (e *markerError) Unwrap() error { return e.err }
+
 // ServeHTTP implements http.Handler.
 func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, body, sig, ok := decodeEgress[ConfirmPaymentRequest](c.h, w, r)
@@ -431,9 +436,10 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// grant runs under the transaction's key. It answers a replay of a refused
-// call without calling fn, runs fn, and records a refusal, or what was
-// granted before the key is completed.
+// grant runs under the purchase's key. It answers a replay of a refused
+// call, and items already granted under the key (its own record lost),
+// without calling fn; runs fn under the items' fingerprint; and records a
+// refusal, or what was granted, before the key is completed.
 func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, key, refused, granted, listed, paid string) (*ConfirmPaymentResponse, error) {
 	mark, err := c.store.Claim(ctx, refused, c.lease)
 	switch {
@@ -452,18 +458,21 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	// transaction of the link, or this one's retry): answered without
 	// calling fn, and the key is recorded now.
 	var out *ConfirmPaymentResponse
+	var fnErr error
 	fres, ferr := inbound.Once(ctx, c.store, granted, c.lease, minMarkerWait, func(ctx context.Context) error {
-		return c.h.call(r, "confirm", func() (err error) {
+		fnErr = c.h.call(r, "confirm", func() (err error) {
 			out, err = c.fn(ctx, req)
 			return err
 		})
+		return fnErr
 	})
-	var ce *dedup.CompleteError
 	switch {
-	case fres == dedup.Ran && errors.As(ferr, &ce):
-		err = nil // granted; the fingerprint's record is handled below
+	case fres == dedup.Ran && fnErr != nil:
+		// fn's own error, whatever it wraps (a game's own dedup.Do may
+		// return a *dedup.CompleteError): the fingerprint was released.
+		err, ferr = fnErr, nil
 	case fres == dedup.Ran:
-		err, ferr = ferr, nil
+		err = nil // granted; ferr is the fingerprint's record, handled below
 	default: // the fingerprint's claim: fn not called
 		err = ferr
 	}

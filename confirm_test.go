@@ -1148,3 +1148,61 @@ func TestConfirmAfterTheKeyRecordWasLost(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, egressServe(h, egressRequest(t, "/", other)).Code)
 	assert.Equal(t, int64(1), c.n.Load())
 }
+
+// completeBlips fails the first n Completes, whatever the key.
+type completeBlips struct {
+	dedup.Store
+	n atomic.Int32
+}
+
+func (s *completeBlips) Complete(ctx context.Context, key, token string) error {
+	if s.n.Add(-1) >= 0 {
+		return errors.New("store unreachable")
+	}
+	return s.Store.Complete(ctx, key, token)
+}
+
+// A game function that returns an error of its own, even one that wraps a
+// *dedup.CompleteError (a game using dedup.Do for its own idempotency), is
+// a failed call for the fingerprint: Stash's retry is never answered 409.
+func TestConfirmFunctionErrorWrappingACompleteError(t *testing.T) {
+	t.Parallel()
+	game := &completeBlips{Store: dedup.NewMemoryStore()}
+	game.n.Store(3) // dedup.Do's attempts fail: it returns a retrying CompleteError
+	var grants atomic.Int64
+	h := stashpay.ConfirmPaymentHandler(egressConfig(), func(ctx context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+		_, err := dedup.Do(ctx, game, "game-grant:"+req.TransactionID, time.Minute, func(context.Context) error {
+			grants.Add(1)
+			return nil
+		})
+		return nil, err
+	})
+	body := egressConfirmBody(t, "tx-own-error")
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+	require.Eventually(t, func() bool { // the game's own record lands through its retries
+		c, err := game.Claim(t.Context(), "game-grant:tx-own-error", time.Minute)
+		return err == nil && c.Outcome == dedup.Done
+	}, 5*time.Second, 20*time.Millisecond)
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+	assert.Equal(t, int64(1), grants.Load())
+}
+
+// A fingerprint that stays busy is answered as a busy key: 503 with
+// Retry-After, the function not called; once it is free, the call grants.
+func TestConfirmFingerprintBusy(t *testing.T) {
+	t.Parallel()
+	store := &markerStore{Store: dedup.NewMemoryStore(), marker: "#granted:"}
+	store.busyClaims.Store(1 << 20)
+	store.armed.Store(true)
+	cfg := egressConfig()
+	cfg.Store = store
+	var c egressCounter
+	h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+	rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-busy")))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, "1", rec.Header().Get("Retry-After"))
+	assert.Zero(t, c.n.Load())
+	store.armed.Store(false)
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-busy"))))
+	assert.Equal(t, int64(1), c.n.Load())
+}
