@@ -256,7 +256,10 @@ func (r *ConfirmPaymentResponse) UnmarshalJSON(data []byte) error {
 //     [RejectPurchase] before granting anything: the handler answers 422
 //     and Stash fails the purchase.
 //  4. Return any other error only when nothing was committed (the
-//     transaction rolled back); the handler answers 500.
+//     transaction rolled back); the handler answers 500. An error that
+//     wraps a [*dedup.CompleteError] (a function that keeps its own record
+//     with [dedup.Do], whose work ran but was not recorded) counts as
+//     granted: the handler records the grant and answers 200.
 //
 // The handler's exactly-once store keeps duplicates of a confirmed
 // transaction from reaching the function, but the game's own record in step
@@ -450,7 +453,7 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	case mark.Outcome != dedup.Claimed:
 		// Held by a holder that died while recording a refusal of this
 		// very request: refuse to decide until its lease ends.
-		return nil, &markerError{errors.New("refusal marker busy")}
+		return nil, &markerError{fmt.Errorf("refusal marker busy: %w", dedup.ErrBusy)}
 	}
 	// fn runs under the fingerprint too: what it grants is recorded as it
 	// is for the key, and a fingerprint already recorded means these items
@@ -464,6 +467,11 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 			out, err = c.fn(ctx, req)
 			return err
 		})
+		if errors.As(fnErr, new(*dedup.CompleteError)) {
+			// Its work ran (dedup.Do's "done, not recorded"): granted.
+			c.h.log(r, slog.LevelWarn, "stashpay: confirm function granted but its own record failed; answering as granted", "transaction_id", req.TransactionID, "error", fnErr.Error())
+			fnErr = nil
+		}
 		return fnErr
 	})
 	switch {
@@ -485,6 +493,9 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	case fres == dedup.AlreadyDone:
 		_ = c.store.Release(after, refused, mark.Token)
 		c.h.log(r, slog.LevelInfo, "stashpay: confirm of items granted under the key, whose own record was lost, answered without calling the function", "transaction_id", req.TransactionID)
+		// The confirmed marker may be lost with the key: the first name's
+		// keeps the 409 for other items, and the cancel does not pass on it.
+		c.recordConfirmed(after, r, req.TransactionID, key, key+legacyConfirmedSuffix)
 		return nil, nil
 	case fres == dedup.Skipped:
 		_ = c.store.Release(after, refused, mark.Token)

@@ -1170,7 +1170,9 @@ func TestConfirmFunctionErrorWrappingACompleteError(t *testing.T) {
 	game := &completeBlips{Store: dedup.NewMemoryStore()}
 	game.n.Store(3) // dedup.Do's attempts fail: it returns a retrying CompleteError
 	var grants atomic.Int64
-	h := stashpay.ConfirmPaymentHandler(egressConfig(), func(ctx context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+	cfg := egressConfig()
+	cfg.Store = dedup.NewMemoryStore()
+	h := stashpay.ConfirmPaymentHandler(cfg, func(ctx context.Context, req *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
 		_, err := dedup.Do(ctx, game, "game-grant:"+req.TransactionID, time.Minute, func(context.Context) error {
 			grants.Add(1)
 			return nil
@@ -1179,6 +1181,14 @@ func TestConfirmFunctionErrorWrappingACompleteError(t *testing.T) {
 	})
 	body := egressConfirmBody(t, "tx-own-error")
 	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", body)))
+	// Recorded as granted: the body replayed to the cancel path is refused.
+	cancel := stashpay.CancelPaymentHandler(cfg, func(context.Context, *stashpay.CancelPaymentRequest) (*stashpay.CancelPaymentResponse, error) {
+		t.Error("a granted purchase reached the cancel function")
+		return nil, nil
+	})
+	var resp stashpay.CancelPaymentResponse
+	require.NoError(t, json.Unmarshal(egressServe(cancel, egressRequest(t, stashpay.CancelPaymentPath, body)).Body.Bytes(), &resp))
+	assert.Equal(t, stashpay.PurchaseCancellationStatusFailedAlreadyCompleted, resp.Status)
 	require.Eventually(t, func() bool { // the game's own record lands through its retries
 		c, err := game.Claim(t.Context(), "game-grant:tx-own-error", time.Minute)
 		return err == nil && c.Outcome == dedup.Done
@@ -1187,22 +1197,50 @@ func TestConfirmFunctionErrorWrappingACompleteError(t *testing.T) {
 	assert.Equal(t, int64(1), grants.Load())
 }
 
-// A fingerprint that stays busy is answered as a busy key: 503 with
-// Retry-After, the function not called; once it is free, the call grants.
-func TestConfirmFingerprintBusy(t *testing.T) {
+// A fingerprint or refusal marker that stays busy is answered as a busy
+// key: 503 with Retry-After, the function not called; once it is free, the
+// call grants.
+func TestConfirmMarkerBusyBeforeTheGrant(t *testing.T) {
 	t.Parallel()
-	store := &markerStore{Store: dedup.NewMemoryStore(), marker: "#granted:"}
-	store.busyClaims.Store(1 << 20)
-	store.armed.Store(true)
-	cfg := egressConfig()
-	cfg.Store = store
+	for _, marker := range []string{"#granted:", "#refused:"} {
+		t.Run(marker, func(t *testing.T) {
+			t.Parallel()
+			store := &markerStore{Store: dedup.NewMemoryStore(), marker: marker}
+			store.busyClaims.Store(1 << 20)
+			store.armed.Store(true)
+			cfg := egressConfig()
+			cfg.Store = store
+			var c egressCounter
+			h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
+			rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-busy")))
+			assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+			assert.Equal(t, "1", rec.Header().Get("Retry-After"))
+			assert.Zero(t, c.n.Load())
+			store.armed.Store(false)
+			egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-busy"))))
+			assert.Equal(t, int64(1), c.n.Load())
+		})
+	}
+}
+
+// When a granted confirm's key and its transaction and confirmed markers
+// were all lost (the process died after the fingerprint), Stash's retry is
+// answered as a duplicate and records a confirmed marker: a confirm of
+// other items is still answered 409.
+func TestConfirmAfterTheKeyAndMarkersWereLost(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
 	var c egressCounter
+	cfg := egressConfig()
+	cfg.Store = completeLost{claimsFailOn{claimsFailOn{store, "#transaction:"}, "#confirmed"}}
+	egressConfirmResults(t, egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)),
+		egressRequest(t, "/", egressConfirmBody(t, "tx-1"))))
+	cfg.Store = store
 	h := stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil))
-	rec := egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-busy")))
-	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
-	assert.Equal(t, "1", rec.Header().Get("Retry-After"))
-	assert.Zero(t, c.n.Load())
-	store.armed.Store(false)
-	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-busy"))))
+	egressConfirmResults(t, egressServe(h, egressRequest(t, "/", egressConfirmBody(t, "tx-1")))) // Stash's retry
+	var other stashpay.ConfirmPaymentRequest
+	require.NoError(t, json.Unmarshal(egressConfirmBody(t, "tx-1"), &other))
+	other.Items[0].Quantity++
+	assert.Equal(t, http.StatusConflict, egressServe(h, egressRequest(t, "/", other)).Code)
 	assert.Equal(t, int64(1), c.n.Load())
 }
