@@ -256,10 +256,10 @@ func (r *ConfirmPaymentResponse) UnmarshalJSON(data []byte) error {
 //     [RejectPurchase] before granting anything: the handler answers 422
 //     and Stash fails the purchase.
 //  4. Return any other error only when nothing was committed (the
-//     transaction rolled back); the handler answers 500. An error that
-//     wraps a [*dedup.CompleteError] (a function that keeps its own record
-//     with [dedup.Do], whose work ran but was not recorded) counts as
-//     granted: the handler records the grant and answers 200.
+//     transaction rolled back); the handler answers 500 and records
+//     nothing. An error that wraps a [*dedup.CompleteError] is no
+//     exception: when a [dedup.Do] of your own returns one after the
+//     grant, its work ran, so return nil, not its error.
 //
 // The handler's exactly-once store keeps duplicates of a confirmed
 // transaction from reaching the function, but the game's own record in step
@@ -328,7 +328,8 @@ type confirmHandler struct {
 // items (in any order), currency and total that fn granted (claimed
 // before fn runs, like the key: a fingerprint already recorded under a key
 // whose own record was lost answers the call as a duplicate, without
-// calling fn, and a store that cannot claim it answers 503), and key +
+// calling fn, and records key + "#confirmed"; a store that cannot claim it
+// answers 503), and key +
 // "#confirmed:v2", written only once the other two landed (so that a later
 // call under the key is answered 200 only for the same purchase, or when
 // the key was completed by another route, such as the PURCHASE_SUCCEEDED
@@ -391,15 +392,17 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	digest.Write(body)
 	refused := key + "#refused:" + hex.EncodeToString(digest.Sum(nil))
-	granted := key + "#granted:" + confirmFingerprint(req)
+	fingerprint := key + "#granted:" + confirmFingerprint(req)
 	listed := key + "#granted:" + listedFingerprint(req)
 	paid := paidMarker(key, req.TransactionID)
 
 	var out *ConfirmPaymentResponse
 	start := time.Now()
+	grantOK := false // grant returned nil: err, if any, is the key's record
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
-		out, err = c.grant(ctx, r, req, key, refused, granted, listed, paid)
+		out, err = c.grant(ctx, r, req, key, refused, fingerprint, listed, paid)
+		grantOK = err == nil
 		return err
 	})
 	var rej *PurchaseRejectedError
@@ -408,8 +411,8 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tx := slog.String("transaction_id", req.TransactionID)
 	switch {
 	case res == dedup.AlreadyDone:
-		c.duplicate(w, r, req, key, granted, listed, start)
-	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
+		c.duplicate(w, r, req, key, fingerprint, listed, start)
+	case res == dedup.Ran && (err == nil || grantOK && errors.As(err, &completeErr)):
 		if err != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
 			inbound.AfterComplete(err, func(err error) {
@@ -467,17 +470,12 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 			out, err = c.fn(ctx, req)
 			return err
 		})
-		if errors.As(fnErr, new(*dedup.CompleteError)) {
-			// Its work ran (dedup.Do's "done, not recorded"): granted.
-			c.h.log(r, slog.LevelWarn, "stashpay: confirm function granted but its own record failed; answering as granted", "transaction_id", req.TransactionID, "error", fnErr.Error())
-			fnErr = nil
-		}
 		return fnErr
 	})
 	switch {
 	case fres == dedup.Ran && fnErr != nil:
-		// fn's own error, whatever it wraps (a game's own dedup.Do may
-		// return a *dedup.CompleteError): the fingerprint was released.
+		// fn's own error, whatever it wraps (even a *dedup.CompleteError
+		// of a dedup.Do of the game's): the fingerprint was released.
 		err, ferr = fnErr, nil
 	case fres == dedup.Ran:
 		err = nil // granted; ferr is the fingerprint's record, handled below
