@@ -112,7 +112,8 @@
 //   - when fn returns nil the key is recorded as done, and later deliveries
 //     are answered 200 without running fn;
 //   - when fn fails or panics the key is released, so Stash's redelivery
-//     runs fn again;
+//     runs fn again (also for an error that wraps a [*dedup.CompleteError],
+//     which a dedup.Do of fn's own may return);
 //   - when the process dies while fn runs, the lease expires and a
 //     redelivery runs fn again: keep fn shorter than the lease, and make the
 //     grant itself transactional.

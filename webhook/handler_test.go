@@ -546,6 +546,25 @@ func TestHandlerCompleteFailureAcknowledges(t *testing.T) {
 	assert.Equal(t, 1, rec.calls())
 }
 
+// An error of fn that wraps a *dedup.CompleteError (a step of the game's
+// own that used dedup.Do) is a failure like any other: not acknowledged,
+// the key released, and the redelivery runs fn again.
+func TestHandlerFunctionErrorWrappingACompleteError(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	fn := func(context.Context, events.Event) error {
+		if calls.Add(1) == 1 {
+			return fmt.Errorf("reserve: %w", &dedup.CompleteError{Err: errStoreDown})
+		}
+		return nil
+	}
+	h := webhook.NewHandler(newVerifier(t), fn)
+	body := purchase("order-own-complete-error")
+	assert.NotEqual(t, http.StatusOK, serve(h, signedRequest(t.Context(), t, "/", body, testSecret)).Code)
+	assert.Equal(t, http.StatusOK, serve(h, signedRequest(t.Context(), t, "/", body, testSecret)).Code)
+	assert.Equal(t, int32(2), calls.Load(), "the redelivery ran fn")
+}
+
 func TestHandlerStoreAndLeaseOptions(t *testing.T) {
 	t.Parallel()
 	store := newFlakyStore()

@@ -122,7 +122,10 @@ func WithLogger(l *slog.Logger) HandlerOption {
 // WithoutDedup turns the exactly-once store off: the function runs for every
 // authentic delivery, duplicates included. Use it only when the function
 // deduplicates by itself (for instance with a unique constraint on the order
-// ID in the same transaction that grants the items).
+// ID in the same transaction that grants the items). An error of the
+// function that wraps a [*dedup.CompleteError] is then taken for its own
+// record of a handled event, and acknowledged (grant.Granter's webhook
+// route works so); with the store on, it is a failure like any other.
 func WithoutDedup() HandlerOption {
 	return func(c *handlerConfig) { c.noDedup = true }
 }
