@@ -27,6 +27,7 @@ type recorder struct {
 	mu        sync.Mutex
 	purchases []*grant.Purchase
 	failures  int
+	failWith  error // the failures' error; nil: "inventory database down"
 	calls     int
 }
 
@@ -35,6 +36,9 @@ func (r *recorder) grant(_ context.Context, p *grant.Purchase) error {
 	defer r.mu.Unlock()
 	r.calls++
 	if r.calls <= r.failures {
+		if r.failWith != nil {
+			return r.failWith
+		}
 		return errors.New("inventory database down")
 	}
 	r.purchases = append(r.purchases, p)

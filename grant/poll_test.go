@@ -1,6 +1,8 @@
 package grant_test
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -65,20 +67,30 @@ func TestPoll(t *testing.T) {
 	}
 }
 
+// A failed grant function is reported as not granted, also when its error
+// wraps a *dedup.CompleteError of a dedup.Do of the game's own.
 func TestPollFnFailingThenSucceeding(t *testing.T) {
 	t.Parallel()
-	rec := &recorder{failures: 1}
-	e := newEnv(t, rec, nil)
-	id := e.checkout(t, "p1")
-	_, err := e.fake.Pay(t.Context(), id)
-	require.NoError(t, err)
-	ok, err := e.g.Poll(t.Context(), e.client, id, "p1")
-	assert.False(t, ok)
-	require.ErrorContains(t, err, "inventory database down")
-	ok, err = e.g.Poll(t.Context(), e.client, id, "p1")
-	require.NoError(t, err)
-	assert.True(t, ok)
-	assert.Len(t, rec.granted(), 1)
+	for name, failWith := range map[string]error{
+		"plain error":              errors.New("inventory database down"),
+		"wrapping a CompleteError": fmt.Errorf("inventory database down: %w", &dedup.CompleteError{Err: errors.New("game's redis down")}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{failures: 1, failWith: failWith}
+			e := newEnv(t, rec, nil)
+			id := e.checkout(t, "p1")
+			_, err := e.fake.Pay(t.Context(), id)
+			require.NoError(t, err)
+			ok, err := e.g.Poll(t.Context(), e.client, id, "p1")
+			assert.False(t, ok)
+			require.ErrorContains(t, err, "inventory database down")
+			ok, err = e.g.Poll(t.Context(), e.client, id, "p1")
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Len(t, rec.granted(), 1)
+		})
+	}
 }
 
 func TestPollRefusesAnotherPlayersPayment(t *testing.T) {

@@ -2,6 +2,8 @@ package grant_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/dedup"
 	"github.com/stashpay/stashpay-go/dedup/deduptest"
 	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/grant"
@@ -19,22 +22,33 @@ import (
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
+// A failed grant function is answered so that Stash redelivers, also when
+// its error wraps a *dedup.CompleteError of a dedup.Do of the game's own,
+// which is not the Granter's record.
 func TestWebhookFnFailingThenSucceeding(t *testing.T) {
 	t.Parallel()
-	rec := &recorder{failures: 1}
-	e := newEnv(t, rec, nil)
-	e.serveGame(t, nil)
-	e.fake.SetEgressBaseURL("")
-	id := e.checkout(t, "p1")
-	p, err := e.fake.Pay(t.Context(), id)
-	require.NoError(t, err)
-	require.NoError(t, p.Webhook.Wait(t.Context()), "the redelivery is acknowledged")
-	attempts := p.Webhook.Attempts()
-	require.Len(t, attempts, 2)
-	assert.Equal(t, http.StatusInternalServerError, attempts[0].StatusCode, "a failed fn is answered so that Stash redelivers")
-	assert.Equal(t, http.StatusOK, attempts[1].StatusCode)
-	assert.Equal(t, 2, rec.callCount())
-	assert.Len(t, rec.granted(), 1)
+	for name, failWith := range map[string]error{
+		"plain error":              nil,
+		"wrapping a CompleteError": fmt.Errorf("reserve: %w", &dedup.CompleteError{Err: errors.New("game's redis down")}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{failures: 1, failWith: failWith}
+			e := newEnv(t, rec, nil)
+			e.serveGame(t, nil)
+			e.fake.SetEgressBaseURL("")
+			id := e.checkout(t, "p1")
+			p, err := e.fake.Pay(t.Context(), id)
+			require.NoError(t, err)
+			require.NoError(t, p.Webhook.Wait(t.Context()), "the redelivery is acknowledged")
+			attempts := p.Webhook.Attempts()
+			require.Len(t, attempts, 2)
+			assert.Equal(t, http.StatusInternalServerError, attempts[0].StatusCode, "a failed fn is answered so that Stash redelivers")
+			assert.Equal(t, http.StatusOK, attempts[1].StatusCode)
+			assert.Equal(t, 2, rec.callCount())
+			assert.Len(t, rec.granted(), 1)
+		})
+	}
 }
 
 func TestWebhookDuplicatesGrantOnce(t *testing.T) {
