@@ -140,6 +140,12 @@ func (r Result) String() string { return name("Result", int(r), "ran", "already-
 // it stops at once when the store answers ErrLeaseLost. Do returns without
 // waiting for it. [CompleteError.Wait] waits for its outcome. The goroutine
 // never outlives the lease.
+//
+// A function that calls Do and hands its error on, such as a confirm or
+// grant function of the game's, should return nil for a CompleteError:
+// the work ran. The SDK's handlers take an error of their function for a
+// failure whatever it wraps (the key is released and the call answered
+// so that Stash retries); only their own Do's CompleteError means done.
 type CompleteError struct {
 	// Err is the store's last error of the synchronous attempts.
 	Err error
