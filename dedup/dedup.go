@@ -145,7 +145,8 @@ func (r Result) String() string { return name("Result", int(r), "ran", "already-
 // grant function of the game's, should return nil for a CompleteError:
 // the work ran. The SDK's handlers take an error of their function for a
 // failure whatever it wraps (the key is released and the call answered
-// so that Stash retries); only their own Do's CompleteError means done.
+// so that Stash retries); only their own Do's CompleteError means done,
+// and, with webhook.WithoutDedup, which has none, the function's.
 type CompleteError struct {
 	// Err is the store's last error of the synchronous attempts.
 	Err error
