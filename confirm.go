@@ -398,11 +398,9 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var out *ConfirmPaymentResponse
 	start := time.Now()
-	grantOK := false // grant returned nil: err, if any, is the key's record
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
 		out, err = c.grant(ctx, r, req, key, refused, fingerprint, listed, paid)
-		grantOK = err == nil
 		return err
 	})
 	var rej *PurchaseRejectedError
@@ -412,7 +410,9 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case res == dedup.AlreadyDone:
 		c.duplicate(w, r, req, key, fingerprint, listed, start)
-	case res == dedup.Ran && (err == nil || grantOK && errors.As(err, &completeErr)):
+	case res == dedup.Ran && (err == nil || errors.As(err, &completeErr)):
+		// A CompleteError here is the key's own record (inbound.Once hides
+		// one that an error of fn wraps).
 		if err != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm granted but the exactly-once store did not record it", tx, "error", err.Error())
 			inbound.AfterComplete(err, func(err error) {
@@ -464,21 +464,19 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	// transaction of the link, or this one's retry): answered without
 	// calling fn, and the key is recorded now.
 	var out *ConfirmPaymentResponse
-	var fnErr error
 	fres, ferr := inbound.Once(ctx, c.store, granted, c.lease, minMarkerWait, func(ctx context.Context) error {
-		fnErr = c.h.call(r, "confirm", func() (err error) {
+		return c.h.call(r, "confirm", func() (err error) {
 			out, err = c.fn(ctx, req)
 			return err
 		})
-		return fnErr
 	})
 	switch {
-	case fres == dedup.Ran && fnErr != nil:
-		// fn's own error, whatever it wraps (even a *dedup.CompleteError
-		// of a dedup.Do of the game's): the fingerprint was released.
-		err, ferr = fnErr, nil
-	case fres == dedup.Ran:
+	case fres == dedup.Ran && (ferr == nil || errors.As(ferr, new(*dedup.CompleteError))):
 		err = nil // granted; ferr is the fingerprint's record, handled below
+	case fres == dedup.Ran:
+		// fn's own error, whatever it wraps (inbound.Once hides a
+		// *dedup.CompleteError of the game's): the fingerprint was released.
+		err, ferr = ferr, nil
 	default: // the fingerprint's claim: fn not called
 		err = ferr
 	}

@@ -147,27 +147,12 @@ func New(store dedup.Store, fn Func, opts ...Option) (*Granter, error) {
 
 // once runs work under key on the Granter's store, waiting up to wait
 // while another call holds it. A *dedup.CompleteError in its error is the
-// Granter's own record of work that succeeded: one that work's own error
-// wraps (a dedup.Do of the game's, in a step that failed) is hidden, so
-// that no route takes a failed grant for a recorded one.
+// Granter's own record of work that succeeded: inbound.Once hides one that
+// work's own error wraps, so that no route takes a failed grant for a
+// recorded one.
 func (g *Granter) once(ctx context.Context, key string, wait time.Duration, work func(ctx context.Context) error) (dedup.Result, error) {
-	var workErr error
-	res, err := inbound.Once(ctx, g.store, key, g.lease, wait, func(ctx context.Context) error {
-		workErr = work(ctx)
-		return workErr
-	})
-	if workErr != nil && errors.As(workErr, new(*dedup.CompleteError)) {
-		err = &workFailed{workErr}
-	}
-	return res, err
+	return inbound.Once(ctx, g.store, key, g.lease, wait, work)
 }
-
-// workFailed is an error of the game's function that wraps a
-// *dedup.CompleteError. It does not unwrap: the CompleteError is not the
-// Granter's record.
-type workFailed struct{ err error }
-
-func (e *workFailed) Error() string { return e.err.Error() }
 
 // grant runs fn for p under p.Key.
 func (g *Granter) grant(ctx context.Context, p *Purchase, wait time.Duration) (dedup.Result, error) {

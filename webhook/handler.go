@@ -94,7 +94,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The default key still names the event in the logs.
 		// A *dedup.CompleteError from fn is then its route's own record
 		// (grant.Granter claims keys itself): the event was handled.
-		h.finish(w, r, e, DefaultKey(e), dedup.Ran, err, true)
+		h.finish(w, r, e, DefaultKey(e), dedup.Ran, err)
 		return
 	}
 	key := h.cfg.keyFunc(e)
@@ -107,14 +107,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// works, as long as fn honours its context. A delivery whose event is
 	// under way elsewhere waits up to the busy wait for that one, then is
 	// answered as a duplicate, or runs fn if that one failed, or 409.
-	var fnErr error
+	// A *dedup.CompleteError in err is then the key's record: inbound.Once
+	// hides one that an error of fn wraps (a step of the game's failed).
 	res, err := inbound.Once(ctx, h.cfg.store, key, h.cfg.lease, h.cfg.wait, func(ctx context.Context) error {
-		fnErr = h.fn(ctx, e)
-		return fnErr
+		return h.fn(ctx, e)
 	})
-	// A *dedup.CompleteError is the key's record only when fn returned nil:
-	// one that fn's own error wraps (a step of the game's) is a failure.
-	h.finish(w, r, e, key, res, err, fnErr == nil)
+	h.finish(w, r, e, key, res, err)
 }
 
 // undecodable answers an authentic delivery that events.Parse refuses (see
@@ -145,9 +143,8 @@ func (h *handler) undecodable(ctx context.Context, w http.ResponseWriter, body [
 // respondOK is the only answer Stash counts as received: 200 {}.
 func respondOK(w http.ResponseWriter) { inbound.JSON(w, http.StatusOK, struct{}{}) }
 
-// finish answers a delivery after fn ran or was skipped. recorded says
-// whether a *dedup.CompleteError in err is the record of a handled event.
-func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event, key string, res dedup.Result, err error, recorded bool) {
+// finish answers a delivery after fn ran or was skipped.
+func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event, key string, res dedup.Result, err error) {
 	ctx := r.Context()
 	attrs := func(extra ...slog.Attr) []slog.Attr {
 		return append([]slog.Attr{slog.String("type", string(e.Type())), slog.String("key", key)}, extra...)
@@ -160,7 +157,7 @@ func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event,
 			h.log.LogAttrs(ctx, slog.LevelDebug, "webhook: duplicate event acknowledged", attrs()...)
 		}
 		respondOK(w)
-	case recorded && errors.As(err, &ce):
+	case errors.As(err, &ce):
 		// fn succeeded: acknowledge, or Stash would redeliver a granted event.
 		h.log.LogAttrs(ctx, slog.LevelError, "webhook: event handled but not recorded as done",
 			attrs(slog.String("error", ce.Error()))...)

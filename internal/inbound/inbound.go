@@ -247,9 +247,22 @@ func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.D
 // once is one try of [Once]: fn under dedup.Do, with panic recovery.
 func once(ctx context.Context, s dedup.Store, key string, lease time.Duration, fn func(ctx context.Context) error) (dedup.Result, error) {
 	return dedup.Do(ctx, s, key, lease, func(ctx context.Context) error {
-		return Call(func() error { return fn(ctx) })
+		err := Call(func() error { return fn(ctx) })
+		if err != nil && errors.As(err, new(*dedup.CompleteError)) {
+			return &FuncError{Err: err}
+		}
+		return err
 	})
 }
+
+// FuncError is an error of the function [Once] ran that wraps a
+// [*dedup.CompleteError] (a dedup.Do of the function's own, in a step that
+// failed). It does not unwrap: a *dedup.CompleteError found in Once's error
+// is always Once's own record of a function that succeeded, never a failed
+// function taken for a recorded one.
+type FuncError struct{ Err error }
+
+func (e *FuncError) Error() string { return e.Err.Error() }
 
 // AfterComplete watches a [*dedup.CompleteError] whose Complete is still
 // being retried in the background (the handler has already answered, since

@@ -399,3 +399,24 @@ func TestAfterCompleteIgnoresOtherErrors(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	assert.Empty(t, called)
 }
+
+// A *dedup.CompleteError in Once's error is only Once's own record of a
+// function that succeeded: one that the function's own error wraps is
+// hidden, and the key is released.
+func TestOnceHidesACompleteErrorOfTheFunction(t *testing.T) {
+	t.Parallel()
+	store := dedup.NewMemoryStore()
+	own := fmt.Errorf("reserve: %w", &dedup.CompleteError{Err: errors.New("game's store down")})
+	res, err := inbound.Once(t.Context(), store, "k", time.Minute, 0, func(context.Context) error { return own })
+	assert.Equal(t, dedup.Ran, res)
+	require.Error(t, err)
+	assert.False(t, errors.As(err, new(*dedup.CompleteError)), "taken for Once's record")
+	assert.Equal(t, own.Error(), err.Error(), "the message is kept")
+	c, err := store.Claim(t.Context(), "k", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, dedup.Claimed, c.Outcome, "the key was released")
+
+	_, err = inbound.Once(t.Context(), &deduptest.FailingStore{Store: dedup.NewMemoryStore(), FailComplete: true}, "k", time.Minute, 0,
+		func(context.Context) error { return nil })
+	assert.True(t, errors.As(err, new(*dedup.CompleteError)), "Once's own record still shows")
+}
