@@ -1101,25 +1101,58 @@ func (s hangingMarkers) Claim(ctx context.Context, key string, lease time.Durati
 	return s.Store.Claim(ctx, key, lease)
 }
 
-// A store that hangs on the markers after the grant holds back the 200 of
-// the granted purchase only for a bounded time, even when the caller's
-// context has no deadline.
+// hangingCompletes passes calls on to Store, except that a Complete of a
+// key that hangs selects blocks until its context ends.
+type hangingCompletes struct {
+	dedup.Store
+	hangs func(key string) bool
+}
+
+func (s hangingCompletes) Complete(ctx context.Context, key, token string) error {
+	if s.hangs(key) {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.Store.Complete(ctx, key, token)
+}
+
+// A store that hangs after the grant (on the markers, on the record of the
+// items' fingerprint, or on the key's own record) holds back the 200 of the
+// granted purchase only for a bounded time, even when the caller's context
+// has no deadline, as a server request's has not.
 func TestConfirmAnswersDespiteAHangingStore(t *testing.T) {
 	t.Parallel()
-	var c egressCounter
-	cfg := egressConfig()
-	cfg.Store = hangingMarkers{dedup.NewMemoryStore(), "#transaction:"}
-	done := make(chan *httptest.ResponseRecorder, 1)
-	go func() {
-		done <- egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-hang")))
-	}()
-	select {
-	case rec := <-done:
-		egressConfirmResults(t, rec)
-	case <-time.After(20 * time.Second):
-		t.Fatal("no answer 20 s after a granted confirm")
+	tests := []struct {
+		name  string
+		store func(dedup.Store) dedup.Store
+	}{
+		{"transaction marker claim", func(s dedup.Store) dedup.Store { return hangingMarkers{s, "#transaction:"} }},
+		{"fingerprint record", func(s dedup.Store) dedup.Store {
+			return hangingCompletes{s, func(k string) bool { return strings.Contains(k, "#granted:") }}
+		}},
+		{"key record", func(s dedup.Store) dedup.Store {
+			return hangingCompletes{s, func(k string) bool { return !strings.Contains(k, "#") }}
+		}},
 	}
-	assert.Equal(t, int64(1), c.n.Load())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var c egressCounter
+			cfg := egressConfig()
+			cfg.Store = tt.store(dedup.NewMemoryStore())
+			done := make(chan *httptest.ResponseRecorder, 1)
+			go func() {
+				done <- egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-hang")))
+			}()
+			select {
+			case rec := <-done:
+				egressConfirmResults(t, rec)
+			case <-time.After(20 * time.Second):
+				t.Fatal("no answer 20 s after a granted confirm")
+			}
+			assert.Equal(t, int64(1), c.n.Load())
+		})
+	}
 }
 
 // When a granted confirm's key record was lost (the store took the grant's

@@ -200,7 +200,10 @@ func (e *CompleteError) Wait(ctx context.Context) error {
 //     delivery runs fn again; (Ran, fn's error) or the panic continues.
 //
 // Complete and Release run even if ctx was cancelled meanwhile, so that a
-// grant is recorded once it happened.
+// grant is recorded once it happened, and never longer than 5 seconds
+// together, even on a live ctx, so that a store that hangs after fn
+// returned cannot hold back the caller's answer (a Complete that did not
+// land by then is a CompleteError, retried in the background).
 func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(ctx context.Context) error) (res Result, err error) {
 	if key == "" {
 		return Skipped, ErrInvalidKey
@@ -241,9 +244,11 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 	return Ran, nil
 }
 
-// finishTimeout bounds Complete and Release after fn returned: they must
-// run even when the caller's context is done, but never hang forever.
-const finishTimeout = 10 * time.Second
+// finishTimeout bounds Complete and Release after fn returned, all their
+// attempts together: they must run even when the caller's context is done,
+// and never hold back the caller's answer for long (a grant that is not
+// recorded by then is retried in the background, see [CompleteError]).
+const finishTimeout = 5 * time.Second
 
 // completeAttempts is how many times Do tries to record a success. Stores
 // treat a repeated Complete with the same token as a no-op, so retrying
@@ -301,37 +306,28 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 }
 
-// release frees key. It uses ctx while ctx is live (the common case, with no
-// extra timer) and, when that fails for another reason than a lost lease
-// (which a retry cannot change), once more with a detached, bounded context.
+// release frees key, with a detached, bounded context: once more when the
+// first attempt fails for another reason than a lost lease (which a retry
+// cannot change).
 func release(ctx context.Context, s Store, key, token string) {
-	if ctx.Err() == nil {
-		if err := s.Release(ctx, key, token); err == nil || errors.Is(err, ErrLeaseLost) {
-			return
-		}
-	}
 	dctx, cancel := detached(ctx)
 	defer cancel()
+	if err := s.Release(dctx, key, token); err == nil || errors.Is(err, ErrLeaseLost) || dctx.Err() != nil {
+		return
+	}
 	_ = s.Release(dctx, key, token)
 }
 
 // complete records success, retrying a failed attempt up to
-// completeAttempts times. The first attempt uses ctx while it is live; the
-// others use a detached, bounded context, so a caller hanging up right after
-// the grant does not leave it unrecorded.
+// completeAttempts times, all with one detached context bounded by
+// finishTimeout: a caller hanging up right after the grant does not leave
+// it unrecorded, and a store that hangs does not hold back the caller.
 func complete(ctx context.Context, s Store, key, token string) error {
 	recorded := func(err error) bool { return err == nil || errors.Is(err, ErrLeaseLost) }
-	attempts := 0
-	var err error
-	if ctx.Err() == nil {
-		attempts++
-		if err = s.Complete(ctx, key, token); recorded(err) {
-			return err
-		}
-	}
 	dctx, cancel := detached(ctx)
 	defer cancel()
-	for ; attempts < completeAttempts; attempts++ {
+	var err error
+	for attempts := 0; attempts < completeAttempts; attempts++ {
 		if attempts > 0 && wait.Sleep(dctx, time.Duration(attempts)*50*time.Millisecond) != nil {
 			return err
 		}

@@ -468,3 +468,69 @@ func TestDoBackgroundCompleteStops(t *testing.T) {
 		})
 	}
 }
+
+// hangStore passes calls on to a MemoryStore, except that Complete or
+// Release (as hang says) blocks until its context ends, as a store whose
+// server stopped answering does.
+type hangStore struct {
+	*dedup.MemoryStore
+	hang string
+}
+
+func (s hangStore) Complete(ctx context.Context, key, token string) error {
+	if s.hang == "Complete" {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.MemoryStore.Complete(ctx, key, token)
+}
+
+func (s hangStore) Release(ctx context.Context, key, token string) error {
+	if s.hang == "Release" {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.MemoryStore.Release(ctx, key, token)
+}
+
+// TestDoBoundsAHangingStore: a store that hangs after fn returned holds Do
+// back for a few seconds at most, even though the caller's context is live
+// and has no deadline (a server request's context), so that the caller can
+// still answer; a grant not recorded then is a CompleteError.
+func TestDoBoundsAHangingStore(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		hang    string
+		fnErr   error
+		wantErr func(t *testing.T, err error)
+	}{
+		{"Complete", nil, func(t *testing.T, err error) {
+			var cerr *dedup.CompleteError
+			require.ErrorAs(t, err, &cerr)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+		}},
+		{"Release", errGrant, func(t *testing.T, err error) { assert.ErrorIs(t, err, errGrant) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.hang, func(t *testing.T) {
+			t.Parallel()
+			s := hangStore{dedup.NewMemoryStore(), tt.hang}
+			type result struct {
+				res dedup.Result
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				res, err := dedup.Do(t.Context(), s, "k", time.Minute, func(context.Context) error { return tt.fnErr })
+				done <- result{res, err}
+			}()
+			select {
+			case r := <-done:
+				assert.Equal(t, dedup.Ran, r.res)
+				tt.wantErr(t, r.err)
+			case <-time.After(15 * time.Second):
+				t.Fatalf("Do still waiting on a hanging %s 15 s after fn returned", tt.hang)
+			}
+		})
+	}
+}
