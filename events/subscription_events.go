@@ -13,7 +13,10 @@ import "time"
 // repeat for one subscription and no discriminator was sent (the caller then
 // falls back to hashing the raw body, which never merges distinct events).
 // Discriminators, first available wins: "payment:" + Payment.PaymentID,
-// "event:" + the envelope id, then a period or time as described per type.
+// then what names the occurrence, as described per type: the billing
+// period for a renewal (a period is paid once, whichever event name
+// announces it), the envelope id for a failure, the envelope id or the time
+// for a cancellation.
 
 // SubscriptionCreated is the subscription.created event: a subscription
 // started from a checkout link.
@@ -37,12 +40,15 @@ type SubscriptionPaymentSucceeded struct {
 }
 
 // IdempotencyKey returns "subscription.payment_succeeded:" + id + ":" +
-// discriminator (payment id, envelope id, or "period:" + CurrentPeriodEnd,
-// else CurrentPeriodStart), or "" without one. subscription.renewed uses the
-// same prefix, so one renewal announced under both names is granted once.
+// discriminator (payment id, else "period:" + CurrentPeriodEnd, else
+// CurrentPeriodStart, else "event:" + the envelope id), or "" without one.
+// The period comes before the envelope id because it names the renewal,
+// while an envelope id names one announcement of it: subscription.renewed
+// uses the same prefix, so one renewal announced under both names, each
+// with its own envelope id, is granted once.
 func (e *SubscriptionPaymentSucceeded) IdempotencyKey() string {
-	return subscriptionKey(TypeSubscriptionPaymentSucceeded, &e.Subscription, e.eventID,
-		e.CurrentPeriodEnd, e.CurrentPeriodStart)
+	return subscriptionKey(TypeSubscriptionPaymentSucceeded, &e.Subscription,
+		stamp("period:", e.CurrentPeriodEnd), stamp("period:", e.CurrentPeriodStart), tagged("event:", e.eventID))
 }
 
 // SubscriptionPaymentFailed is the subscription.payment_failed event: a
@@ -56,7 +62,7 @@ type SubscriptionPaymentFailed struct {
 // (payment id or envelope id), or "" without one. The period is not used:
 // one period can see several failed retries.
 func (e *SubscriptionPaymentFailed) IdempotencyKey() string {
-	return subscriptionKey(TypeSubscriptionPaymentFailed, &e.Subscription, e.eventID)
+	return subscriptionKey(TypeSubscriptionPaymentFailed, &e.Subscription, tagged("event:", e.eventID))
 }
 
 // SubscriptionCanceled is the subscription.canceled event: the player
@@ -69,7 +75,7 @@ type SubscriptionCanceled struct {
 // IdempotencyKey returns "subscription.canceled:" + id + ":" + (payment id,
 // envelope id, or "at:" + CanceledAt), or "" without one.
 func (e *SubscriptionCanceled) IdempotencyKey() string {
-	return subscriptionKey(TypeSubscriptionCanceled, &e.Subscription, e.eventID, e.CanceledAt)
+	return subscriptionKey(TypeSubscriptionCanceled, &e.Subscription, tagged("event:", e.eventID), stamp("at:", e.CanceledAt))
 }
 
 // SubscriptionExpired is the subscription.expired event: access has ended.
@@ -95,28 +101,37 @@ func onceKey(t Type, s *Subscription) string {
 	return string(t) + ":" + id
 }
 
-// subscriptionKey builds type:id:discriminator from the first available of
-// payment id, envelope event id and the given times; "" when none is set.
-func subscriptionKey(t Type, s *Subscription, eventID string, times ...time.Time) string {
+// subscriptionKey builds type:id:discriminator from the payment id, else
+// the first non-empty of discriminators (made with [tagged] and [stamp]);
+// "" when none is set.
+func subscriptionKey(t Type, s *Subscription, discriminators ...string) string {
 	prefix := onceKey(t, s)
 	if prefix == "" {
 		return ""
 	}
-	prefix += ":"
 	if s.Payment != nil && s.Payment.PaymentID != "" {
-		return prefix + "payment:" + s.Payment.PaymentID
+		return prefix + ":payment:" + s.Payment.PaymentID
 	}
-	if eventID != "" {
-		return prefix + "event:" + eventID
-	}
-	label := "period:"
-	if t == TypeSubscriptionCanceled {
-		label = "at:"
-	}
-	for _, tm := range times {
-		if !tm.IsZero() {
-			return prefix + label + tm.UTC().Format(time.RFC3339Nano)
+	for _, d := range discriminators {
+		if d != "" {
+			return prefix + ":" + d
 		}
 	}
 	return ""
+}
+
+// tagged returns label + v, or "" when v is empty.
+func tagged(label, v string) string {
+	if v == "" {
+		return ""
+	}
+	return label + v
+}
+
+// stamp returns label + tm in UTC as RFC 3339, or "" when tm is zero.
+func stamp(label string, tm time.Time) string {
+	if tm.IsZero() {
+		return ""
+	}
+	return label + tm.UTC().Format(time.RFC3339Nano)
 }

@@ -417,6 +417,22 @@ func (f *firstBlocks) fn(context.Context, events.Event) error {
 	return nil
 }
 
+// One renewal announced under both of Stash's names, each with its own
+// envelope id, is granted once; the next period's renewal is granted too.
+func TestHandlerRenewalUnderBothNamesGrantedOnce(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	h := webhook.NewHandler(newVerifier(t), rec.fn)
+	for _, body := range []string{
+		`{"id":"evt_1","type":"subscription.payment_succeeded","data":{"id":"sub_1","status":"active","currentPeriodEnd":"2026-02-01T00:00:00Z"}}`,
+		`{"id":"evt_2","type":"subscription.renewed","data":{"id":"sub_1","status":"active","currentPeriodEnd":"2026-02-01T00:00:00Z"}}`,
+		`{"id":"evt_3","type":"subscription.payment_succeeded","data":{"id":"sub_1","status":"active","currentPeriodEnd":"2026-03-01T00:00:00Z"}}`,
+	} {
+		require.Equal(t, 200, serve(h, signedRequest(t.Context(), t, "/", []byte(body), testSecret)).Code)
+	}
+	assert.Equal(t, 2, rec.calls(), "one grant per paid period")
+}
+
 func TestHandlerBusyWhileRunning(t *testing.T) {
 	t.Parallel()
 	fb := newFirstBlocks(nil)
