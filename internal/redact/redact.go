@@ -97,8 +97,10 @@ func replace(s, sec string) string {
 			b.WriteString(s[done:start])
 			b.WriteString(Marker)
 			done = end
+			from = end
+			continue
 		}
-		from = end
+		from = start + 1 // an overlapping occurrence may stand alone
 	}
 	b.WriteString(s[done:])
 	return b.String()

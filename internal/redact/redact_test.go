@@ -51,6 +51,8 @@ func TestText(t *testing.T) {
 		{"short inside a version", "HTTP/1.x transport", []string{"1"}, "HTTP/1.x transport"},
 		{"short at both ends", "POST x POST", []string{"POST"}, "[redacted] x [redacted]"},
 		{"short inside UTF-8", "éxé", []string{"x"}, "éxé"},
+		{"short overlapping an occurrence inside a word", "x!!!", []string{"!!"}, "x![redacted]"},
+		{"short overlapping twice", "a==== b", []string{"=="}, "a=[redacted]= b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
