@@ -368,7 +368,7 @@ func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 		if t.Kind() == reflect.Struct {
 			fields = fieldsOf(t)
 			for _, k := range names {
-				present[k] = true
+				present[fields.name(k)] = true // in any letter case, as encoding/json matches it
 			}
 		}
 		out := []byte{'{'}
@@ -456,16 +456,20 @@ type structFields struct {
 
 // lookup finds the type of member k as encoding/json matches it: the exact
 // name, else a case-insensitive match.
-func (f structFields) lookup(k string) reflect.Type {
-	if t, ok := f.exact[k]; ok {
-		return t
+func (f structFields) lookup(k string) reflect.Type { return f.exact[f.name(k)] }
+
+// name returns the field name member k matches as encoding/json matches it
+// (the exact name, else a case-insensitive match), or "" for none.
+func (f structFields) name(k string) string {
+	if _, ok := f.exact[k]; ok {
+		return k
 	}
-	for name, t := range f.exact {
+	for name := range f.exact {
 		if strings.EqualFold(name, k) {
-			return t
+			return name
 		}
 	}
-	return nil
+	return ""
 }
 
 var fieldCache sync.Map // reflect.Type -> structFields

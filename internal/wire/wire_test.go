@@ -50,6 +50,8 @@ func TestUnmarshalNames(t *testing.T) {
 		{"one-letter words do not fold into a field", `{"t_r_a_n_s_a_c_t_i_o_n_i_d":"x"}`, doc{}},
 		{"double underscore", `{"transaction__id":"x"}`, doc{}},
 		{"camel wins over snake", `{"transaction_id":"snake","transactionId":"camel"}`, doc{TransactionID: "camel"}},
+		{"camel in another letter case wins over snake", `{"TransactionId":"camel","transaction_id":"snake"}`, doc{TransactionID: "camel"}},
+		{"camel in capitals wins over snake, either order", `{"transaction_id":"snake","TRANSACTIONID":"camel"}`, doc{TransactionID: "camel"}},
 		{"underscores in values only", `{"transactionId":"tx_1","playerId":"PURCHASE_PLATFORM_IOS"}`, doc{TransactionID: "tx_1", PlayerID: "PURCHASE_PLATFORM_IOS"}},
 		{"escaped quote before a name-like run", `{"playerId":"a\"user_id\":"}`, doc{PlayerID: `a"user_id":`}},
 	}
