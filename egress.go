@@ -101,8 +101,10 @@ type EgressConfig struct {
 	// Store makes confirm exactly-once per purchase (its key, by default
 	// the checkout link's; see KeyFunc), and remembers the
 	// refusals and the granted items of each (see [ConfirmPaymentHandler]).
-	// If nil, each handler gets its own [dedup.MemoryStore] ([EgressHandler]
-	// and [PurchaseHandler]: one, shared by confirm and cancel), which
+	// If nil, a confirm handler gets its own [dedup.MemoryStore]
+	// ([EgressHandler] and [PurchaseHandler]: one, shared by confirm and
+	// cancel; a [CancelPaymentHandler] built alone gets none and checks
+	// nothing, since a store of its own would hold no confirm), which
 	// protects one process only: a backend with several replicas must share
 	// a store (Redis, PostgreSQL), ideally the one its webhook handler
 	// uses. The cancel handler reads it too, and holds the confirm key
