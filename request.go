@@ -67,13 +67,13 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 			result = transportError(method, path, target, err, c.secretsOf(auth))
 			// A timeout of this attempt alone (http.Client.Timeout) is
 			// retried like any network error while ctx is still live.
-			retry = httpx.RetryableError(err) || ctx.Err() == nil && httpx.IsTimeout(err)
+			retry = httpx.RetryableAttempt(ctx, err)
 		case resp.StatusCode >= 200 && resp.StatusCode <= 299:
 			status = resp.StatusCode
 			if c.logger != nil {
 				requestID = apiErrorText(redact.Text(requestIDFrom(resp.Header), c.secretsOf(auth)), maxRequestIDLen)
 			}
-			data, retry, result = c.readSuccess(resp, method, path, auth)
+			data, retry, result = c.readSuccess(ctx, resp, method, path, auth)
 			if result == nil {
 				if err := decodeResponse(data, out); err != nil {
 					result = fmt.Errorf("%w: %s %s: %w", ErrMalformedResponse, method, path, redact.Error(err, c.secretsOf(auth)))
@@ -157,10 +157,11 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte) (
 	return resp, vals[2], err
 }
 
-// readSuccess reads a 2xx body to its end, with a limit, and closes it. A failed read is
-// worth a retry (the same body and transaction ID are sent again); an
-// oversized body is not.
-func (c *Client) readSuccess(resp *http.Response, method, path, auth string) (data []byte, retry bool, err error) {
+// readSuccess reads a 2xx body to its end, with a limit, and closes it. A
+// failed read is worth a retry as a failed send is (a timeout of the
+// attempt included, while ctx is live; the same body and transaction ID are
+// sent again); an oversized body is not.
+func (c *Client) readSuccess(ctx context.Context, resp *http.Response, method, path, auth string) (data []byte, retry bool, err error) {
 	data, truncated, rerr := httpx.ReadLimited(resp.Body, maxSuccessBody, min(resp.ContentLength, drainLimit))
 	if truncated {
 		_ = resp.Body.Close()
@@ -168,7 +169,7 @@ func (c *Client) readSuccess(resp *http.Response, method, path, auth string) (da
 	}
 	if rerr != nil {
 		httpx.DrainAndClose(resp.Body, drainLimit)
-		return nil, httpx.RetryableError(rerr), fmt.Errorf("stashpay: %s %s: reading response: %w", method, path, redact.Error(rerr, c.secretsOf(auth)))
+		return nil, httpx.RetryableAttempt(ctx, rerr), fmt.Errorf("stashpay: %s %s: reading response: %w", method, path, redact.Error(rerr, c.secretsOf(auth)))
 	}
 	_ = resp.Body.Close() // read to EOF: nothing left to drain
 	return data, false, nil

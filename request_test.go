@@ -305,9 +305,9 @@ func TestRetryNetworkErrors(t *testing.T) {
 	assert.Len(t, f.requests(), 3)
 }
 
-// TestRetryAttemptTimeout: an attempt cut by the http.Client's Timeout is
-// retried like a network error, but the expiry of the caller's own context
-// ends the call.
+// TestRetryAttemptTimeout: an attempt cut by the http.Client's Timeout,
+// before the answer's headers or while its body is read, is retried like a
+// network error, but the expiry of the caller's own context ends the call.
 func TestRetryAttemptTimeout(t *testing.T) {
 	t.Parallel()
 	// hang answers only when the request is abandoned.
@@ -315,20 +315,31 @@ func TestRetryAttemptTimeout(t *testing.T) {
 		<-req.Context().Done()
 		return nil, req.Context().Err()
 	}
+	// hangBody answers 200 at once with a body that stops after a few bytes
+	// until the request is abandoned.
+	hangBody := func(req *http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(200, "")
+		resp.Header.Set("Content-Type", "application/json")
+		resp.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"status":`), stalledReader{req.Context()}))
+		return resp, nil
+	}
 	tests := []struct {
 		name          string
+		first         httpmock.Responder
 		clientTimeout time.Duration
 		ctxTimeout    time.Duration
 		wantRequests  int
 		wantErr       error // nil: success
 	}{
-		{"client timeout retried", 50 * time.Millisecond, 0, 2, nil},
-		{"caller deadline not retried", 0, 50 * time.Millisecond, 1, context.DeadlineExceeded},
+		{"client timeout retried", hang, 50 * time.Millisecond, 0, 2, nil},
+		{"caller deadline not retried", hang, 0, 50 * time.Millisecond, 1, context.DeadlineExceeded},
+		{"client timeout while reading the body retried", hangBody, 50 * time.Millisecond, 0, 2, nil},
+		{"caller deadline while reading the body not retried", hangBody, 0, 50 * time.Millisecond, 1, context.DeadlineExceeded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := &fakeStash{script: []httpmock.Responder{hang, jsonResponder(200, `{"status":"PAYMENT_STATUS_SUCCEEDED"}`)}}
+			f := &fakeStash{script: []httpmock.Responder{tt.first, jsonResponder(200, `{"status":"PAYMENT_STATUS_SUCCEEDED"}`)}}
 			mt := httpmock.NewMockTransport()
 			mt.RegisterNoResponder(f.respond)
 			sr := &sleepRecorder{}
@@ -353,6 +364,14 @@ func TestRetryAttemptTimeout(t *testing.T) {
 			assert.Len(t, sr.recorded(), tt.wantRequests-1)
 		})
 	}
+}
+
+// stalledReader blocks until ctx ends, then fails with its error.
+type stalledReader struct{ ctx context.Context }
+
+func (r stalledReader) Read([]byte) (int, error) {
+	<-r.ctx.Done()
+	return 0, r.ctx.Err()
 }
 
 func TestRetryBackoffGrowsWithJitter(t *testing.T) {

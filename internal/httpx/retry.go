@@ -64,13 +64,14 @@ func RetryableError(err error) bool {
 	return true
 }
 
-// IsTimeout reports whether err is a timeout, such as an attempt that
-// exceeded [http.Client.Timeout]. A timeout of the caller's own context
-// looks the same, so callers retry a timeout only while their context is
-// still live.
-func IsTimeout(err error) bool {
+// RetryableAttempt reports whether an attempt that failed with err (from
+// [http.Client.Do], or from reading the answer's body) is worth another
+// attempt, ctx being the caller's context: a [RetryableError], or a timeout
+// of this attempt alone, such as one that exceeded [http.Client.Timeout],
+// while ctx is still live (a timeout of ctx itself looks the same).
+func RetryableAttempt(ctx context.Context, err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return RetryableError(err) || ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout()
 }
 
 // Backoff returns the wait before retry number retry (0 for the first

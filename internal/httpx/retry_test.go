@@ -56,26 +56,41 @@ func TestRetryableError(t *testing.T) {
 	}
 }
 
-func TestIsTimeout(t *testing.T) {
+func TestRetryableAttempt(t *testing.T) {
 	t.Parallel()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
 	tests := []struct {
-		name string
-		err  error
-		want bool
+		name           string
+		err            error
+		live, whenDone bool
 	}{
-		{"nil", nil, false},
-		{"deadline", &url.Error{Op: "Get", URL: "u", Err: context.DeadlineExceeded}, true},
-		{"dial timeout", &url.Error{Op: "Get", URL: "u", Err: &net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}}, true},
-		{"reset", &url.Error{Op: "Get", URL: "u", Err: syscall.ECONNRESET}, false},
-		{"canceled", &url.Error{Op: "Get", URL: "u", Err: context.Canceled}, false},
+		{"nil", nil, false, false},
+		{"deadline", &url.Error{Op: "Get", URL: "u", Err: context.DeadlineExceeded}, true, false},
+		{"dial timeout", &url.Error{Op: "Get", URL: "u", Err: &net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}}, true, true},
+		{"body read timeout", timeoutError{}, true, false},
+		{"reset", &url.Error{Op: "Get", URL: "u", Err: syscall.ECONNRESET}, true, true},
+		{"canceled", &url.Error{Op: "Get", URL: "u", Err: context.Canceled}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, IsTimeout(tt.err))
+			assert.Equal(t, tt.live, RetryableAttempt(context.Background(), tt.err), "caller's context live")
+			assert.Equal(t, tt.whenDone, RetryableAttempt(done, tt.err), "caller's context done")
 		})
 	}
 }
+
+// timeoutError is what net/http returns when http.Client.Timeout ends the
+// reading of a body: a timeout that is also context.DeadlineExceeded.
+type timeoutError struct{}
+
+func (timeoutError) Error() string {
+	return "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
+}
+func (timeoutError) Timeout() bool        { return true }
+func (timeoutError) Temporary() bool      { return true }
+func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 func TestBackoff(t *testing.T) {
 	t.Parallel()
