@@ -36,7 +36,8 @@ type CheckoutParams struct {
 	// TransactionID is the game's own identifier of this purchase, which
 	// Stash uses for idempotency. If empty, CreateCheckout generates a UUID
 	// and returns it in [Checkout.TransactionID]; the params are not
-	// modified.
+	// modified, so a call that failed takes its generated ID with it: set
+	// your own when you retry failed calls yourself.
 	TransactionID string `json:"transactionId,omitempty"`
 	// RegionCode is the player's country code. Stash's docs say 2-3
 	// letters and default to US; its samples send both "US" and "USA".

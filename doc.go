@@ -67,10 +67,12 @@
 // deadline.
 //
 // Every attempt is signed anew with a fresh timestamp and sends the same
-// body bytes. For [Client.CreateCheckout] this means the same transactionId:
-// set [CheckoutParams.TransactionID] to your own purchase ID (or let the
-// client generate one and store [Checkout.TransactionID]) so that a retried
-// request, or your own retry of a failed call, names the same purchase.
+// body bytes. For [Client.CreateCheckout] this means the same transactionId.
+// An ID the client generates (when [CheckoutParams.TransactionID] is empty)
+// lives for one call: it is returned in [Checkout.TransactionID] on success,
+// and a failed call loses it, so your own retry of a failed call would name
+// a new purchase. Set TransactionID to your own purchase ID when you retry
+// failed calls yourself, so that every attempt names the same purchase.
 // Stash documents no Idempotency-Key header. The other calls that create
 // something ([Client.CreateSubscriptionCheckoutLink],
 // [Client.CreateSubscriptionChangeCheckoutLink],
