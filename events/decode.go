@@ -33,15 +33,15 @@ func (it *Item) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	s := struct {
-		ID       string               `json:"id"`
+		ID       wire.NumericText     `json:"id"`
 		Quantity wire.Int64           `json:"quantity"`
 		Price    Amount               `json:"price"`
 		Metadata map[string]wire.Text `json:"metadata"`
-	}{ID: it.ID, Quantity: wire.Int64(it.Quantity), Price: it.Price}
+	}{ID: wire.NumericText(it.ID), Quantity: wire.Int64(it.Quantity), Price: it.Price}
 	if err := json.Unmarshal(data, &s); err != nil {
 		return err
 	}
-	it.ID, it.Quantity, it.Price = s.ID, int64(s.Quantity), s.Price
+	it.ID, it.Quantity, it.Price = string(s.ID), int64(s.Quantity), s.Price
 	if s.Metadata != nil {
 		it.Metadata = make(map[string]string, len(s.Metadata))
 		for k, v := range s.Metadata {
@@ -78,10 +78,15 @@ func (td *taxDetailsJSON) result() TaxDetails {
 	return TaxDetails{Items: out}
 }
 
-// purchaseSucceededJSON decodes a [PurchaseSucceeded].
+// purchaseSucceededJSON decodes a [PurchaseSucceeded]. The identifiers
+// Stash's example does not show (shopId, transactionId) and userId may come
+// as JSON numbers, kept as their text: refusing one would refuse the
+// purchase, redelivered and refused for a day.
 type purchaseSucceededJSON struct {
 	*PurchaseSucceeded
 	UserID              wire.NumericText `json:"userId"`
+	ShopID              wire.NumericText `json:"shopId"`
+	TransactionID       wire.NumericText `json:"transactionId"`
 	TaxDetails          taxDetailsJSON   `json:"taxDetails"`
 	EmailMarketingOptIn wire.Bool        `json:"emailMarketingOptIn"`
 	BonusItems          json.RawMessage  `json:"bonusItems"`
@@ -123,18 +128,20 @@ func (w *purchaseSucceededJSON) result() decoded {
 		// member through it.
 		e = new(PurchaseSucceeded)
 	}
-	e.UserID = string(w.UserID)
+	e.UserID, e.ShopID, e.TransactionID = string(w.UserID), string(w.ShopID), string(w.TransactionID)
 	e.TaxDetails = w.TaxDetails.result()
 	e.EmailMarketingOptIn = bool(w.EmailMarketingOptIn)
 	e.BonusItems = bonusItems(w.BonusItems)
 	return e
 }
 
-// purchaseRefundedJSON decodes a [PurchaseRefunded]: a numeric userId is
-// kept as its digits, as on the purchase.
+// purchaseRefundedJSON decodes a [PurchaseRefunded]: a numeric userId,
+// shopId or transactionId is kept as its text, as on the purchase.
 type purchaseRefundedJSON struct {
 	*PurchaseRefunded
-	UserID wire.NumericText `json:"userId"`
+	UserID        wire.NumericText `json:"userId"`
+	ShopID        wire.NumericText `json:"shopId"`
+	TransactionID wire.NumericText `json:"transactionId"`
 }
 
 func (w *purchaseRefundedJSON) result() decoded {
@@ -142,7 +149,7 @@ func (w *purchaseRefundedJSON) result() decoded {
 	if e == nil {
 		e = new(PurchaseRefunded)
 	}
-	e.UserID = string(w.UserID)
+	e.UserID, e.ShopID, e.TransactionID = string(w.UserID), string(w.ShopID), string(w.TransactionID)
 	return e
 }
 

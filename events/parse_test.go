@@ -321,6 +321,23 @@ func TestParsePurchaseToleratesUndocumentedKinds(t *testing.T) {
 	refund := parseAs[*events.PurchaseRefunded](t, []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r1","orderId":"o1","userId":1234}}`))
 	assert.Equal(t, "1234", refund.UserID, "a refund reads a numeric user ID as the purchase does")
 
+	// Identifiers Stash's example does not show as numbers are read as
+	// their text, not refused (which would refuse the purchase for a day),
+	// and key the purchase as their string spelling does.
+	numeric := parseAs[*events.PurchaseSucceeded](t, []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":`+
+		`{"orderId":"o1","shopId":42,"transactionId":123,"items":[{"id":1001,"quantity":1,"price":"1.99"}]}}`))
+	assert.Equal(t, "42", numeric.ShopID)
+	assert.Equal(t, "123", numeric.TransactionID)
+	require.Len(t, numeric.Items, 1)
+	assert.Equal(t, "1001", numeric.Items[0].ID)
+	text := parseAs[*events.PurchaseSucceeded](t, []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":`+
+		`{"orderId":"o1","shopId":"42","transactionId":"123","items":[{"id":"1001","quantity":1,"price":"1.99"}]}}`))
+	assert.Equal(t, text.IdempotencyKey(), numeric.IdempotencyKey())
+	assert.Equal(t, text.Items, numeric.Items)
+	refund = parseAs[*events.PurchaseRefunded](t, []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r1","orderId":"o1","shopId":42,"transactionId":123}}`))
+	assert.Equal(t, "42", refund.ShopID)
+	assert.Equal(t, "123", refund.TransactionID)
+
 	_, err := events.Parse([]byte(strings.Replace(payload, `"level":7`, `"level":{}`, 1)))
 	require.Error(t, err, "an object is not a metadata value")
 	assert.NotContains(t, err.Error(), "plainItem", "the error names JSON members only")

@@ -23,7 +23,7 @@ const (
 
 // Item is one line of a purchase or cart.
 type Item struct {
-	// ID is the item (SKU) identifier.
+	// ID is the item (SKU) identifier; a JSON number is kept as its text.
 	ID string `json:"id"`
 	// Quantity is the number of units; cart mutations may be negative. It
 	// decodes from a JSON number or a string holding an integer.
@@ -82,9 +82,11 @@ type PurchaseSucceeded struct {
 	// CheckoutLinkID is the checkout link the purchase was made through.
 	CheckoutLinkID string `json:"checkoutLinkId"`
 	// TransactionID is the checkout's transaction id when Stash includes it
-	// (not documented for webhooks; egress requests carry it).
+	// (not documented for webhooks; egress requests carry it); a JSON
+	// number is kept as its text.
 	TransactionID string `json:"transactionId,omitempty"`
-	// ShopID is the originating shop, when sent.
+	// ShopID is the originating shop, when sent; a JSON number is kept as
+	// its text.
 	ShopID string `json:"shopId,omitempty"`
 	// UserID is the external user id given at checkout (user.id); a JSON
 	// number is kept as its digits.
@@ -179,9 +181,11 @@ type PurchaseRefunded struct {
 	OrderID string `json:"orderId"`
 	// CheckoutLinkID is the checkout link of the refunded purchase.
 	CheckoutLinkID string `json:"checkoutLinkId,omitempty"`
-	// TransactionID is the checkout's transaction id, when sent.
+	// TransactionID is the checkout's transaction id, when sent; a JSON
+	// number is kept as its text.
 	TransactionID string `json:"transactionId,omitempty"`
-	// ShopID is the originating shop, when sent.
+	// ShopID is the originating shop, when sent; a JSON number is kept as
+	// its text.
 	ShopID string `json:"shopId,omitempty"`
 	// UserID is the external user id; a JSON number is kept as its digits.
 	UserID string `json:"userId"`
