@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
@@ -216,12 +217,27 @@ func resolveBaseURL(o clientOptions) (string, error) {
 		return "", fmt.Errorf("%w: base URL scheme must be http or https", ErrInvalidOption)
 	case u.Host == "":
 		return "", fmt.Errorf("%w: base URL has no host", ErrInvalidOption)
+	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+		return "", fmt.Errorf("%w: base URL must use https (http is allowed only for a loopback host: localhost, 127.0.0.0/8, ::1)", ErrInvalidOption)
 	case u.User != nil:
 		return "", fmt.Errorf("%w: base URL must not contain user info", ErrInvalidOption)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", fmt.Errorf("%w: base URL must not have a query or fragment", ErrInvalidOption)
 	}
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// loopbackHost reports whether host (a URL's host name, without port or
+// brackets) names this machine: "localhost" or a loopback IP address. Only
+// such a host may be reached over plain http, where nothing a request
+// carries (the legacy API key, the player's data, the checkout URL) crosses
+// a network.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // copyHTTPClient returns a copy of hc (or a fresh default client) whose

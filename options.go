@@ -85,9 +85,14 @@ func WithEnvironment(env Environment) Option {
 }
 
 // WithBaseURL sends requests to u instead of the environment's host, for
-// example to a proxy or to a fake Stash in tests. u must be an absolute http
-// or https URL without user info, query or fragment; it may carry a path
-// prefix. A bad URL makes [NewClient] fail with [ErrInvalidOption].
+// example to a proxy or to a fake Stash in tests. u must be an absolute https
+// URL without user info, query or fragment; it may carry a path prefix.
+// Plain http is accepted only for a loopback host ("localhost",
+// 127.0.0.0/8, ::1), such as a [stashpaytest] server or the CLI's sandbox,
+// so that requests (and the legacy API key) never cross a network
+// unencrypted. A bad URL makes [NewClient] fail with [ErrInvalidOption].
+//
+// [stashpaytest]: https://pkg.go.dev/github.com/stashpay/stashpay-go/stashpaytest
 func WithBaseURL(u string) Option {
 	return func(o *clientOptions) { o.baseURL, o.baseURLSet = u, true }
 }
