@@ -65,10 +65,10 @@ func (e *Error) Unwrap() error { return ErrMalformed }
 // the tolerance and the strictness the package documentation describes.
 func Unmarshal(data []byte, v any) error {
 	if !utf8.Valid(data) {
-		return &Error{Field: pathAt(data, firstInvalidUTF8(data)), Why: "invalid UTF-8"}
+		return &Error{Field: pathAt(data, firstInvalidUTF8(data), reflect.TypeOf(v)), Why: "invalid UTF-8"}
 	}
 	if off := loneSurrogate(data); off >= 0 {
-		return &Error{Field: pathAt(data, off), Why: "invalid UTF-8 (an escaped lone surrogate)"}
+		return &Error{Field: pathAt(data, off, reflect.TypeOf(v)), Why: "invalid UTF-8 (an escaped lone surrogate)"}
 	}
 	if u, ok := v.(json.Unmarshaler); ok {
 		// The type decodes itself, through this package (the convention of
@@ -198,8 +198,10 @@ func hex4(data []byte, i int) (rune, bool) {
 
 // pathAt returns the member path of the value that holds byte offset off,
 // by walking the document's tokens. It is only used to name the member of
-// an error.
-func pathAt(data []byte, off int) string {
+// an error. t is the decoding target: where it decodes a member into a map
+// (metadata), the path ends at that member, since map keys are data from
+// the body, not names of the format.
+func pathAt(data []byte, off int, t reflect.Type) string {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	type level struct {
 		object bool
@@ -214,7 +216,7 @@ func pathAt(data []byte, off int) string {
 				names = append(names, l.key)
 			}
 		}
-		return strings.Join(names, ".")
+		return strings.Join(namesAbove(t, names), ".")
 	}
 	for {
 		tok, err := dec.Token()
@@ -257,6 +259,28 @@ func pathAt(data []byte, off int) string {
 			stack[top].inKey = true
 		}
 	}
+}
+
+// namesAbove returns the leading names of a member path that name struct
+// fields of t, cutting the path where t holds a map: what follows is a map
+// key, which may be anything the sender put there. A name t does not know
+// (a member t ignores) keeps the rest of the path as it is.
+func namesAbove(t reflect.Type, names []string) []string {
+	for i, name := range names {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			t = t.Elem()
+		}
+		switch {
+		case t == nil:
+			return names
+		case t.Kind() == reflect.Map:
+			return names[:i]
+		case t.Kind() != reflect.Struct:
+			return names
+		}
+		t = fieldsOf(t).lookup(name)
+	}
+	return names
 }
 
 // isNameByte reports whether c may appear in a snake_case name.

@@ -113,6 +113,10 @@ func TestUnmarshalErrorsNameTheFieldNotTheValue(t *testing.T) {
 		{"invalid UTF-8 value", "{\"transactionId\":\"tx-\xff-secret\"}", "transactionId", "secret"},
 		{"invalid UTF-8 nested", "{\"items\":[{\"id\":\"ok\"},{\"id\":\"a\xfe-secret\"}]}", "items.id", "secret"},
 		{"invalid UTF-8 in a key", "{\"item\xffs\":[]}", "item\ufffds", "\xff"},
+		{"invalid UTF-8 under a map key", "{\"items\":[{\"metadata\":{\"secret-key\":\"\xff\"}}]}", "items.metadata", "secret-key"},
+		{"lone surrogate under a map key", `{"items":[{"metadata":{"secret-key":"\udc00"}}]}`, "items.metadata", "secret-key"},
+		{"map key with a wrong kind", `{"items":[{"metadata":{"secret-key":{}}}]}`, "items.metadata", "secret-key"},
+		{"invalid UTF-8 in an unknown member", "{\"extra\":{\"note\":\"\xff\"}}", "extra.note", "\xff"},
 		{"lone high surrogate", `{"transactionId":"tx-\ud800-secret"}`, "transactionId", "secret"},
 		{"lone low surrogate", `{"playerId":"\udfff-secret"}`, "playerId", "secret"},
 	}
