@@ -95,7 +95,7 @@ type purchaseSucceededJSON struct {
 // bonusItems reads the bonus items of a purchase, whose member on the
 // webhook Stash does not document, as well as it can: when raw is an array,
 // each element that is an {id, quantity} object (the confirm call's shape)
-// with an ID and a quantity > 0; anything else is left out. Their shape
+// with an ID (a string, or a number read as its text) and a quantity > 0; anything else is left out. Their shape
 // never fails the purchase, which would then be redelivered, and refused,
 // for a day; raw stays in the event's Raw.
 func bonusItems(raw json.RawMessage) []BonusItem {
@@ -108,7 +108,7 @@ func bonusItems(raw json.RawMessage) []BonusItem {
 		var b bonusItemJSON
 		if wire.Unmarshal(elem, &b) == nil && b.ID != "" && b.Quantity > 0 {
 			it := b.BonusItem
-			it.Quantity = int64(b.Quantity)
+			it.ID, it.Quantity = string(b.ID), int64(b.Quantity)
 			out = append(out, it)
 		}
 	}
@@ -118,7 +118,8 @@ func bonusItems(raw json.RawMessage) []BonusItem {
 // bonusItemJSON decodes a [BonusItem].
 type bonusItemJSON struct {
 	BonusItem
-	Quantity wire.Int64 `json:"quantity"`
+	ID       wire.NumericText `json:"id"`
+	Quantity wire.Int64       `json:"quantity"`
 }
 
 func (w *purchaseSucceededJSON) result() decoded {

@@ -301,7 +301,7 @@ func TestParsePurchaseToleratesUndocumentedKinds(t *testing.T) {
 	// The bonus items' member is not documented: a shape other than the
 	// confirm call's never fails the purchase; items without an ID or a
 	// positive quantity are left out.
-	for _, bonus := range []string{`{}`, `"x"`, `[{"bonusId":"b","quantity":"1.5"}]`, `[{"id":7,"quantity":1}]`,
+	for _, bonus := range []string{`{}`, `"x"`, `[{"bonusId":"b","quantity":"1.5"}]`, `[{"id":true,"quantity":1}]`,
 		`[{"id":"gems","quantity":500.0}]`, `[{"id":"gems","name":{"en":"Gems"},"quantity":1}]`} {
 		e := parseAs[*events.PurchaseSucceeded](t, []byte(strings.Replace(payload,
 			`[{"id":"gems","quantity":"500","name":"Gems"},{"id":"coins","quantity":25}]`, bonus, 1)))
@@ -312,7 +312,7 @@ func TestParsePurchaseToleratesUndocumentedKinds(t *testing.T) {
 		`{"id":"coins","quantity":0},{"id":"","quantity":3},{"id":"keys","quantity":-1}`, 1)))
 	assert.Equal(t, []events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}}, e.BonusItems)
 	// One malformed element leaves out that element only.
-	for _, bad := range []string{`{"id":"keys","quantity":"1.5"}`, `{"id":7,"quantity":1}`, `"keys"`, `null`} {
+	for _, bad := range []string{`{"id":"keys","quantity":"1.5"}`, `{"id":[7],"quantity":1}`, `"keys"`, `null`} {
 		e = parseAs[*events.PurchaseSucceeded](t, []byte(strings.Replace(payload, `{"id":"coins","quantity":25}`,
 			bad+`,{"id":"coins","quantity":25}`, 1)))
 		assert.Equal(t, []events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}, {ID: "coins", Quantity: 25}}, e.BonusItems, bad)
@@ -328,6 +328,10 @@ func TestParsePurchaseToleratesUndocumentedKinds(t *testing.T) {
 		`{"orderId":"o1","shopId":42,"transactionId":123,"items":[{"id":1001,"quantity":1,"price":"1.99"}]}}`))
 	assert.Equal(t, "42", numeric.ShopID)
 	assert.Equal(t, "123", numeric.TransactionID)
+	bonus := parseAs[*events.PurchaseSucceeded](t, []byte(strings.Replace(payload, `{"id":"coins","quantity":25}`,
+		`{"id":7,"quantity":25}`, 1)))
+	assert.Equal(t, []events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}, {ID: "7", Quantity: 25}}, bonus.BonusItems,
+		"a numeric bonus item ID is read as its text, as an item's is, not left out")
 	require.Len(t, numeric.Items, 1)
 	assert.Equal(t, "1001", numeric.Items[0].ID)
 	text := parseAs[*events.PurchaseSucceeded](t, []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":`+

@@ -38,7 +38,8 @@ type Item struct {
 
 // BonusItem is a free item granted with a purchase.
 type BonusItem struct {
-	// ID identifies the bonus item.
+	// ID identifies the bonus item. It decodes from a JSON string, or from
+	// a number as its text ("7").
 	ID string `json:"id"`
 	// Quantity is the number of units to grant. It decodes from a JSON
 	// number or a string holding an integer.
