@@ -12,11 +12,11 @@ import "time"
 // and is "" when the subscription id is absent, or when the event type can
 // repeat for one subscription and no discriminator was sent (the caller then
 // falls back to hashing the raw body, which never merges distinct events).
-// Discriminators, first available wins: "payment:" + Payment.PaymentID,
-// then what names the occurrence, as described per type: the billing
-// period for a renewal (a period is paid once, whichever event name
-// announces it), the envelope id for a failure, the envelope id or the time
-// for a cancellation.
+// Discriminators, first available wins, as described per type: for a
+// renewal the billing period (a period is paid once, whichever event name
+// announces it, with or without its payment object), then "payment:" +
+// Payment.PaymentID, then the envelope id; for a failure or a cancellation
+// the payment id, then the envelope id (or the time of a cancellation).
 
 // SubscriptionCreated is the subscription.created event: a subscription
 // started from a checkout link.
@@ -40,15 +40,17 @@ type SubscriptionPaymentSucceeded struct {
 }
 
 // IdempotencyKey returns "subscription.payment_succeeded:" + id + ":" +
-// discriminator (payment id, else "period:" + CurrentPeriodEnd, else
-// CurrentPeriodStart, else "event:" + the envelope id), or "" without one.
-// The period comes before the envelope id because it names the renewal,
-// while an envelope id names one announcement of it: subscription.renewed
-// uses the same prefix, so one renewal announced under both names, each
-// with its own envelope id, is granted once.
+// discriminator ("period:" + CurrentPeriodEnd, else "periodStart:" +
+// CurrentPeriodStart, else "payment:" + the payment id, else "event:" + the
+// envelope id), or "" without one. The period comes first because it names
+// the renewal, while a payment object or an envelope id may come with one
+// announcement of it and not another: subscription.renewed uses the same
+// prefix, so one renewal announced under both names is granted once. A
+// period's start is labelled apart from its end, since the end of one
+// period is the start of the next.
 func (e *SubscriptionPaymentSucceeded) IdempotencyKey() string {
 	return subscriptionKey(TypeSubscriptionPaymentSucceeded, &e.Subscription,
-		stamp("period:", e.CurrentPeriodEnd), stamp("period:", e.CurrentPeriodStart), tagged("event:", e.eventID))
+		stamp("period:", e.CurrentPeriodEnd), stamp("periodStart:", e.CurrentPeriodStart), payment(&e.Subscription), tagged("event:", e.eventID))
 }
 
 // SubscriptionPaymentFailed is the subscription.payment_failed event: a
@@ -62,7 +64,7 @@ type SubscriptionPaymentFailed struct {
 // (payment id or envelope id), or "" without one. The period is not used:
 // one period can see several failed retries.
 func (e *SubscriptionPaymentFailed) IdempotencyKey() string {
-	return subscriptionKey(TypeSubscriptionPaymentFailed, &e.Subscription, tagged("event:", e.eventID))
+	return subscriptionKey(TypeSubscriptionPaymentFailed, &e.Subscription, payment(&e.Subscription), tagged("event:", e.eventID))
 }
 
 // SubscriptionCanceled is the subscription.canceled event: the player
@@ -75,7 +77,7 @@ type SubscriptionCanceled struct {
 // IdempotencyKey returns "subscription.canceled:" + id + ":" + (payment id,
 // envelope id, or "at:" + CanceledAt), or "" without one.
 func (e *SubscriptionCanceled) IdempotencyKey() string {
-	return subscriptionKey(TypeSubscriptionCanceled, &e.Subscription, tagged("event:", e.eventID), stamp("at:", e.CanceledAt))
+	return subscriptionKey(TypeSubscriptionCanceled, &e.Subscription, payment(&e.Subscription), tagged("event:", e.eventID), stamp("at:", e.CanceledAt))
 }
 
 // SubscriptionExpired is the subscription.expired event: access has ended.
@@ -101,16 +103,13 @@ func onceKey(t Type, s *Subscription) string {
 	return string(t) + ":" + id
 }
 
-// subscriptionKey builds type:id:discriminator from the payment id, else
-// the first non-empty of discriminators (made with [tagged] and [stamp]);
-// "" when none is set.
+// subscriptionKey builds type:id:discriminator from the first non-empty of
+// discriminators (made with [payment], [tagged] and [stamp]); "" when none
+// is set.
 func subscriptionKey(t Type, s *Subscription, discriminators ...string) string {
 	prefix := onceKey(t, s)
 	if prefix == "" {
 		return ""
-	}
-	if s.Payment != nil && s.Payment.PaymentID != "" {
-		return prefix + ":payment:" + s.Payment.PaymentID
 	}
 	for _, d := range discriminators {
 		if d != "" {
@@ -118,6 +117,14 @@ func subscriptionKey(t Type, s *Subscription, discriminators ...string) string {
 		}
 	}
 	return ""
+}
+
+// payment returns "payment:" + the id of s's payment object, or "".
+func payment(s *Subscription) string {
+	if s.Payment == nil {
+		return ""
+	}
+	return tagged("payment:", s.Payment.PaymentID)
 }
 
 // tagged returns label + v, or "" when v is empty.

@@ -58,7 +58,8 @@ func TestParseSubscriptionPaymentSucceeded(t *testing.T) {
 	assert.False(t, e.Payment.TaxInclusive)
 	assert.True(t, e.Payment.CreatedAt.Equal(date("2026-08-01T12:00:03.25Z")))
 	assert.True(t, e.CurrentPeriodEnd.Equal(date("2026-09-01T12:00:00Z")))
-	assert.Equal(t, "subscription.payment_succeeded:sub_01J8ZQ4M7W:payment:pay_7f3a91", e.IdempotencyKey())
+	assert.Equal(t, "subscription.payment_succeeded:sub_01J8ZQ4M7W:period:2026-09-01T12:00:00Z", e.IdempotencyKey(),
+		"a renewal is keyed by its period, which every announcement of it carries")
 }
 
 func TestParseSubscriptionRenewedVariant(t *testing.T) {
@@ -170,14 +171,18 @@ func TestIdempotencyKeys(t *testing.T) {
 			"subscription.payment_succeeded:s:period:2026-09-01T00:00:00Z"},
 		{"renewed with another envelope id, same period", `{"type":"subscription.renewed","id":"evt_2","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z"}}`,
 			"subscription.payment_succeeded:s:period:2026-09-01T00:00:00Z"},
-		{"renewal with payment id", `{"type":"subscription.payment_succeeded","id":"evt_1","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z","payment":{"paymentId":"pay_1"}}}`,
+		{"renewal with payment id and period", `{"type":"subscription.payment_succeeded","id":"evt_1","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z","payment":{"paymentId":"pay_1"}}}`,
+			"subscription.payment_succeeded:s:period:2026-09-01T00:00:00Z"},
+		{"renewal with payment id only", `{"type":"subscription.payment_succeeded","id":"evt_1","data":{"id":"s","payment":{"paymentId":"pay_1"}}}`,
 			"subscription.payment_succeeded:s:payment:pay_1"},
+		{"failure with payment id", `{"type":"subscription.payment_failed","id":"evt_3","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z","payment":{"paymentId":"pay_2"}}}`,
+			"subscription.payment_failed:s:payment:pay_2"},
 		{"failure with envelope id", `{"type":"subscription.payment_failed","id":"evt_3","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z"}}`,
 			"subscription.payment_failed:s:event:evt_3"},
 		{"canceled with time", `{"type":"subscription.canceled","data":{"id":"s","canceledAt":"2026-08-15T00:00:00Z"}}`,
 			"subscription.canceled:s:at:2026-08-15T00:00:00Z"},
 		{"renewal by period start", `{"type":"subscription.renewed","data":{"id":"s","currentPeriodStart":"2026-08-01T14:00:00+02:00"}}`,
-			"subscription.payment_succeeded:s:period:2026-08-01T12:00:00Z"},
+			"subscription.payment_succeeded:s:periodStart:2026-08-01T12:00:00Z"},
 		{"failure without payment id ignores period", `{"type":"subscription.payment_failed","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z"}}`, ""},
 		{"canceled without time", `{"type":"subscription.canceled","data":{"id":"s"}}`, ""},
 		{"expired", `{"type":"subscription.expired","data":{"id":"s"}}`, "subscription.expired:s"},
@@ -211,6 +216,56 @@ func TestSubscriptionPaymentStatus(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(`{"paymentId":"p1","status":`+tt.json+`}`), &p))
 			assert.Equal(t, events.SubscriptionPaymentStatus(tt.want), p.Status)
 			assert.Equal(t, "p1", p.PaymentID)
+		})
+	}
+}
+
+// TestRenewalKeyIdentifiesTheRenewal checks that the exactly-once key of a
+// renewal names the renewal: one renewal announced twice (as
+// subscription.payment_succeeded with its payment object and as
+// subscription.renewed without one, the two fixtures of this package) must
+// share one key, or the game grants the renewal twice; two different
+// renewals must not share one, or the second is never granted.
+func TestRenewalKeyIdentifiesTheRenewal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		a, b   []byte
+		sameOK bool // whether a and b are the same renewal
+	}{
+		{
+			name:   "fixtures: one renewal, with and without its payment object",
+			a:      load(t, "subscription_payment_succeeded.json"),
+			b:      load(t, "subscription_renewed.json"),
+			sameOK: true,
+		},
+		{
+			name: "one renewal, payment_succeeded with payment id and renewed with the same period",
+			a: []byte(`{"type":"subscription.payment_succeeded","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z",` +
+				`"payment":{"paymentId":"pay_1"}}}`),
+			b:      []byte(`{"type":"subscription.renewed","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z"}}`),
+			sameOK: true,
+		},
+		{
+			name: "two renewals: the Aug-Sep one keyed by its end, the Sep-Oct one by its start",
+			a:    []byte(`{"type":"subscription.payment_succeeded","data":{"id":"s","currentPeriodEnd":"2026-09-01T00:00:00Z"}}`),
+			b:    []byte(`{"type":"subscription.renewed","data":{"id":"s","currentPeriodStart":"2026-09-01T00:00:00Z"}}`),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := events.Parse(tt.a)
+			require.NoError(t, err)
+			b, err := events.Parse(tt.b)
+			require.NoError(t, err)
+			require.NotEmpty(t, a.IdempotencyKey())
+			require.NotEmpty(t, b.IdempotencyKey())
+			if tt.sameOK {
+				assert.Equal(t, a.IdempotencyKey(), b.IdempotencyKey(), "one renewal, two keys: granted twice")
+			} else {
+				assert.NotEqual(t, a.IdempotencyKey(), b.IdempotencyKey(), "two renewals, one key: the second is lost")
+			}
 		})
 	}
 }
