@@ -43,13 +43,14 @@ type CreatePaymentIntent struct {
 type FreeItemRedeemed struct {
 	base
 	noIdentity
-	// UserID is the external user id.
+	// UserID is the external user id; a JSON number is kept as its text.
 	UserID string `json:"userId"`
-	// ItemID is the redeemed item.
+	// ItemID is the redeemed item; a JSON number is kept as its text.
 	ItemID string `json:"itemId"`
 	// IPAddress is the player's IP address.
 	IPAddress string `json:"ipAddress"`
-	// Metadata is free-form data such as a promotion id.
+	// Metadata is free-form data such as a promotion id; a number, boolean
+	// or null value is kept as its JSON text ("7", "true", "").
 	Metadata map[string]string `json:"metadata"`
 	// TimeMillis is the event time as sent, when sent.
 	TimeMillis Millis `json:"timeMillis"`

@@ -95,9 +95,11 @@ type purchaseSucceededJSON struct {
 // bonusItems reads the bonus items of a purchase, whose member on the
 // webhook Stash does not document, as well as it can: when raw is an array,
 // each element that is an {id, quantity} object (the confirm call's shape)
-// with an ID (a string, or a number read as its text) and a quantity > 0; anything else is left out. Their shape
-// never fails the purchase, which would then be redelivered, and refused,
-// for a day; raw stays in the event's Raw.
+// with an ID (a string, or a number read as its text) and a quantity > 0,
+// whatever the kind of its descriptive members (a name or description
+// that is not a string or number is left empty); anything else is left
+// out. Their shape never fails the purchase, which would then be
+// redelivered, and refused, for a day; raw stays in the event's Raw.
 func bonusItems(raw json.RawMessage) []BonusItem {
 	var elems []json.RawMessage
 	if len(raw) == 0 || json.Unmarshal(raw, &elems) != nil {
@@ -109,6 +111,7 @@ func bonusItems(raw json.RawMessage) []BonusItem {
 		if wire.Unmarshal(elem, &b) == nil && b.ID != "" && b.Quantity > 0 {
 			it := b.BonusItem
 			it.ID, it.Quantity = string(b.ID), int64(b.Quantity)
+			it.Name, it.Description = string(b.Name), string(b.Description)
 			out = append(out, it)
 		}
 	}
@@ -118,8 +121,38 @@ func bonusItems(raw json.RawMessage) []BonusItem {
 // bonusItemJSON decodes a [BonusItem].
 type bonusItemJSON struct {
 	BonusItem
-	ID       wire.NumericText `json:"id"`
-	Quantity wire.Int64       `json:"quantity"`
+	ID          wire.NumericText `json:"id"`
+	Quantity    wire.Int64       `json:"quantity"`
+	Name        lenientText      `json:"name"`
+	Description lenientText      `json:"description"`
+}
+
+// lenientText is a descriptive member whose kind no Stash source fixes: a
+// string, or a number kept as its text; any other kind (an object such as
+// a localized text, an array, a boolean) is left empty rather than failing
+// the event, whose Raw keeps it.
+type lenientText string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *lenientText) UnmarshalJSON(b []byte) error {
+	if (*wire.NumericText)(t).UnmarshalJSON(b) != nil {
+		*t = ""
+	}
+	return nil
+}
+
+// lenientAmount is an [Amount] member whose kind no Stash source shows (a
+// refund's amount): a string or number is read as Amount reads it; any
+// other kind (an object) is left empty rather than failing the event, whose
+// Raw keeps it.
+type lenientAmount Amount
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (a *lenientAmount) UnmarshalJSON(b []byte) error {
+	if (*Amount)(a).UnmarshalJSON(b) != nil {
+		*a = ""
+	}
+	return nil
 }
 
 func (w *purchaseSucceededJSON) result() decoded {
@@ -137,12 +170,19 @@ func (w *purchaseSucceededJSON) result() decoded {
 }
 
 // purchaseRefundedJSON decodes a [PurchaseRefunded]: a numeric userId,
-// shopId or transactionId is kept as its text, as on the purchase.
+// shopId or transactionId is kept as its text, as on the purchase; the
+// members no Stash source shows never fail the refund, which would then
+// never be revoked: a numeric refundId or reason (an enum number) is kept
+// as its text, an amount of another kind than a string or number is left
+// empty.
 type purchaseRefundedJSON struct {
 	*PurchaseRefunded
 	UserID        wire.NumericText `json:"userId"`
 	ShopID        wire.NumericText `json:"shopId"`
 	TransactionID wire.NumericText `json:"transactionId"`
+	RefundID      wire.NumericText `json:"refundId"`
+	Reason        lenientText      `json:"reason"`
+	Amount        lenientAmount    `json:"amount"`
 }
 
 func (w *purchaseRefundedJSON) result() decoded {
@@ -151,6 +191,33 @@ func (w *purchaseRefundedJSON) result() decoded {
 		e = new(PurchaseRefunded)
 	}
 	e.UserID, e.ShopID, e.TransactionID = string(w.UserID), string(w.ShopID), string(w.TransactionID)
+	e.RefundID, e.Reason, e.Amount = string(w.RefundID), string(w.Reason), Amount(w.Amount)
+	return e
+}
+
+// freeItemRedeemedJSON decodes a [FreeItemRedeemed], an event games grant
+// on, as tolerantly as a purchase: a numeric userId or itemId is kept as
+// its text, a number, boolean or null metadata value as its JSON text.
+type freeItemRedeemedJSON struct {
+	*FreeItemRedeemed
+	UserID   wire.NumericText     `json:"userId"`
+	ItemID   wire.NumericText     `json:"itemId"`
+	Metadata map[string]wire.Text `json:"metadata"`
+}
+
+func (w *freeItemRedeemedJSON) result() decoded {
+	e := w.FreeItemRedeemed
+	if e == nil {
+		e = new(FreeItemRedeemed)
+	}
+	e.UserID, e.ItemID = string(w.UserID), string(w.ItemID)
+	e.Metadata = nil
+	if w.Metadata != nil {
+		e.Metadata = make(map[string]string, len(w.Metadata))
+		for k, v := range w.Metadata {
+			e.Metadata[k] = string(v)
+		}
+	}
 	return e
 }
 
@@ -163,6 +230,8 @@ func unmarshalPayload(data []byte, ev decoded) (decoded, error) {
 		target = &purchaseSucceededJSON{PurchaseSucceeded: e}
 	case *PurchaseRefunded:
 		target = &purchaseRefundedJSON{PurchaseRefunded: e}
+	case *FreeItemRedeemed:
+		target = &freeItemRedeemedJSON{FreeItemRedeemed: e}
 	default:
 		return ev, wire.Unmarshal(data, ev)
 	}

@@ -176,3 +176,68 @@ func TestParseTolerantSubscriptionBooleans(t *testing.T) {
 		})
 	}
 }
+
+// TestParsePurchaseRefundedGuessedMembersDoNotRefuse checks that the
+// members of PURCHASE_REFUNDED that no Stash source shows (refundId, amount,
+// reason are the SDK's guesses) never refuse the event when Stash sends them
+// in another JSON kind: a refund reason as an enum number (Stash's README:
+// enums may arrive as integers), a numeric refund id, an amount as an
+// object. A refused refund is answered 400, redelivered for a day and then
+// dropped: the game never revokes what was refunded.
+func TestParsePurchaseRefundedGuessedMembersDoNotRefuse(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, member string }{
+		{"reason as an enum number", `"reason":2`},
+		{"refund id as a number", `"refundId":12345`},
+		{"amount as a money object", `"amount":{"currency":"USD","amount":"199"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			payload := `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"orderId":"o-1","checkoutLinkId":"cl-1",` +
+				`"userId":"player-42","currency":"USD",` + tt.member + `}}`
+			ev, err := events.Parse([]byte(payload))
+			require.NoError(t, err, "a documented event refused for an undocumented member's kind")
+			r, ok := ev.(*events.PurchaseRefunded)
+			require.True(t, ok, "got %T", ev)
+			assert.Equal(t, "o-1", r.OrderID)
+			assert.Equal(t, "cl-1", r.CheckoutLinkID)
+		})
+	}
+}
+
+// TestParseBonusItemsKeepGrantableElements checks that a bonus item whose
+// grantable part (an ID and a positive quantity) is readable is kept
+// whatever the kind of its descriptive members: the purchase is acknowledged
+// either way, so an element left out is a bonus (the in-game currency Stash
+// says it delivers "as bonus items on the purchase webhook") that is never
+// granted and never redelivered. A numeric ID is kept as its text, as an
+// item's ID is; a name sent as a localized object (Stash's LocalizableText
+// shape elsewhere) must not drop the element.
+func TestParseBonusItemsKeepGrantableElements(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, bonus string
+		want        []events.BonusItem
+	}{
+		{"numeric id", `[{"id":1001,"quantity":500}]`, []events.BonusItem{{ID: "1001", Quantity: 500}}},
+		{"localized name", `[{"id":"gems","name":{"defaultText":"Gems"},"quantity":500}]`,
+			[]events.BonusItem{{ID: "gems", Quantity: 500}}},
+		{"numeric description", `[{"id":"gems","quantity":500,"description":0}]`,
+			[]events.BonusItem{{ID: "gems", Quantity: 500, Description: "0"}}},
+		{"array description, string name", `[{"id":"gems","quantity":500,"name":"Gems","description":["x"]}]`,
+			[]events.BonusItem{{ID: "gems", Quantity: 500, Name: "Gems"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			payload := `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"orderId":"o1","checkoutLinkId":"cl1",` +
+				`"items":[{"id":"sword","quantity":1,"price":"199"}],"bonusItems":` + tt.bonus + `}}`
+			ev, err := events.Parse([]byte(payload))
+			require.NoError(t, err)
+			e, ok := ev.(*events.PurchaseSucceeded)
+			require.True(t, ok, "got %T", ev)
+			assert.Equal(t, tt.want, e.BonusItems, "a paid bonus silently dropped from an acknowledged purchase")
+		})
+	}
+}

@@ -44,7 +44,9 @@ type BonusItem struct {
 	// Quantity is the number of units to grant. It decodes from a JSON
 	// number or a string holding an integer.
 	Quantity int64 `json:"quantity"`
-	// Name and Description describe the item, when sent.
+	// Name and Description describe the item, when sent as strings (a
+	// number is kept as its text); another kind, such as a localized
+	// object, is left empty and never drops the item.
 	Name        string `json:"name,omitempty"`
 	Description string `json:"description,omitempty"`
 }
@@ -176,7 +178,8 @@ func TransactionKey(transactionID string) string { return "purchase-tx:" + trans
 // empty; key refunds on something the game can trust when it is.
 type PurchaseRefunded struct {
 	base
-	// RefundID identifies the refund, when sent.
+	// RefundID identifies the refund, when sent; a JSON number is kept as
+	// its text.
 	RefundID string `json:"refundId,omitempty"`
 	// OrderID identifies the refunded order.
 	OrderID string `json:"orderId"`
@@ -194,13 +197,16 @@ type PurchaseRefunded struct {
 	Currency Currency `json:"currency"`
 	// Items are the refunded items, when sent.
 	Items []Item `json:"items,omitempty"`
-	// Amount is the refunded amount ("amount"), when sent.
+	// Amount is the refunded amount ("amount"), when sent as a string or
+	// number; another kind (an object) is left empty, not refused (Raw
+	// keeps it).
 	Amount Amount `json:"amount,omitempty"`
 	// Total is the "total" member, when sent.
 	Total Amount `json:"total,omitempty"`
 	// Tax is the refunded tax, when sent.
 	Tax Amount `json:"tax,omitempty"`
-	// Reason is the refund reason, when sent.
+	// Reason is the refund reason, when sent; a number (an enum's) is kept
+	// as its digits, another kind is left empty.
 	Reason string `json:"reason,omitempty"`
 	// RegionCode is the player's CLDR region, when sent.
 	RegionCode string `json:"regionCode,omitempty"`

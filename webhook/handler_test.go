@@ -840,3 +840,37 @@ func TestSecurityHugeContentLengthNoPanic(t *testing.T) {
 		t.Fatalf("status %d, want 401", rec.Code)
 	}
 }
+
+// TestHandlerGrantsRenewalOnce sends one renewal twice through one handler
+// and store, as Stash may announce it: as subscription.payment_succeeded
+// with its payment object and as subscription.renewed without one (the
+// events package's two fixtures). The game's function must run once.
+func TestHandlerGrantsRenewalOnce(t *testing.T) {
+	t.Parallel()
+	a := []byte(`{"type":"subscription.payment_succeeded","data":{"id":"sub_1","status":"active",` +
+		`"currentPeriodEnd":"2026-09-01T12:00:00Z","payment":{"paymentId":"pay_1","amountCents":"999","succeeded":true}}}`)
+	b := []byte(`{"type":"subscription.renewed","data":{"subscriptionId":"sub_1","status":"active",` +
+		`"currentPeriodStart":"2026-08-01T12:00:00Z","currentPeriodEnd":"2026-09-01T12:00:00Z"}}`)
+	var rec recorder
+	h := webhook.NewHandler(newVerifier(t), rec.fn)
+	for _, body := range [][]byte{a, b} {
+		resp := serve(h, signedRequest(t.Context(), t, "/webhook", body, testSecret))
+		require.Equal(t, http.StatusOK, resp.Code)
+	}
+	assert.Equal(t, 1, rec.calls(), "one renewal granted %d times", rec.calls())
+}
+
+// TestHandlerAcceptsFreeItemWithNumericUserID posts an authentic
+// FREE_ITEM_REDEEMED whose userId is a JSON number (which the handler
+// accepts on PURCHASE_SUCCEEDED): it must reach the game's function, not
+// be answered 400 until Stash gives up.
+func TestHandlerAcceptsFreeItemWithNumericUserID(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"type":"FREE_ITEM_REDEEMED","freeItemRedeemed":{"userId":42,"itemId":"item_free_001",` +
+		`"metadata":{"promotionId":"summer_promo"}}}`)
+	var rec recorder
+	h := webhook.NewHandler(newVerifier(t), rec.fn)
+	resp := serve(h, signedRequest(t.Context(), t, "/webhook", body, testSecret))
+	assert.Equal(t, http.StatusOK, resp.Code, "body: %s", resp.Body.String())
+	assert.Equal(t, 1, rec.calls())
+}
