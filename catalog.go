@@ -3,8 +3,12 @@ package stashpay
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/stashpay/stashpay-go/internal/inbound"
@@ -76,8 +80,11 @@ type OfferDetailsRequest struct {
 }
 
 // CatalogFunc answers a catalog call. A nil response with a nil error
-// answers an empty catalog. An error answers 500 (the error is logged, not
-// sent).
+// answers an empty catalog ({"catalog":{}}). An error answers 500 (the
+// error is logged, not sent), and so does a response with two members of
+// one oneof set (a [CatalogEntry] with both Product and Free, a
+// [CatalogPrice] with both Amount and PriceID), which Stash would refuse
+// whole; the log names the member.
 type CatalogFunc func(ctx context.Context, req *CatalogRequest) (*CatalogResponse, error)
 
 // OfferDetailsFunc answers an offer details call. A nil response with a nil
@@ -245,7 +252,77 @@ func serveEgressQuery[T, R any](h *egressHandler, op string, parse func(url.Valu
 		case resp == nil:
 			inbound.JSON(w, http.StatusOK, empty())
 		default:
+			if path, bad := oneofSetTwice(reflect.ValueOf(resp), ""); bad {
+				h.log(r, slog.LevelError, "stashpay: egress answer sets two members of a oneof (Stash would refuse it); answered 500",
+					"op", op, "member", path)
+				inbound.Error(w, http.StatusInternalServerError, egressInternalMessage)
+				return
+			}
 			inbound.JSON(w, http.StatusOK, resp)
 		}
 	})
+}
+
+// oneof is a type of the webshop answers that stands for a protobuf oneof:
+// members reports how many of its members are set.
+type oneof interface{ members() int }
+
+func (e CatalogEntry) members() int {
+	return count(e.Product != nil, e.Chain != nil, e.Info != nil, e.Free != nil)
+}
+
+func (p CatalogPrice) members() int { return count(p.Amount != nil, p.PriceID != nil) }
+
+func count(set ...bool) int {
+	n := 0
+	for _, b := range set {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+var oneofType = reflect.TypeFor[oneof]()
+
+// oneofSetTwice walks v, an answer of the game's, and returns the member
+// path of the first [oneof] value with more than one member set
+// ("catalog.sections[0].items[2]"). protojson refuses such a body, so
+// Stash would drop the whole answer; the handler answers 500 instead, and
+// logs the path.
+func oneofSetTwice(v reflect.Value, path string) (string, bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return "", false
+		}
+		return oneofSetTwice(v.Elem(), path)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if p, bad := oneofSetTwice(v.Index(i), path+"["+strconv.Itoa(i)+"]"); bad {
+				return p, true
+			}
+		}
+	case reflect.Struct:
+		if v.Type().Implements(oneofType) && v.Interface().(oneof).members() > 1 {
+			return path, true
+		}
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			if path != "" {
+				name = path + "." + name
+			}
+			if p, bad := oneofSetTwice(v.Field(i), name); bad {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }

@@ -1,8 +1,10 @@
 package stashpay_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -147,5 +149,87 @@ func TestWebshopEgressRefusesLegacySignature(t *testing.T) {
 			assert.Contains(t, st.Message, "not accepted on GET calls")
 		}
 		assert.Zero(t, calls.Load(), "allow=%t", allow)
+	}
+}
+
+// swagger.v1.json lines 2805-2807: GetCatalogResponse lists "catalog" as
+// required. CatalogFunc documents a nil response as "an empty catalog", and
+// a game may return the zero CatalogResponse; both must still carry the
+// catalog member ({"catalog":{}}), not answer {}.
+func TestCatalogHandlerSendsRequiredCatalogMember(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		resp *stashpay.CatalogResponse
+	}{
+		{"nil response (documented empty catalog)", nil},
+		{"zero response", &stashpay.CatalogResponse{}},
+		{"no sections", &stashpay.CatalogResponse{Catalog: stashpay.Catalog{Sections: []stashpay.CatalogSection{}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := stashpay.CatalogHandler(egressConfig(), func(context.Context, *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) {
+				return tt.resp, nil
+			})
+			rec := egressServe(h, signedGet(t, "/api/v1/catalog"))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			var body map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+			assert.Contains(t, body, "catalog", "the required catalog member is missing: %s", rec.Body.String())
+		})
+	}
+}
+
+// swagger.v1.json line 1371: a catalog item "Represents any type of catalog
+// item using oneof for polymorphism" (product | chain | info | free), and the
+// price is the oneof amount | priceId (GetCatalogResponsePriceAmountOrId).
+// protojson refuses a body that sets two members of one oneof, so an entry
+// with two set must not be answered 200 as it is: Stash would reject the
+// whole catalog.
+func TestCatalogHandlerOneofSetTwice(t *testing.T) {
+	t.Parallel()
+	priceID := "price-1"
+	amount := &stashpay.PriceAmount{Currency: "USD", Cents: 199}
+	product := &stashpay.PurchasableItem{ProductID: "sku", Price: stashpay.CatalogPrice{Amount: amount}}
+	tests := []struct {
+		name   string
+		entry  stashpay.CatalogEntry
+		member string // the path logged; "" for an answer sent as it is
+	}{
+		{"product and free", stashpay.CatalogEntry{Product: product, Free: &stashpay.FreeItem{ItemID: "gift"}},
+			"catalog.sections[0].items[1]"},
+		{"info and chain", stashpay.CatalogEntry{
+			Info:  &stashpay.NonPurchasableItem{ItemID: "banner", Type: stashpay.NonPurchasableItemTypeBanner},
+			Chain: &stashpay.OfferChain{GUID: "c"},
+		}, "catalog.sections[0].items[1]"},
+		{"price amount and priceId", stashpay.CatalogEntry{
+			Product: &stashpay.PurchasableItem{ProductID: "sku", Price: stashpay.CatalogPrice{Amount: amount, PriceID: &priceID}},
+		}, "catalog.sections[0].items[1].product.price"},
+		{"chain link price set twice", stashpay.CatalogEntry{Chain: &stashpay.OfferChain{GUID: "c",
+			Links: []stashpay.OfferChainLink{{ProductID: "l1"}, {ProductID: "l2", Price: stashpay.CatalogPrice{Amount: amount, PriceID: &priceID}}}}},
+			"catalog.sections[0].items[1].chain.links[1].price"},
+		{"one member set", stashpay.CatalogEntry{Free: &stashpay.FreeItem{ItemID: "gift"}}, ""},
+		{"price by ID", stashpay.CatalogEntry{Product: &stashpay.PurchasableItem{ProductID: "sku", Price: stashpay.CatalogPrice{PriceID: &priceID}}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			cfg := egressConfig()
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			h := stashpay.CatalogHandler(cfg, func(context.Context, *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) {
+				return &stashpay.CatalogResponse{Catalog: stashpay.Catalog{Sections: []stashpay.CatalogSection{
+					{Items: []stashpay.CatalogEntry{{Product: product}, tt.entry}}}}}, nil
+			})
+			rec := egressServe(h, signedGet(t, "/api/v1/catalog"))
+			if tt.member == "" {
+				require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+				return
+			}
+			require.Equal(t, http.StatusInternalServerError, rec.Code, "an answer Stash would refuse is not sent: %s", rec.Body.String())
+			assert.NotContains(t, rec.Body.String(), "sku")
+			assert.Contains(t, logs.String(), "member="+tt.member)
+		})
 	}
 }

@@ -12,8 +12,9 @@ import "time"
 // CatalogResponse is the answer to GET /api/v1/catalog: the webshop catalog for the player and filters
 // of a [CatalogRequest].
 type CatalogResponse struct {
-	// The product catalog organized in sections. Required.
-	Catalog Catalog `json:"catalog,omitzero"`
+	// The product catalog organized in sections. Required: it is always
+	// sent, as {"catalog":{}} when empty.
+	Catalog Catalog `json:"catalog"`
 }
 
 // Catalog is the product catalog, organized in sections.

@@ -35,9 +35,32 @@ ops = {
                                 'loyalty': 'v1GetLoyaltyResponse', 'player_loyalty': 'v1GetPlayerLoyaltyResponse'},
     'swagger.v1.json': {'catalog': 'v1GetCatalogResponse', 'offer_details': 'v1GetOfferDetailsResponse', 'player': 'v1GetPlayerResponse'},
 }
+ONEOF = ('product', 'chain', 'info', 'free')
+def one_member(v):
+    # A protobuf oneof takes one member: an entry with every member filled
+    # becomes one entry per member, and of a price (amount | priceId) the
+    # product keeps the amount, a chain link the price ID.
+    if isinstance(v, list):
+        out = []
+        for x in v:
+            if isinstance(x, dict) and sum(k in x for k in ONEOF) > 1:
+                out.extend(one_member({k: x[k]}) for k in ONEOF if k in x)
+            else:
+                out.append(one_member(x))
+        return out
+    if isinstance(v, dict):
+        v = {k: one_member(x) for k, x in v.items()}
+        for k, keep in (('product', 'amount'), ('links', 'priceId')):
+            items = v[k] if isinstance(v.get(k), list) else [v.get(k)]
+            for it in items:
+                price = it.get('price') if isinstance(it, dict) else None
+                if isinstance(price, dict) and 'amount' in price and 'priceId' in price:
+                    it['price'] = {keep: price[keep]}
+        return v
+    return v
 for f, defs in ops.items():
     d = json.load(open(src + '/' + f))['definitions']
     for name, de in defs.items():
-        doc = fill(d[de], '')
+        doc = one_member(fill(d[de], ''))
         json.dump(doc, open('testdata/full/%s.json' % name, 'w'), indent=1, sort_keys=True)
         open('testdata/full/%s.json' % name, 'a').write('\n')
