@@ -35,7 +35,10 @@ func (s *Server) SetPlans(plans ...stashpay.Plan) {
 }
 
 // SetProducts replaces the Managed Catalog products the fake serves, in
-// list order.
+// list order. As Stash does, ListProducts and GetProduct serve only those
+// on offer: published (or without a status) and, by the fake's clock
+// ([WithClock]), inside their offer window (OfferStartTime, when set, not
+// after now; OfferEndTime, when set, after now).
 func (s *Server) SetProducts(products ...stashpay.Product) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -269,17 +272,16 @@ func (s *Server) handleProducts(r *http.Request, _ []byte) (any, *rpcError) {
 		}
 		offset = n
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	products := s.offered()
 	page := struct {
 		Products   []stashpay.Product `json:"products"`
-		NextOffset string             `json:"nextOffset,omitempty"` // int64: a JSON string, as Stash sends it
+		NextOffset int                `json:"nextOffset,omitempty"` // a uint32: a JSON number, as Stash sends it
 	}{Products: []stashpay.Product{}}
-	if offset < len(s.api.products) {
-		end := min(offset+limit, len(s.api.products))
-		page.Products = s.api.products[offset:end]
-		if end < len(s.api.products) {
-			page.NextOffset = strconv.Itoa(end)
+	if offset < len(products) {
+		end := min(offset+limit, len(products))
+		page.Products = products[offset:end]
+		if end < len(products) {
+			page.NextOffset = end
 		}
 	}
 	return page, nil
@@ -287,14 +289,29 @@ func (s *Server) handleProducts(r *http.Request, _ []byte) (any, *rpcError) {
 
 func (s *Server) handleProduct(r *http.Request, _ []byte) (any, *rpcError) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range s.api.products {
+	for _, p := range s.offered() {
 		if p.ProductID == id {
 			return map[string]any{"product": p}, nil
 		}
 	}
 	return nil, notFound("product")
+}
+
+// offered returns the products on offer now: published (or without a
+// status) and inside their offer window by the fake's clock.
+func (s *Server) offered() []stashpay.Product {
+	now := s.cfg.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []stashpay.Product
+	for _, p := range s.api.products {
+		if (p.Status == "" || p.Status == stashpay.ProductStatusPublished) &&
+			(p.OfferStartTime.IsZero() || !p.OfferStartTime.After(now)) &&
+			(p.OfferEndTime.IsZero() || p.OfferEndTime.After(now)) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (s *Server) handleLoyalty(_ *http.Request, _ []byte) (any, *rpcError) {
