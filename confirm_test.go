@@ -21,6 +21,7 @@ import (
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/dedup"
+	"github.com/stashpay/stashpay-go/dedup/deduptest"
 	"github.com/stashpay/stashpay-go/events"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stashpay/stashpay-go/webhook"
@@ -1086,36 +1087,6 @@ func TestConfirmOtherItemsAfterTheTransactionMarkerGaveUp(t *testing.T) {
 	assert.Equal(t, int64(1), c.n.Load())
 }
 
-// hangingMarkers blocks the claims of marker keys holding marker until their
-// context ends, as a store whose connection went dead.
-type hangingMarkers struct {
-	dedup.Store
-	marker string
-}
-
-func (s hangingMarkers) Claim(ctx context.Context, key string, lease time.Duration) (dedup.Claim, error) {
-	if strings.Contains(key, s.marker) {
-		<-ctx.Done()
-		return dedup.Claim{}, ctx.Err()
-	}
-	return s.Store.Claim(ctx, key, lease)
-}
-
-// hangingCompletes passes calls on to Store, except that a Complete of a
-// key that hangs selects blocks until its context ends.
-type hangingCompletes struct {
-	dedup.Store
-	hangs func(key string) bool
-}
-
-func (s hangingCompletes) Complete(ctx context.Context, key, token string) error {
-	if s.hangs(key) {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.Store.Complete(ctx, key, token)
-}
-
 // A store that hangs after the grant (on the markers, on the record of the
 // items' fingerprint, or on the key's own record) holds back the 200 of the
 // granted purchase only for a bounded time, even when the caller's context
@@ -1124,22 +1095,19 @@ func TestConfirmAnswersDespiteAHangingStore(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		store func(dedup.Store) dedup.Store
+		store deduptest.HangingStore
 	}{
-		{"transaction marker claim", func(s dedup.Store) dedup.Store { return hangingMarkers{s, "#transaction:"} }},
-		{"fingerprint record", func(s dedup.Store) dedup.Store {
-			return hangingCompletes{s, func(k string) bool { return strings.Contains(k, "#granted:") }}
-		}},
-		{"key record", func(s dedup.Store) dedup.Store {
-			return hangingCompletes{s, func(k string) bool { return !strings.Contains(k, "#") }}
-		}},
+		{"transaction marker claim", deduptest.HangingStore{HangClaim: true, Keys: func(k string) bool { return strings.Contains(k, "#transaction:") }}},
+		{"fingerprint record", deduptest.HangingStore{HangComplete: true, Keys: func(k string) bool { return strings.Contains(k, "#granted:") }}},
+		{"key record", deduptest.HangingStore{HangComplete: true, Keys: func(k string) bool { return !strings.Contains(k, "#") }}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var c egressCounter
 			cfg := egressConfig()
-			cfg.Store = tt.store(dedup.NewMemoryStore())
+			tt.store.Store = dedup.NewMemoryStore()
+			cfg.Store = tt.store
 			done := make(chan *httptest.ResponseRecorder, 1)
 			go func() {
 				done <- egressServe(stashpay.ConfirmPaymentHandler(cfg, c.confirm(nil, nil)), egressRequest(t, "/", egressConfirmBody(t, "tx-hang")))

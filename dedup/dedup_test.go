@@ -469,30 +469,6 @@ func TestDoBackgroundCompleteStops(t *testing.T) {
 	}
 }
 
-// hangStore passes calls on to a MemoryStore, except that Complete or
-// Release (as hang says) blocks until its context ends, as a store whose
-// server stopped answering does.
-type hangStore struct {
-	*dedup.MemoryStore
-	hang string
-}
-
-func (s hangStore) Complete(ctx context.Context, key, token string) error {
-	if s.hang == "Complete" {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.MemoryStore.Complete(ctx, key, token)
-}
-
-func (s hangStore) Release(ctx context.Context, key, token string) error {
-	if s.hang == "Release" {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.MemoryStore.Release(ctx, key, token)
-}
-
 // TestDoBoundsAHangingStore: a store that hangs after fn returned holds Do
 // back for a few seconds at most, even though the caller's context is live
 // and has no deadline (a server request's context), so that the caller can
@@ -501,20 +477,22 @@ func TestDoBoundsAHangingStore(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		hang    string
+		store   deduptest.HangingStore
 		fnErr   error
 		wantErr func(t *testing.T, err error)
 	}{
-		{"Complete", nil, func(t *testing.T, err error) {
+		{"Complete", deduptest.HangingStore{HangComplete: true}, nil, func(t *testing.T, err error) {
 			var cerr *dedup.CompleteError
 			require.ErrorAs(t, err, &cerr)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 		}},
-		{"Release", errGrant, func(t *testing.T, err error) { assert.ErrorIs(t, err, errGrant) }},
+		{"Release", deduptest.HangingStore{HangRelease: true}, errGrant, func(t *testing.T, err error) { assert.ErrorIs(t, err, errGrant) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.hang, func(t *testing.T) {
 			t.Parallel()
-			s := hangStore{dedup.NewMemoryStore(), tt.hang}
+			s := tt.store
+			s.Store = dedup.NewMemoryStore()
 			type result struct {
 				res dedup.Result
 				err error

@@ -8,7 +8,8 @@
 //	}
 //
 // Code that uses a store (a webhook handler, say) tests its failure paths
-// with [Unreachable] or [FailingStore], and its exactly-once behaviour under
+// with [Unreachable] or [FailingStore], its bounded waits on a store that
+// stops answering with [HangingStore], and its exactly-once behaviour under
 // redelivery with [Load] (through [dedup.Do]) or [LoadHandlers] (through HTTP
 // handlers such as the webhook and confirm handlers, several instances
 // sharing one store).
