@@ -56,7 +56,9 @@ type Report struct {
 // pending checkouts, then drop the granted ones from the list.
 //
 // It returns the report of every checkout it looked at; when ctx ends
-// first, the report so far and ctx's error. Unknown statuses are logged
+// before Reconcile returns (also while the last checkout is looked up or
+// granted, which is then reported as Failed), the report so far and ctx's
+// error, so a job shut down mid-run never takes the run as finished. Unknown statuses are logged
 // as Poll logs them, and a summary of the run at info level.
 func (g *Granter) Reconcile(ctx context.Context, client *stashpay.Client, pending []PendingCheckout) (*Report, error) {
 	r := &Report{}
@@ -87,5 +89,7 @@ func (g *Granter) Reconcile(ctx context.Context, client *stashpay.Client, pendin
 	g.log(ctx, slog.LevelInfo, "grant: reconcile done", slog.Int("checked", len(pending)),
 		slog.Int("granted", len(r.Granted)), slog.Int("already_granted", len(r.AlreadyGranted)),
 		slog.Int("pending", len(r.Pending)), slog.Int("unknown", len(r.Unknown)), slog.Int("failed", len(r.Failed)))
-	return r, nil
+	// A context that ended during the last poll ended the run too: its
+	// lookup or grant may have been cut short (reported as failed).
+	return r, ctx.Err()
 }

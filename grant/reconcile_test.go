@@ -3,6 +3,7 @@ package grant_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -103,4 +104,47 @@ func TestReconcileStopsWithItsContext(t *testing.T) {
 	require.NotNil(t, r)
 	assert.Len(t, r.Granted, 1, "the report so far")
 	assert.Equal(t, 1, grants, "nothing polled after the context ended")
+}
+
+// TestReconcileReportsContextEndingDuringLastPoll: Reconcile documents "when
+// ctx ends first, the report so far and ctx's error". A context that ends
+// while the last pending checkout is being polled must not be answered as a
+// finished run (nil error).
+func TestReconcileReportsContextEndingDuringLastPoll(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		players []string
+	}{
+		{"one pending checkout", []string{"p1"}},
+		{"ends during the second of two", []string{"p1", "p2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, &recorder{}, nil)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var pending []grant.PendingCheckout
+			for _, player := range tt.players {
+				id := e.checkout(t, player)
+				_, err := e.fake.Pay(t.Context(), id)
+				require.NoError(t, err)
+				pending = append(pending, grant.PendingCheckout{ID: id, PlayerID: player})
+			}
+			last := pending[len(pending)-1].PlayerID
+			g, err := grant.New(dedup.NewMemoryStore(), func(ctx context.Context, p *grant.Purchase) error {
+				if p.PlayerID == last {
+					cancel() // the job is shut down while the last grant runs
+					return ctx.Err()
+				}
+				return nil
+			}, grant.WithReconcileInterval(time.Millisecond))
+			require.NoError(t, err)
+			r, err := g.Reconcile(ctx, e.client, pending)
+			require.NotNil(t, r)
+			require.Len(t, r.Failed, 1, "the interrupted grant is reported as failed")
+			require.ErrorIs(t, err, context.Canceled, "ctx ended before the run finished: Reconcile must say so")
+		})
+	}
 }
