@@ -64,7 +64,8 @@ const (
 // [*UnknownStatusError]). When Stash names the payment's user and it is
 // not playerID, the answer is (false, [ErrPlayerMismatch]). While another
 // route grants the purchase, Poll waits for it, up to the busy wait
-// ([WithBusyWait]). The purchase's key is that of the checkout link Stash's
+// ([WithBusyWait]); a wait that ctx ends is answered with an error matching
+// both [dedup.ErrBusy] and ctx's error. The purchase's key is that of the checkout link Stash's
 // answer names (checkoutLinkId), when it names one, else of checkoutID, so
 // that polling another ID of the same payment never grants it again.
 func (g *Granter) Poll(ctx context.Context, client *stashpay.Client, checkoutID, playerID string) (granted bool, err error) {

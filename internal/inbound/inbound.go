@@ -209,7 +209,8 @@ const (
 // While another holder has the key, it waits up to busyWait (0 or less: not
 // at all) for that one to finish: then it answers as dedup.Do does for a
 // done key, or runs fn itself if the other one failed. When the wait runs
-// out, it returns (dedup.Skipped, dedup.ErrBusy). A holder in this process
+// out, it returns (dedup.Skipped, dedup.ErrBusy); when ctx ends it, an error
+// matching both dedup.ErrBusy and ctx's error. A holder in this process
 // is waited for in-process (see flights); one elsewhere, by asking the store
 // again with back-off.
 func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.Duration, fn func(ctx context.Context) error) (res dedup.Result, err error) {
@@ -224,7 +225,7 @@ func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.D
 	case gaveUp:
 		// As when the caller gives up between two looks at the store: the
 		// key was busy all along.
-		return dedup.Skipped, dedup.ErrBusy
+		return dedup.Skipped, gaveUpBusy(ctx, dedup.ErrBusy)
 	}
 	recorded := false
 	defer func() { leave(recorded) }()
@@ -237,11 +238,24 @@ func Once(ctx context.Context, s dedup.Store, key string, lease, busyWait time.D
 		if res != dedup.Skipped || !errors.Is(err, dedup.ErrBusy) {
 			return res, err
 		}
-		if time.Now().Add(delay).After(deadline) || wait.Sleep(ctx, delay) != nil {
+		if time.Now().Add(delay).After(deadline) {
 			return res, err
+		}
+		if wait.Sleep(ctx, delay) != nil {
+			return res, gaveUpBusy(ctx, err)
 		}
 		delay = min(2*delay, busyMaxDelay)
 	}
+}
+
+// gaveUpBusy is the error of a wait on a busy key that ctx ended: busy
+// (it still matches dedup.ErrBusy) joined with ctx's error, so that a
+// caller shutting down (a reconcile job) sees why it stopped waiting.
+func gaveUpBusy(ctx context.Context, busy error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return errors.Join(busy, cerr)
+	}
+	return busy
 }
 
 // once is one try of [Once]: fn under dedup.Do, with panic recovery.

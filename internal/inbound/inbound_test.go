@@ -348,6 +348,54 @@ func TestOnceBusyWithoutWait(t *testing.T) {
 	}
 }
 
+// A wait on a busy key that the caller's context ends returns the busy
+// error joined with the context's, whether the holder is another process
+// (waited for through the store) or a call in this process (in-process).
+func TestOnceWaitEndedByContextSaysWhy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		hold func(t *testing.T, store dedup.Store) (stop func())
+	}{
+		{"holder elsewhere", func(t *testing.T, store dedup.Store) func() {
+			c, err := store.Claim(context.Background(), "k", time.Minute)
+			require.NoError(t, err)
+			require.Equal(t, dedup.Claimed, c.Outcome)
+			return func() {}
+		}},
+		{"holder in this process", func(t *testing.T, store dedup.Store) func() {
+			started, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = inbound.Once(context.Background(), store, "k", time.Minute, time.Minute, func(context.Context) error {
+					close(started)
+					<-release
+					return nil
+				})
+			}()
+			<-started
+			return func() { close(release); <-done }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := dedup.NewMemoryStore()
+			stop := tt.hold(t, store)
+			defer stop()
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			res, err := inbound.Once(ctx, store, "k", time.Minute, time.Minute, func(context.Context) error {
+				t.Error("function ran while the key was held")
+				return nil
+			})
+			assert.Equal(t, dedup.Skipped, res)
+			assert.ErrorIs(t, err, dedup.ErrBusy)
+			assert.ErrorIs(t, err, context.DeadlineExceeded, "the caller learns its context ended the wait")
+		})
+	}
+}
+
 func TestOnceDoesNotWaitOnTheFunctionsOwnBusy(t *testing.T) {
 	t.Parallel()
 	store := dedup.NewMemoryStore()
