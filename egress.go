@@ -42,7 +42,8 @@ const (
 	// DefaultLease is how long a confirm call, or a cancel call on a key
 	// no route completed, holds the purchase's exactly-once key while the
 	// game's function runs, by default. It must outlast either function:
-	// after it, a retry may run the function again.
+	// after it, a retry may run the function again. The confirm function's
+	// context ends shortly before the lease does (see [dedup.Do]).
 	DefaultLease = inbound.DefaultLease
 	// DefaultBusyWait is how long, by default, a confirm call for a
 	// transaction whose confirmation is running elsewhere waits for that one

@@ -199,6 +199,11 @@ func (e *CompleteError) Wait(ctx context.Context) error {
 //   - fn returns an error or panics: the key is released so that a later
 //     delivery runs fn again; (Ran, fn's error) or the panic continues.
 //
+// fn's context is ctx with a deadline shortly before the lease ends (a
+// tenth of the lease, at most a second, early): a fn that honours it stops,
+// and fails, before another holder may claim the key and run the work again,
+// instead of running alongside that one. Give fn a lease it can finish in.
+//
 // Complete and Release run even if ctx was cancelled meanwhile, so that a
 // grant is recorded once it happened, and never longer than 5 seconds
 // together, even on a live ctx, so that a store that hangs after fn
@@ -232,7 +237,11 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 			release(ctx, s, key, c.Token)
 		}
 	}()
-	ferr := fn(ctx)
+	// fn's context ends before its lease does, so that a fn that honours
+	// it stops before another holder may claim the key and run it again.
+	fctx, cancel := context.WithDeadline(ctx, claimed.Add(lease-leaseMargin(lease)))
+	defer cancel()
+	ferr := fn(fctx)
 	finished = true
 	if ferr != nil {
 		release(ctx, s, key, c.Token)

@@ -469,6 +469,55 @@ func TestDoBackgroundCompleteStops(t *testing.T) {
 	}
 }
 
+// TestDoEndsFnsContextBeforeItsLease: fn's context ends shortly before the
+// lease does, even though the caller's context is live, so that a fn that
+// honours it fails (and frees the key) before another holder may claim the
+// key; the next Do runs fn again.
+func TestDoEndsFnsContextBeforeItsLease(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lease, atMost time.Duration // atMost: the latest deadline after start
+	}{
+		// The margin is a tenth of the lease, at most a second; half of it is
+		// left for the time between start and Do's claim.
+		{300 * time.Millisecond, 285 * time.Millisecond},
+		{20 * time.Second, 19500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lease.String(), func(t *testing.T) {
+			t.Parallel()
+			s := dedup.NewMemoryStore()
+			start := time.Now()
+			var deadline time.Time
+			done := make(chan error, 1)
+			go func() {
+				_, err := dedup.Do(t.Context(), s, "k", tt.lease, func(ctx context.Context) error {
+					deadline, _ = ctx.Deadline()
+					if tt.lease > time.Second {
+						return errGrant // only the deadline is checked
+					}
+					<-ctx.Done()
+					return ctx.Err()
+				})
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				require.False(t, deadline.IsZero(), "fn's context has a deadline")
+				assert.LessOrEqual(t, deadline.Sub(start), tt.atMost)
+				if tt.lease < time.Second {
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+				}
+			case <-time.After(tt.lease + 10*time.Second):
+				t.Fatal("fn's context still live long after its lease ended")
+			}
+			res, err := dedup.Do(t.Context(), s, "k", tt.lease, func(context.Context) error { return nil })
+			assert.Equal(t, dedup.Ran, res, "the failed run freed the key")
+			assert.NoError(t, err)
+		})
+	}
+}
+
 // TestDoBoundsAHangingStore: a store that hangs after fn returned holds Do
 // back for a few seconds at most, even though the caller's context is live
 // and has no deadline (a server request's context), so that the caller can

@@ -37,7 +37,8 @@ var ErrInvalidConfig = errors.New("grant: invalid configuration")
 // Defaults of a [Granter].
 const (
 	// DefaultLease is how long a call holds a purchase's key while fn
-	// runs; it must outlast fn. It is the confirm and webhook handlers'.
+	// runs; it must outlast fn, whose context ends shortly before the lease
+	// does (see [dedup.Do]). It is the confirm and webhook handlers'.
 	DefaultLease = stashpay.DefaultLease
 	// DefaultBusyWait is how long a confirm call, a webhook delivery or a
 	// poll waits while another route holds the purchase's key.

@@ -19,7 +19,8 @@ const DefaultMaxBodyBytes = inbound.DefaultMaxBodyBytes
 // DefaultLease is how long, by default, a delivery holds its event's key
 // while the handler's function runs. Stash expects an answer within 30
 // seconds; the lease must outlast the function, or a redelivery arriving
-// after it expires may run the function a second time. The confirm handler
+// after it expires may run the function a second time. The function's
+// context ends shortly before the lease does (see [dedup.Do]). The confirm handler
 // of the root package uses the same default under the same name.
 const DefaultLease = inbound.DefaultLease
 
