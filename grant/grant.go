@@ -109,7 +109,10 @@ func WithLogger(l *slog.Logger) Option { return func(g *Granter) { g.logger = l 
 // WithOtherEvents sets the function [Granter.WebhookHandler] calls for
 // every event other than PURCHASE_SUCCEEDED (refunds, subscriptions,
 // analytics), once per event key ([webhook.DefaultKey]) on the Granter's
-// store. Without it such events are acknowledged and dropped.
+// store. Without it such events are acknowledged and dropped: Stash does
+// not send them again, so a game that grants free items or subscription
+// renewals, or takes back refunds, needs it. A dropped event that may grant
+// or take back something is logged at warning level ([WithLogger]).
 func WithOtherEvents(fn func(ctx context.Context, e events.Event) error) Option {
 	return func(g *Granter) { g.other = fn }
 }

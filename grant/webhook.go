@@ -14,7 +14,9 @@ import (
 // delivery with v (as [webhook.NewHandler] does, with opts) and grants
 // every PURCHASE_SUCCEEDED through fn under the purchase's key, once
 // across every route. Other events go, once per event key, to the function
-// of [WithOtherEvents], or are acknowledged and dropped without it.
+// of [WithOtherEvents], or are acknowledged and dropped without it (logged
+// at warning level, through [WithLogger], when the event may grant or take
+// back something: a refund, a subscription payment, a free item).
 //
 // The exactly-once store and lease are the Granter's: a [webhook.WithStore],
 // [webhook.WithLease], [webhook.WithKeyFunc] or [webhook.WithoutDedup] in
@@ -40,10 +42,24 @@ func (g *Granter) onEvent(ctx context.Context, e events.Event) error {
 		return err
 	}
 	if g.other == nil {
+		g.dropped(ctx, e)
 		return nil
 	}
 	_, err := g.once(ctx, webhook.DefaultKey(e), g.busyWait, func(ctx context.Context) error { return g.other(ctx, e) })
 	return err
+}
+
+// dropped logs, at warning level, an event acknowledged without a
+// [WithOtherEvents] function when it may grant or take back something: a
+// refund, a subscription payment, a free item (any event with an identity,
+// and FREE_ITEM_REDEEMED). Stash does not deliver an acknowledged event
+// again, so this log is the only trace. Analytics events are dropped
+// silently: they come by the thousand.
+func (g *Granter) dropped(ctx context.Context, e events.Event) {
+	if _, free := e.(*events.FreeItemRedeemed); free || e.IdempotencyKey() != "" {
+		g.log(ctx, slog.LevelWarn, "grant: event acknowledged and dropped: the Granter has no WithOtherEvents function",
+			slog.String("type", string(e.Type())))
+	}
 }
 
 // cartPurchase handles a PURCHASE_SUCCEEDED that no other route can join

@@ -113,6 +113,45 @@ func TestWebhookOtherEvents(t *testing.T) {
 	}
 }
 
+// Without WithOtherEvents, an event that may grant or take back something is
+// logged when it is dropped (Stash will not send it again); an analytics
+// event is dropped silently.
+func TestWebhookDroppedEventsAreLogged(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		body   string
+		logged bool
+	}{
+		{"refund", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r-9","orderId":"o-9"}}`, true},
+		{"free item", `{"type":"FREE_ITEM_REDEEMED","freeItemRedeemed":{"userId":"p1","itemId":"gift"}}`, true},
+		{"renewal", `{"type":"subscription.renewed","data":{"id":"sub-1","currentPeriodEnd":"2026-02-01T00:00:00Z"}}`, true},
+		{"analytics", `{"type":"VIEW_ITEM","viewItem":{"userId":"p1","itemId":"sword"}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logs := &logBuffer{}
+			rec := &recorder{}
+			e := newEnv(t, rec, nil, grant.WithLogger(logs.logger()))
+			e.serveGame(t, nil)
+			d, err := e.fake.SendEvent(t.Context(), []byte(tt.body))
+			require.NoError(t, err)
+			require.NoError(t, d.Wait(t.Context()))
+			for _, a := range d.Attempts() {
+				assert.Equal(t, http.StatusOK, a.StatusCode, "a dropped event is still acknowledged")
+			}
+			if tt.logged {
+				assert.Contains(t, logs.String(), "level=WARN")
+				assert.Contains(t, logs.String(), "has no WithOtherEvents function")
+			} else {
+				assert.NotContains(t, logs.String(), "WithOtherEvents")
+			}
+			assert.Empty(t, rec.granted())
+		})
+	}
+}
+
 // Concurrent copies of another event wait for the one being handled, as
 // those of a purchase do, instead of failing (each failure costs Stash a
 // redelivery).
