@@ -2,7 +2,9 @@ package stashpay
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +52,8 @@ func FuzzPaymentEventDecode(f *testing.F) {
 // FuzzCheckoutResponseDecode feeds arbitrary bodies to the checkout
 // response decoder: it must never panic, must accept only valid JSON, and
 // must agree with encoding/json on bodies it has no reason to read
-// differently (valid UTF-8, no snake_case member names).
+// differently (valid UTF-8, no snake_case member names, no number where a
+// string member is).
 func FuzzCheckoutResponseDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"url":"https://pay.stash.gg/pay/4b1f","id":"4b1f","regionCode":"US"}`,
@@ -73,6 +76,10 @@ func FuzzCheckoutResponseDecode(f *testing.F) {
 		}
 		var want checkoutResponse
 		wantErr := json.Unmarshal(data, &want)
+		var typ *json.UnmarshalTypeError
+		if err == nil && errors.As(wantErr, &typ) && typ.Value == "number" && typ.Type.Kind() == reflect.String {
+			return // the one tolerance here: a number read as its text
+		}
 		if (err == nil) != (wantErr == nil) || err == nil && got != want {
 			t.Fatalf("differs from encoding/json on %q: %+v %v, want %+v %v", data, got, err, want, wantErr)
 		}

@@ -53,3 +53,49 @@ func TestParseFreeItemRedeemedTolerant(t *testing.T) {
 		})
 	}
 }
+
+// TestParseAnalyticsNumericIDs: the analytics events read an identifier
+// sent as a JSON number as its text, as the purchase and free-item events
+// do, instead of refusing the delivery (400, redelivered for a day).
+func TestParseAnalyticsNumericIDs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, payload string
+		check         func(t *testing.T, e events.Event)
+	}{
+		{"CREATE_PAYMENT_INTENT", `{"type":"CREATE_PAYMENT_INTENT","openPayment":{"cartId":11,"userId":42,"items":[{"id":7,"quantity":1}]}}`,
+			func(t *testing.T, e events.Event) {
+				ev := e.(*events.CreatePaymentIntent)
+				assert.Equal(t, [2]string{"11", "42"}, [2]string{ev.CartID, ev.UserID})
+				require.Len(t, ev.Items, 1)
+				assert.Equal(t, "7", ev.Items[0].ID)
+			}},
+		{"MUTATE_CART", `{"type":"MUTATE_CART","mutateCart":{"cartId":11,"userId":42,"regionCode":"US"}}`,
+			func(t *testing.T, e events.Event) {
+				ev := e.(*events.MutateCart)
+				assert.Equal(t, [3]string{"11", "42", "US"}, [3]string{ev.CartID, ev.UserID, ev.RegionCode})
+			}},
+		{"VIEW_ITEM", `{"type":"VIEW_ITEM","viewItem":{"userId":42,"itemId":1001}}`,
+			func(t *testing.T, e events.Event) {
+				ev := e.(*events.ViewItem)
+				assert.Equal(t, [2]string{"42", "1001"}, [2]string{ev.UserID, ev.ItemID})
+			}},
+		{"VIEW_CHECKOUT_PAGE", `{"type":"VIEW_CHECKOUT_PAGE","viewCheckoutPage":{"userId":42}}`,
+			func(t *testing.T, e events.Event) { assert.Equal(t, "42", e.(*events.ViewCheckoutPage).UserID) }},
+		{"VIEW_PRODUCT_DETAIL_PAGE", `{"type":"VIEW_PRODUCT_DETAIL_PAGE","viewProductDetailsPage":{"userId":42,"itemId":-3}}`,
+			func(t *testing.T, e events.Event) {
+				ev := e.(*events.ViewProductDetailPage)
+				assert.Equal(t, [2]string{"42", "-3"}, [2]string{ev.UserID, ev.ItemID})
+			}},
+		{"CART_BUTTON_CLICK", `{"type":"CART_BUTTON_CLICK","sendCartButtonClick":{"userId":42}}`,
+			func(t *testing.T, e events.Event) { assert.Equal(t, "42", e.(*events.CartButtonClick).UserID) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e, err := events.Parse([]byte(tt.payload))
+			require.NoError(t, err)
+			tt.check(t, e)
+		})
+	}
+}

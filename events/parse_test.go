@@ -411,7 +411,7 @@ func TestParseErrors(t *testing.T) {
 		{"cancelAtPeriodEnd as TRUE", `{"type":"subscription.canceled","data":{"id":"s","cancelAtPeriodEnd":"TRUE"}}`, events.ErrMalformed},
 		{"amount as bool", `{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"total":true}}`, events.ErrMalformed},
 		{"bad subscription time", `{"type":"subscription.created","data":{"id":"s","createdAt":"July"}}`, events.ErrMalformed},
-		{"bad eventData", `{"type":"VIEW_ITEM","eventData":{"userId":7}}`, events.ErrMalformed},
+		{"bad eventData", `{"type":"VIEW_ITEM","eventData":{"userId":{}}}`, events.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

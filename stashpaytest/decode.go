@@ -10,13 +10,15 @@ import (
 // decodeObject decodes a JSON object body into v through the SDK's one
 // tolerant reader of Stash JSON (internal/wire): lowerCamelCase or snake_case
 // member names, integers as numbers or digit strings, invalid UTF-8 refused.
-// Errors name the member, never a value.
+// A number where Stash expects a string (a pricePerItem of 1.99) is refused,
+// as Stash's own parser refuses it, though the SDK reads one in what Stash
+// sends. Errors name the member, never a value.
 func decodeObject(body []byte, v any) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return errors.New("request body must be a JSON object")
 	}
-	return wire.Unmarshal(trimmed, v)
+	return wire.UnmarshalStrictStrings(trimmed, v)
 }
 
 // enumText is an open enum kept as text ([wire.Enum] without names): a name

@@ -14,6 +14,12 @@
 //   - integers as JSON numbers or digit strings, int64 values as strings or
 //     numbers ([Int64], [Int], [Millis]); booleans as booleans or the strings
 //     "true" and "false" ([Bool]); enums as names or numbers ([Enum]).
+//   - a JSON number where a member decodes into a Go string (an identifier
+//     such as a userId sent as 42) as its exact text ("42"), also in maps and
+//     slices; a whole document that is a number is not read into a string.
+//     It costs nothing on documents without one: it is a second decode, of
+//     the document with those numbers quoted, after encoding/json refused
+//     the first.
 //   - unknown members ignored, as encoding/json does; types that keep them
 //     (json.RawMessage fields) keep them.
 //
@@ -63,7 +69,17 @@ func (e *Error) Unwrap() error { return ErrMalformed }
 
 // Unmarshal decodes the JSON document data into v, a non-nil pointer, with
 // the tolerance and the strictness the package documentation describes.
-func Unmarshal(data []byte, v any) error {
+func Unmarshal(data []byte, v any) error { return unmarshal(data, v, true) }
+
+// UnmarshalStrictStrings is [Unmarshal] that refuses a JSON number where a
+// member decodes into a Go string, as Stash's own (protobuf JSON) parser
+// refuses one in the requests it is sent. The fake Stash reads requests
+// with it, so that a test against the fake fails where Stash would.
+func UnmarshalStrictStrings(data []byte, v any) error { return unmarshal(data, v, false) }
+
+// unmarshal is Unmarshal; numberText says whether a number is read into a
+// string member as its text.
+func unmarshal(data []byte, v any, numberText bool) error {
 	if !utf8.Valid(data) {
 		return &Error{Field: pathAt(data, firstInvalidUTF8(data), reflect.TypeOf(v)), Why: "invalid UTF-8"}
 	}
@@ -81,8 +97,28 @@ func Unmarshal(data []byte, v any) error {
 			return err
 		}
 	}
-	return convert(json.Unmarshal(data, v), reflect.TypeOf(v))
+	err := json.Unmarshal(data, v)
+	if numberText && numberIntoString(err) && reflect.TypeOf(v).Elem().Kind() != reflect.String {
+		// Taken only for such documents: the number members that decode
+		// into strings become strings holding their exact text, and the
+		// document is decoded again (every member it sets is set again).
+		// A document that is itself a number is not a string member: a
+		// caller decoding one scalar (an event's type) wants its kind.
+		if quoted, qerr := fixMembers(data, reflect.TypeOf(v), true); qerr == nil {
+			err = json.Unmarshal(quoted, v)
+		}
+	}
+	return convert(err, reflect.TypeOf(v))
 }
+
+// numberIntoString reports whether err is encoding/json's refusal of a
+// JSON number for a Go string.
+func numberIntoString(err error) bool {
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &typ) && typ.Value == "number" && typ.Type != nil && typ.Type.Kind() == reflect.String
+}
+
+var numberType = reflect.TypeFor[json.Number]()
 
 // convert turns an encoding/json error into an *Error without values. t,
 // when known, is the decoding target, whose embedded structs' Go names
@@ -363,7 +399,7 @@ func camelNames(data []byte, t reflect.Type) ([]byte, error) {
 	if !json.Valid(data) {
 		return data, nil // let encoding/json report the syntax error
 	}
-	out, err := fixNames(data, t)
+	out, err := fixMembers(data, t, false)
 	if err != nil {
 		return nil, convert(err, nil)
 	}
@@ -372,9 +408,11 @@ func camelNames(data []byte, t reflect.Type) ([]byte, error) {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// fixNames returns the valid JSON value v with the snake_case members that
-// t decodes as struct fields renamed, recursively.
-func fixNames(v []byte, t reflect.Type) ([]byte, error) {
+// fixMembers returns the valid JSON value v with the snake_case members
+// that t decodes as struct fields renamed, recursively, and, with quote,
+// every JSON number that decodes into a Go string (a field, a map value, a
+// slice element) turned into a string holding its exact text.
+func fixMembers(v []byte, t reflect.Type, quote bool) ([]byte, error) {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -382,6 +420,10 @@ func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 		return v, nil // decodes itself (through this package when it is ours)
 	}
 	switch t.Kind() {
+	case reflect.String:
+		if quote && t != numberType && len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
+			return json.Marshal(string(v))
+		}
 	case reflect.Struct, reflect.Map:
 		names, escaped, values, ok, err := members(v)
 		if !ok || err != nil {
@@ -410,7 +452,7 @@ func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 				}
 				elem = fields.lookup(k)
 			}
-			val, err := fixNames(values[i], elem)
+			val, err := fixMembers(values[i], elem, quote)
 			if err != nil {
 				return nil, err
 			}
@@ -432,7 +474,7 @@ func fixNames(v []byte, t reflect.Type) ([]byte, error) {
 			if err := dec.Decode(&raw); err != nil {
 				return nil, err
 			}
-			val, err := fixNames(raw, t.Elem())
+			val, err := fixMembers(raw, t.Elem(), quote)
 			if err != nil {
 				return nil, err
 			}

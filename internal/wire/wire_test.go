@@ -95,6 +95,103 @@ func TestUnmarshalScalars(t *testing.T) {
 	assert.Equal(t, wire.Millis(0), wire.MillisOf(wire.Millis(0).Time()))
 }
 
+// A JSON number where a Go string is decoded is read as its exact text,
+// wherever the string is (a field, nested, a slice element, a map value),
+// also on the snake_case path; json.Number and the tolerant types keep their
+// own rules, and other kinds are still refused.
+func TestUnmarshalNumbersIntoStrings(t *testing.T) {
+	t.Parallel()
+	type target struct {
+		TransactionID string            `json:"transactionId"`
+		Tags          []string          `json:"tags"`
+		Metadata      map[string]string `json:"metadata"`
+		Items         []item            `json:"items"`
+		Count         wire.Int64        `json:"count"`
+		Number        json.Number       `json:"number"`
+		Nested        *struct {
+			CampaignID string `json:"campaignId"`
+		} `json:"loyalty"`
+	}
+	tests := []struct {
+		name, in string
+		check    func(t *testing.T, got target)
+	}{
+		{"field, exact text", `{"transactionId":-12.50e3}`, func(t *testing.T, got target) {
+			assert.Equal(t, "-12.50e3", got.TransactionID)
+		}},
+		{"big integer, exact", `{"transactionId":123456789012345678901234567890}`, func(t *testing.T, got target) {
+			assert.Equal(t, "123456789012345678901234567890", got.TransactionID)
+		}},
+		{"slice element and map value", `{"tags":["a",2],"metadata":{"k":3,"s":"x"}}`, func(t *testing.T, got target) {
+			assert.Equal(t, []string{"a", "2"}, got.Tags)
+			assert.Equal(t, map[string]string{"k": "3", "s": "x"}, got.Metadata)
+		}},
+		{"nested, others kept", `{"count":"4","number":5,"loyalty":{"campaignId":9},"items":[{"id":7,"quantity":2}]}`, func(t *testing.T, got target) {
+			assert.Equal(t, wire.Int64(4), got.Count)
+			assert.Equal(t, json.Number("5"), got.Number)
+			require.NotNil(t, got.Nested)
+			assert.Equal(t, "9", got.Nested.CampaignID)
+			assert.Equal(t, []item{{ID: "7", Quantity: 2}}, got.Items)
+		}},
+		{"snake_case path", `{"transaction_id":42,"loyalty":{"campaign_id":1}}`, func(t *testing.T, got target) {
+			assert.Equal(t, "42", got.TransactionID)
+			require.NotNil(t, got.Nested)
+			assert.Equal(t, "1", got.Nested.CampaignID)
+		}},
+		{"last of two wins, as on the plain path", `{"transactionId":1,"transactionId":"b"}`, func(t *testing.T, got target) {
+			assert.Equal(t, "b", got.TransactionID)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got target
+			require.NoError(t, wire.Unmarshal([]byte(tt.in), &got))
+			tt.check(t, got)
+		})
+	}
+	for _, in := range []string{`{"transactionId":true}`, `{"tags":[{}]}`, `{"transactionId":1,"count":"x"}`} {
+		var got target
+		assert.ErrorIs(t, wire.Unmarshal([]byte(in), &got), wire.ErrMalformed, in)
+	}
+	var whole string
+	assert.ErrorIs(t, wire.Unmarshal([]byte(`5`), &whole), wire.ErrMalformed, "a document that is a number is not a string member")
+}
+
+func TestUnmarshalStrictStringsRefusesNumbers(t *testing.T) {
+	t.Parallel()
+	type target struct {
+		Item *struct {
+			ID           string     `json:"id"`
+			PricePerItem string     `json:"pricePerItem"`
+			Quantity     wire.Int64 `json:"quantity"`
+		} `json:"item"`
+	}
+	tests := []struct {
+		name, in, field string
+	}{
+		{"number for a string", `{"item":{"pricePerItem":1.99}}`, "item.pricePerItem"},
+		{"snake_case name", `{"item":{"price_per_item":1.99}}`, "item.pricePerItem"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got target
+			err := wire.UnmarshalStrictStrings([]byte(tt.in), &got)
+			require.ErrorIs(t, err, wire.ErrMalformed)
+			assert.Contains(t, err.Error(), tt.field)
+			assert.NotContains(t, err.Error(), "1.99")
+			require.NoError(t, wire.Unmarshal([]byte(tt.in), &got), "Unmarshal reads it as text")
+			assert.Equal(t, "1.99", got.Item.PricePerItem)
+		})
+	}
+	var got target
+	require.NoError(t, wire.UnmarshalStrictStrings([]byte(`{"item":{"id":"a","price_per_item":"1.99","quantity":"2"}}`), &got),
+		"the other tolerances stay")
+	assert.Equal(t, "1.99", got.Item.PricePerItem)
+	assert.Equal(t, wire.Int64(2), got.Item.Quantity)
+}
+
 func TestUnmarshalErrorsNameTheFieldNotTheValue(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -109,7 +206,8 @@ func TestUnmarshalErrorsNameTheFieldNotTheValue(t *testing.T) {
 		{"hex", `{"decimalPlaces":"0x10"}`, "decimalPlaces", "0x10"},
 		{"exponent", `{"items":[{"quantity":"1e3"}]}`, "items.quantity", "1e3"},
 		{"bool word", `{"emailMarketingOptIn":"yes"}`, "emailMarketingOptIn", "yes"},
-		{"string kind", `{"transactionId":12345}`, "transactionId", "12345"},
+		{"string kind", `{"transactionId":{"secret":1}}`, "transactionId", "secret"},
+		{"string kind after a number into a string", `{"playerId":7,"transactionId":["secret"]}`, "transactionId", "secret"},
 		{"invalid UTF-8 value", "{\"transactionId\":\"tx-\xff-secret\"}", "transactionId", "secret"},
 		{"invalid UTF-8 nested", "{\"items\":[{\"id\":\"ok\"},{\"id\":\"a\xfe-secret\"}]}", "items.id", "secret"},
 		{"invalid UTF-8 in a key", "{\"item\xffs\":[]}", "item\ufffds", "\xff"},
@@ -212,10 +310,10 @@ func TestErrorPathsNameMembersOnly(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`{"platform":{}}`, "platform"},
 		{`{"total":true}`, "total"},
-		{`{"loyalty":{"campaignId":5}}`, "loyalty.campaignId"},
+		{`{"loyalty":{"campaignId":true}}`, "loyalty.campaignId"},
 		{`{"loyalty":{"points":"x"}}`, "loyalty.points"},
 		{`{"Items":[{"campaignId":[]}]}`, "Items.campaignId"},
-		{`{"loyalty_x":1,"platform":1}`, "platform"},
+		{`{"loyalty_x":1,"platform":false}`, "platform"},
 	} {
 		v := outer{plainOuter: &plainOuter{}}
 		err := wire.Unmarshal([]byte(tc.in), &v)
