@@ -89,9 +89,8 @@ type (
 	plainCancel CancelPaymentRequest
 	cancelJSON  struct {
 		*plainCancel
-		PlayerID      wire.NumericText `json:"playerId"`
-		DecimalPlaces *wire.Int        `json:"decimalPlaces"`
-		Items         []itemJSON       `json:"items"`
+		DecimalPlaces *wire.Int  `json:"decimalPlaces"`
+		Items         []itemJSON `json:"items"`
 	}
 )
 
@@ -103,7 +102,7 @@ func (r *CancelPaymentRequest) UnmarshalJSON(data []byte) error {
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.PlayerID, r.DecimalPlaces, r.Items = string(s.PlayerID), decimalPlaces(s.DecimalPlaces), values[PurchaseItem](s.Items)
+	r.DecimalPlaces, r.Items = decimalPlaces(s.DecimalPlaces), values[PurchaseItem](s.Items)
 	return nil
 }
 

@@ -167,15 +167,14 @@ type (
 	plainConfirm ConfirmPaymentRequest
 	confirmJSON  struct {
 		*plainConfirm
-		PlayerID            wire.NumericText `json:"playerId"`
-		DecimalPlaces       *wire.Int        `json:"decimalPlaces"`
-		Tax                 wire.Int64       `json:"tax"`
-		Total               wire.Int64       `json:"total"`
-		TimeMillis          wire.Millis      `json:"timeMillis"`
-		Items               []itemJSON       `json:"items"`
-		EmailMarketingOptIn *wire.Bool       `json:"emailMarketingOptIn"`
-		BonusItems          []bonusJSON      `json:"bonusItems"`
-		Loyalty             *loyaltyJSON     `json:"loyalty"`
+		DecimalPlaces       *wire.Int    `json:"decimalPlaces"`
+		Tax                 wire.Int64   `json:"tax"`
+		Total               wire.Int64   `json:"total"`
+		TimeMillis          wire.Millis  `json:"timeMillis"`
+		Items               []itemJSON   `json:"items"`
+		EmailMarketingOptIn *wire.Bool   `json:"emailMarketingOptIn"`
+		BonusItems          []bonusJSON  `json:"bonusItems"`
+		Loyalty             *loyaltyJSON `json:"loyalty"`
 	}
 	plainBonus ConfirmBonusItem
 	bonusJSON  struct {
@@ -198,7 +197,7 @@ func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), decimalPlaces(s.DecimalPlaces)
+	r.DecimalPlaces = decimalPlaces(s.DecimalPlaces)
 	r.Tax, r.Total, r.Time = int64(s.Tax), int64(s.Total), s.TimeMillis.Time()
 	r.Items, r.BonusItems = values[PurchaseItem](s.Items), values[ConfirmBonusItem](s.BonusItems)
 	r.EmailMarketingOptIn, r.Loyalty = (*bool)(s.EmailMarketingOptIn), optional[PlayerLoyaltyState](s.Loyalty)

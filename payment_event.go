@@ -203,7 +203,7 @@ type paymentEventWire struct {
 	CheckoutLinkID string            `json:"checkoutLinkId"`
 	OrderID        string            `json:"orderId"`
 	TransactionID  string            `json:"transactionId"`
-	UserID         wire.NumericText  `json:"userId"`
+	UserID         string            `json:"userId"`
 	Currency       string            `json:"currency"`
 	Items          []struct {
 		ID           string        `json:"id"`
@@ -242,7 +242,7 @@ func (s *paymentStatusWire) UnmarshalJSON(b []byte) error {
 func (w *paymentEventWire) event(id string, data []byte) *PaymentEvent {
 	ev := &PaymentEvent{
 		ID: id, Status: PaymentStatus(w.Status), CheckoutLinkID: w.CheckoutLinkID, OrderID: w.OrderID,
-		TransactionID: w.TransactionID, UserID: string(w.UserID),
+		TransactionID: w.TransactionID, UserID: w.UserID,
 		Currency: w.Currency,
 		Total:    Amount(w.Total),
 		Tax:      Amount(w.Tax),

@@ -111,10 +111,9 @@ type (
 	plainRegister RegisterPaymentRequest
 	registerJSON  struct {
 		*plainRegister
-		PlayerID      wire.NumericText `json:"playerId"`
-		DecimalPlaces *wire.Int        `json:"decimalPlaces"`
-		Registrations []itemJSON       `json:"registrations"`
-		Loyalty       *loyaltyJSON     `json:"loyalty"`
+		DecimalPlaces *wire.Int    `json:"decimalPlaces"`
+		Registrations []itemJSON   `json:"registrations"`
+		Loyalty       *loyaltyJSON `json:"loyalty"`
 	}
 )
 
@@ -126,7 +125,7 @@ func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.PlayerID, r.DecimalPlaces = string(s.PlayerID), decimalPlaces(s.DecimalPlaces)
+	r.DecimalPlaces = decimalPlaces(s.DecimalPlaces)
 	r.Registrations, r.Loyalty = values[PurchaseItem](s.Registrations), optional[PlayerLoyaltyState](s.Loyalty)
 	return nil
 }

@@ -52,11 +52,11 @@ func (it *Item) UnmarshalJSON(data []byte) error {
 }
 
 // taxItemJSON decodes a [TaxItem]; the percentage may come as a JSON
-// number (the tax details are not documented), kept as its text.
+// number (the tax details are not documented), kept as its text, as
+// internal/wire reads every number into a string.
 type taxItemJSON struct {
 	TaxItem
-	IsInclusive wire.Bool        `json:"isInclusive"`
-	Percentage  wire.NumericText `json:"percentage"`
+	IsInclusive wire.Bool `json:"isInclusive"`
 }
 
 // taxDetailsJSON decodes [TaxDetails].
@@ -73,23 +73,20 @@ func (td *taxDetailsJSON) result() TaxDetails {
 	for i := range td.Items {
 		out[i] = td.Items[i].TaxItem
 		out[i].IsInclusive = bool(td.Items[i].IsInclusive)
-		out[i].Percentage = string(td.Items[i].Percentage)
 	}
 	return TaxDetails{Items: out}
 }
 
 // purchaseSucceededJSON decodes a [PurchaseSucceeded]. The identifiers
 // Stash's example does not show (shopId, transactionId) and userId may come
-// as JSON numbers, kept as their text: refusing one would refuse the
-// purchase, redelivered and refused for a day.
+// as JSON numbers, kept as their text (internal/wire reads every number
+// into a string so): refusing one would refuse the purchase, redelivered
+// and refused for a day.
 type purchaseSucceededJSON struct {
 	*PurchaseSucceeded
-	UserID              wire.NumericText `json:"userId"`
-	ShopID              wire.NumericText `json:"shopId"`
-	TransactionID       wire.NumericText `json:"transactionId"`
-	TaxDetails          taxDetailsJSON   `json:"taxDetails"`
-	EmailMarketingOptIn wire.Bool        `json:"emailMarketingOptIn"`
-	BonusItems          json.RawMessage  `json:"bonusItems"`
+	TaxDetails          taxDetailsJSON  `json:"taxDetails"`
+	EmailMarketingOptIn wire.Bool       `json:"emailMarketingOptIn"`
+	BonusItems          json.RawMessage `json:"bonusItems"`
 }
 
 // bonusItems reads the bonus items of a purchase, whose member on the
@@ -110,7 +107,7 @@ func bonusItems(raw json.RawMessage) []BonusItem {
 		var b bonusItemJSON
 		if wire.Unmarshal(elem, &b) == nil && b.ID != "" && b.Quantity > 0 {
 			it := b.BonusItem
-			it.ID, it.Quantity = string(b.ID), int64(b.Quantity)
+			it.Quantity = int64(b.Quantity)
 			it.Name, it.Description = string(b.Name), string(b.Description)
 			out = append(out, it)
 		}
@@ -121,10 +118,9 @@ func bonusItems(raw json.RawMessage) []BonusItem {
 // bonusItemJSON decodes a [BonusItem].
 type bonusItemJSON struct {
 	BonusItem
-	ID          wire.NumericText `json:"id"`
-	Quantity    wire.Int64       `json:"quantity"`
-	Name        lenientText      `json:"name"`
-	Description lenientText      `json:"description"`
+	Quantity    wire.Int64  `json:"quantity"`
+	Name        lenientText `json:"name"`
+	Description lenientText `json:"description"`
 }
 
 // lenientText is a descriptive member whose kind no Stash source fixes: a
@@ -162,7 +158,6 @@ func (w *purchaseSucceededJSON) result() decoded {
 		// member through it.
 		e = new(PurchaseSucceeded)
 	}
-	e.UserID, e.ShopID, e.TransactionID = string(w.UserID), string(w.ShopID), string(w.TransactionID)
 	e.TaxDetails = w.TaxDetails.result()
 	e.EmailMarketingOptIn = bool(w.EmailMarketingOptIn)
 	e.BonusItems = bonusItems(w.BonusItems)
@@ -177,12 +172,8 @@ func (w *purchaseSucceededJSON) result() decoded {
 // empty.
 type purchaseRefundedJSON struct {
 	*PurchaseRefunded
-	UserID        wire.NumericText `json:"userId"`
-	ShopID        wire.NumericText `json:"shopId"`
-	TransactionID wire.NumericText `json:"transactionId"`
-	RefundID      wire.NumericText `json:"refundId"`
-	Reason        lenientText      `json:"reason"`
-	Amount        lenientAmount    `json:"amount"`
+	Reason lenientText   `json:"reason"`
+	Amount lenientAmount `json:"amount"`
 }
 
 func (w *purchaseRefundedJSON) result() decoded {
@@ -190,8 +181,7 @@ func (w *purchaseRefundedJSON) result() decoded {
 	if e == nil {
 		e = new(PurchaseRefunded)
 	}
-	e.UserID, e.ShopID, e.TransactionID = string(w.UserID), string(w.ShopID), string(w.TransactionID)
-	e.RefundID, e.Reason, e.Amount = string(w.RefundID), string(w.Reason), Amount(w.Amount)
+	e.Reason, e.Amount = string(w.Reason), Amount(w.Amount)
 	return e
 }
 
@@ -200,8 +190,6 @@ func (w *purchaseRefundedJSON) result() decoded {
 // its text, a number, boolean or null metadata value as its JSON text.
 type freeItemRedeemedJSON struct {
 	*FreeItemRedeemed
-	UserID   wire.NumericText     `json:"userId"`
-	ItemID   wire.NumericText     `json:"itemId"`
 	Metadata map[string]wire.Text `json:"metadata"`
 }
 
@@ -210,7 +198,6 @@ func (w *freeItemRedeemedJSON) result() decoded {
 	if e == nil {
 		e = new(FreeItemRedeemed)
 	}
-	e.UserID, e.ItemID = string(w.UserID), string(w.ItemID)
 	e.Metadata = nil
 	if w.Metadata != nil {
 		e.Metadata = make(map[string]string, len(w.Metadata))
