@@ -86,7 +86,7 @@ func ExampleClient_CreateSubscriptionChangeCheckoutLink() {
 	fmt.Println(err)
 	// Output:
 	// send the subscriber to the link: true
-	// stashpay: invalid params: NewPlan is empty
+	// stashpay: invalid params: set NewPlan or UpdatePaymentMethod (or both)
 }
 
 // The active plans, then one plan by ID and by code within a segment,

@@ -48,9 +48,11 @@ type SubscriptionUser struct {
 // SubscriptionChangeParams describe a plan change link to create with
 // [Client.CreateSubscriptionChangeCheckoutLink].
 type SubscriptionChangeParams struct {
-	// NewPlan is the new plan's ID or code. Required.
-	NewPlan string `json:"newPlan"`
-	// UpdatePaymentMethod lets the subscriber enter a new payment method.
+	// NewPlan is the new plan's ID or code; empty keeps the plan. At least
+	// one of NewPlan and UpdatePaymentMethod must be set.
+	NewPlan string `json:"newPlan,omitempty"`
+	// UpdatePaymentMethod makes the subscriber enter a new payment method
+	// during checkout (alone, a link that only replaces the card).
 	UpdatePaymentMethod bool `json:"updatePaymentMethod,omitempty"`
 	// ReferenceID is the game's own reference for the change.
 	ReferenceID string `json:"referenceId,omitempty"`
@@ -102,7 +104,8 @@ func (c *Client) CreateSubscriptionCheckoutLink(ctx context.Context, p *Subscrip
 // for active, trialing, or cancelled but still paid subscriptions. Stash
 // documents it with X-Stash-Api-Key only; the client signs it as it is
 // configured. subscriptionID is path-escaped; it and p are validated as in
-// [Client.CreateSubscriptionCheckoutLink] (NewPlan required).
+// [Client.CreateSubscriptionCheckoutLink] (at least one of NewPlan and
+// UpdatePaymentMethod set, as Stash requires).
 func (c *Client) CreateSubscriptionChangeCheckoutLink(ctx context.Context, subscriptionID string, p *SubscriptionChangeParams) (*SubscriptionCheckoutLink, error) {
 	seg, err := pathSegment("subscription ID", subscriptionID)
 	if err != nil {
@@ -111,8 +114,8 @@ func (c *Client) CreateSubscriptionChangeCheckoutLink(ctx context.Context, subsc
 	switch {
 	case p == nil:
 		return nil, invalidParamsError("subscription change params are nil")
-	case p.NewPlan == "":
-		return nil, invalidParamsError("NewPlan is empty")
+	case p.NewPlan == "" && !p.UpdatePaymentMethod:
+		return nil, invalidParamsError("set NewPlan or UpdatePaymentMethod (or both)")
 	}
 	if err := checkText("", p); err != nil {
 		return nil, err

@@ -70,3 +70,26 @@ func TestSubscriptionLinksValidation(t *testing.T) {
 	}
 	assert.Empty(t, f.requests())
 }
+
+// Stash's CreateSubscriptionChangeCheckoutLink takes newPlan,
+// updatePaymentMethod, or both ("At least one of new_plan or
+// update_payment_method must be set"; newPlan is optional): a link that only
+// asks the subscriber for a new payment method (a past_due card) is valid
+// and must be sent. Neither set is still refused locally, naming both.
+func TestSubscriptionChangePaymentMethodOnly(t *testing.T) {
+	t.Parallel()
+	c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{"id":"l1","url":"https://pay.stash.gg/s/l1"}`)})
+	link, err := c.CreateSubscriptionChangeCheckoutLink(t.Context(), "sub-1", &stashpay.SubscriptionChangeParams{UpdatePaymentMethod: true})
+	require.NoError(t, err, "a payment-method-only change is a valid Stash request")
+	assert.Equal(t, "l1", link.ID)
+	reqs := f.requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/sdk/subscriptions/sub-1/change-checkout-links", reqs[0].EscapedPath)
+	assert.JSONEq(t, `{"updatePaymentMethod":true}`, string(reqs[0].Body))
+
+	_, err = c.CreateSubscriptionChangeCheckoutLink(t.Context(), "sub-1", &stashpay.SubscriptionChangeParams{})
+	require.ErrorIs(t, err, stashpay.ErrInvalidParams)
+	assert.Contains(t, err.Error(), "NewPlan")
+	assert.Contains(t, err.Error(), "UpdatePaymentMethod")
+	assert.Len(t, f.requests(), 1, "nothing sent for an empty change")
+}

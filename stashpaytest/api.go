@@ -151,13 +151,17 @@ func (s *Server) handleSubscriptionLink(_ *http.Request, body []byte) (any, *rpc
 
 func (s *Server) handleSubscriptionChange(_ *http.Request, body []byte) (any, *rpcError) {
 	var req struct {
-		NewPlan string `json:"newPlan"`
+		NewPlan             string `json:"newPlan"`
+		UpdatePaymentMethod bool   `json:"updatePaymentMethod"`
 	}
 	if err := decodeObject(body, &req); err != nil {
 		return nil, errInvalid(err.Error())
 	}
-	if req.NewPlan == "" {
-		return nil, errInvalid("newPlan is required")
+	switch {
+	case req.NewPlan == "" && !req.UpdatePaymentMethod:
+		return nil, errInvalid("at least one of newPlan or updatePaymentMethod must be set")
+	case req.NewPlan == "":
+		return s.newLink("/subscribe/") // a payment method change keeps the plan
 	}
 	return s.subscriptionLink(req.NewPlan)
 }
@@ -168,8 +172,13 @@ func (s *Server) subscriptionLink(plan string) (any, *rpcError) {
 	if _, ok := s.findPlan(func(p stashpay.Plan) bool { return p.ID == plan || p.Code == plan }); !ok {
 		return nil, notFound("plan")
 	}
+	return s.newLink("/subscribe/")
+}
+
+// newLink answers a new checkout link under prefix.
+func (s *Server) newLink(prefix string) (any, *rpcError) {
 	id := uuid.NewString()
-	return map[string]string{"id": id, "url": s.ts.URL + "/subscribe/" + id}, nil
+	return map[string]string{"id": id, "url": s.ts.URL + prefix + id}, nil
 }
 
 func (s *Server) findPlan(match func(stashpay.Plan) bool) (stashpay.Plan, bool) {

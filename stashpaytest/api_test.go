@@ -66,3 +66,37 @@ func TestFakeProductsOutsideOfferWindow(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, code, "%s: %s", id, body)
 	}
 }
+
+// Stash's CreateSubscriptionChangeCheckoutLink: "At least one of new_plan or
+// update_payment_method must be set"; newPlan is optional. The fake answers
+// a payment-method-only change with a link, a change to a plan it does not
+// know with 404, and a change with neither with 400.
+func TestFakeSubscriptionChangeLink(t *testing.T) {
+	t.Parallel()
+	s := stashpaytest.Start(t)
+	s.SetPlans(stashpay.Plan{ID: "plan-1", Code: "monthly"})
+	tests := []struct {
+		name, body string
+		want       int
+	}{
+		{"payment method only", `{"updatePaymentMethod":true}`, http.StatusOK},
+		{"new plan", `{"newPlan":"monthly"}`, http.StatusOK},
+		{"both", `{"newPlan":"plan-1","updatePaymentMethod":true}`, http.StatusOK},
+		{"unknown plan", `{"newPlan":"yearly","updatePaymentMethod":true}`, http.StatusNotFound},
+		{"neither", `{"referenceId":"r"}`, http.StatusBadRequest},
+		{"payment method false", `{"updatePaymentMethod":false}`, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, body := call(t, s, http.MethodPost, "/sdk/subscriptions/sub-1/change-checkout-links", []byte(tt.body), validV1(s))
+			require.Equal(t, tt.want, code, string(body))
+			if code == http.StatusOK {
+				var link struct{ ID, URL string }
+				require.NoError(t, json.Unmarshal(body, &link))
+				assert.NotEmpty(t, link.ID)
+				assert.Contains(t, link.URL, link.ID)
+			}
+		})
+	}
+}
