@@ -58,9 +58,10 @@
 // A request is retried, by default twice ([WithMaxRetries]), after a network
 // error (an attempt that exceeds the http.Client's Timeout included, while
 // the context is still live) or an answer of 408, 409, 429 or 5xx (except
-// 501). Other statuses
-// are final. Waits grow exponentially from 0.5 s to at most 8 s, with
-// jitter; a Retry-After header (seconds or an HTTP date) is honoured, and
+// 501), unless the body's google.rpc code is ALREADY_EXISTS (a 409 that no
+// retry can change, such as a TransactionID already used for another
+// purchase). Other statuses are final. Waits grow exponentially from 0.5 s
+// to at most 8 s, with jitter; a Retry-After header (seconds or an HTTP date) is honoured, and
 // when it asks for more than 30 s the client stops and returns the
 // [*APIError] with RetryAfter set. A wait ends early when the context is
 // done, and no retry starts when its wait would outlast the context's

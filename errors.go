@@ -153,8 +153,17 @@ func (e *APIError) Is(target error) bool {
 }
 
 // Temporary reports whether the same request may succeed later: the status
-// is one the client retries (408, 409, 429, 5xx except 501).
-func (e *APIError) Temporary() bool { return httpx.RetryableStatus(e.StatusCode) }
+// is one the client retries (408, 409, 429, 5xx except 501), unless the
+// body's google.rpc code is 6 ALREADY_EXISTS. grpc-gateway answers both
+// ABORTED (a transient conflict) and ALREADY_EXISTS (a permanent one, such
+// as a transaction ID already used for another purchase) with 409; only the
+// first may succeed when sent again.
+func (e *APIError) Temporary() bool {
+	return httpx.RetryableStatus(e.StatusCode) && e.Code != codeAlreadyExists
+}
+
+// codeAlreadyExists is google.rpc.Code ALREADY_EXISTS.
+const codeAlreadyExists = 6
 
 func rpcCodeName(code int) string {
 	if code >= 0 && code < len(rpcCodeNames) {

@@ -83,7 +83,7 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 			status = resp.StatusCode
 			apiErr := c.checkResponse(resp, method, path, c.secretsOf(auth))
 			result, requestID, retryAfter = apiErr, apiErr.RequestID, apiErr.RetryAfter
-			retry = httpx.RetryableStatus(status)
+			retry = apiErr.Temporary()
 		}
 		var wait time.Duration
 		if retry && attempt <= c.maxRetries && ctx.Err() == nil {

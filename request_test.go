@@ -21,6 +21,7 @@ import (
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/stashpaytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -555,4 +556,58 @@ func TestLoggerQuietAboveDebug(t *testing.T) {
 	_, err := c.CreateCheckout(t.Context(), minimalCheckout())
 	require.NoError(t, err)
 	assert.Empty(t, buf.String())
+}
+
+// A 409 is grpc-gateway's status for two codes: ABORTED (10), a transient
+// conflict worth a retry, and ALREADY_EXISTS (6), a permanent one (the fake
+// Stash answers it for a transaction ID reused for another purchase) that
+// no retry can change. The client returns ALREADY_EXISTS at once and does
+// not call it Temporary, so a caller's retry loop keyed on Temporary does
+// not resend the conflicting purchase; ABORTED is still retried.
+func TestConflictRetriedOnlyWhenTransient(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		sends      int
+		temporary  bool
+	}{
+		{"ALREADY_EXISTS as a number", `{"code":6,"message":"transaction exists"}`, 1, false},
+		{"ALREADY_EXISTS as a name", `{"code":"ALREADY_EXISTS"}`, 1, false},
+		{"ABORTED", `{"code":10,"message":"aborted"}`, 3, true},
+		{"no code", `{}`, 3, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(409, tt.body)})
+			_, err := c.CreateCheckout(t.Context(), minimalCheckout())
+			var apiErr *stashpay.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, http.StatusConflict, apiErr.StatusCode)
+			assert.Len(t, f.requests(), tt.sends)
+			assert.Equal(t, tt.temporary, apiErr.Temporary())
+		})
+	}
+}
+
+// The fake Stash answers a transaction ID reused for another purchase with
+// 409 ALREADY_EXISTS, which the client returns without a retry.
+func TestConflictFromTheFakeIsNotTemporary(t *testing.T) {
+	t.Parallel()
+	srv := stashpaytest.Start(t)
+	c, err := stashpay.NewClient(srv.Credentials(), stashpay.WithBaseURL(srv.URL()))
+	require.NoError(t, err)
+	first := minimalCheckout()
+	first.TransactionID = "order-1001"
+	_, err = c.CreateCheckout(t.Context(), first)
+	require.NoError(t, err)
+	other := minimalCheckout()
+	other.TransactionID = "order-1001" // the same ID, another purchase
+	other.Item.Quantity = 2
+	_, err = c.CreateCheckout(t.Context(), other)
+	var apiErr *stashpay.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusConflict, apiErr.StatusCode)
+	assert.Equal(t, 6, apiErr.Code)
+	assert.False(t, apiErr.Temporary())
 }
