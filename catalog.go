@@ -83,13 +83,15 @@ type OfferDetailsRequest struct {
 // answers an empty catalog ({"catalog":{}}). An error answers 500 (the
 // error is logged, not sent), and so does a response with two members of
 // one oneof set (a [CatalogEntry] with both Product and Free, a
-// [CatalogPrice] with both Amount and PriceID), which Stash would refuse
-// whole; the log names the member.
+// [CatalogPrice] with both Amount and PriceID, a [LocalizableText] with both
+// LocalizationKey and LocalizedText), which Stash would refuse whole; the
+// log names the member.
 type CatalogFunc func(ctx context.Context, req *CatalogRequest) (*CatalogResponse, error)
 
 // OfferDetailsFunc answers an offer details call. A nil response with a nil
 // error answers 404 (no such offer). An error answers 500 (logged, not
-// sent).
+// sent), and so does a response with two members of one oneof set, as for
+// [CatalogFunc].
 type OfferDetailsFunc func(ctx context.Context, req *OfferDetailsRequest) (*OfferDetailsResponse, error)
 
 // CatalogHandler returns the http.Handler of [CatalogPath]: it accepts GET
@@ -272,6 +274,8 @@ func (e CatalogEntry) members() int {
 }
 
 func (p CatalogPrice) members() int { return count(p.Amount != nil, p.PriceID != nil) }
+
+func (t LocalizableText) members() int { return count(t.LocalizationKey != "", t.LocalizedText != "") }
 
 func count(set ...bool) int {
 	n := 0

@@ -233,3 +233,51 @@ func TestCatalogHandlerOneofSetTwice(t *testing.T) {
 		})
 	}
 }
+
+// The catalog proto (stashgg/public-api server/egress/shop/catalog/v1/
+// service.proto, message LocalizableText) declares
+// "oneof localization { localization_key = 2; localized_text = 3; }", which
+// STASH-API.md 4.3 writes as LocalizableText{defaultText, localizationKey |
+// localizedText}. protojson refuses a body that sets both, so Stash drops the
+// whole catalog (or offer) answer; the handler must treat it as it treats the
+// other oneofs (500, the member logged), not answer it 200.
+func TestWebshopHandlersLocalizableTextOneofSetTwice(t *testing.T) {
+	t.Parallel()
+	both := stashpay.LocalizableText{DefaultText: "Gems", LocalizationKey: "offer.gems", LocalizedText: "Gemmes"}
+	amount := &stashpay.PriceAmount{Currency: "USD", Cents: 199}
+	tests := []struct {
+		name   string
+		h      func(cfg stashpay.EgressConfig) http.Handler
+		target string
+		member string
+	}{
+		{"catalog product name", func(cfg stashpay.EgressConfig) http.Handler {
+			return stashpay.CatalogHandler(cfg, func(context.Context, *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) {
+				return &stashpay.CatalogResponse{Catalog: stashpay.Catalog{Sections: []stashpay.CatalogSection{{Items: []stashpay.CatalogEntry{
+					{Product: &stashpay.PurchasableItem{ProductID: "sku", Name: both, Price: stashpay.CatalogPrice{Amount: amount}}}}}}}}, nil
+			})
+		}, "/api/v1/catalog", "catalog.sections[0].items[0].product.name"},
+		{"catalog section header", func(cfg stashpay.EgressConfig) http.Handler {
+			return stashpay.CatalogHandler(cfg, func(context.Context, *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) {
+				return &stashpay.CatalogResponse{Catalog: stashpay.Catalog{Sections: []stashpay.CatalogSection{{Header: both}}}}, nil
+			})
+		}, "/api/v1/catalog", "catalog.sections[0].header"},
+		{"offer item title", func(cfg stashpay.EgressConfig) http.Handler {
+			return stashpay.OfferDetailsHandler(cfg, func(context.Context, *stashpay.OfferDetailsRequest) (*stashpay.OfferDetailsResponse, error) {
+				return &stashpay.OfferDetailsResponse{Items: []stashpay.OfferContentItem{{Title: both}}}, nil
+			})
+		}, "/api/v1/catalog/offer?guid=5d6a3c1e-9b8f-4e2d-a1c0-7f6e5d4c3b2a&productId=sku", "items[0].title"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			cfg := egressConfig()
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			rec := egressServe(tt.h(cfg), signedGet(t, tt.target))
+			require.Equal(t, http.StatusInternalServerError, rec.Code,
+				"an answer setting both members of LocalizableText's oneof is refused whole by Stash: %s", rec.Body.String())
+			assert.Contains(t, logs.String(), "member="+tt.member)
+		})
+	}
+}

@@ -48,7 +48,7 @@ type CatalogSection struct {
 }
 
 // LocalizableText is a text of the webshop: a default text, and a localization key or a server-
-// resolved localized text.
+// resolved localized text (set at most one of LocalizationKey and LocalizedText: a protobuf oneof).
 type LocalizableText struct {
 	// Default text content, usually in English (fallback if no localized text is provided or if
 	// region/language is not supported or cannot be determined).

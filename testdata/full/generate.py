@@ -36,10 +36,12 @@ ops = {
     'swagger.v1.json': {'catalog': 'v1GetCatalogResponse', 'offer_details': 'v1GetOfferDetailsResponse', 'player': 'v1GetPlayerResponse'},
 }
 ONEOF = ('product', 'chain', 'info', 'free')
+texts = itertools.count()
 def one_member(v):
     # A protobuf oneof takes one member: an entry with every member filled
-    # becomes one entry per member, and of a price (amount | priceId) the
-    # product keeps the amount, a chain link the price ID.
+    # becomes one entry per member, of a price (amount | priceId) the
+    # product keeps the amount, a chain link the price ID, and a text
+    # (localizationKey | localizedText) one of the two.
     if isinstance(v, list):
         out = []
         for x in v:
@@ -50,6 +52,10 @@ def one_member(v):
         return out
     if isinstance(v, dict):
         v = {k: one_member(x) for k, x in v.items()}
+        if 'localizationKey' in v and 'localizedText' in v:
+            # LocalizableText's oneof localization: the texts keep the key
+            # and the localized text in turn, so that both are covered.
+            del v[('localizedText', 'localizationKey')[next(texts) % 2]]
         for k, keep in (('product', 'amount'), ('links', 'priceId')):
             items = v[k] if isinstance(v.get(k), list) else [v.get(k)]
             for it in items:
