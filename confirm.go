@@ -337,9 +337,12 @@ type confirmHandler struct {
 // be recorded, key + "#confirmed", the marker of builds before v0.1.0, is
 // written instead, which keeps the 409 and which a cancel of another
 // transaction does not pass), and key + "#refused:" + a digest of the
-// signature header and body of a call fn refused (so that replaying that
-// signed call, which Stash's signature allows for 5 minutes, cannot reach fn
-// again; Stash's own retries are signed anew and do reach it, except under
+// signature header and body of a call fn refused (and, with
+// AllowLegacySignature, of the body alone when the call carried the legacy
+// header too, so that stripping its v1 header does not make it new; so
+// that replaying that signed call, which Stash's signature allows for 5
+// minutes, cannot reach fn again; Stash's own retries are signed anew and
+// do reach it, except under
 // the legacy signature, which has no timestamp: a retry of a refused call
 // is then the same signed call, and is refused again without calling fn). A later call
 // reads the markers only once settled: one that another call is checking,
@@ -391,6 +394,14 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	digest.Write(body)
 	refused := key + "#refused:" + hex.EncodeToString(digest.Sum(nil))
+	// A call that also carries the legacy header can be replayed with the v1
+	// header stripped, and is then judged (and its refusal looked up) by
+	// the body alone: a refusal is recorded under that digest too.
+	var bodyRefused string
+	if sig != "" && c.h.legacy && r.Header.Get(EgressLegacySignatureHeader) != "" {
+		d := sha256.Sum256(body)
+		bodyRefused = key + "#refused:" + hex.EncodeToString(d[:])
+	}
 	fingerprint := key + "#granted:" + confirmFingerprint(req)
 	listed := key + "#granted:" + listedFingerprint(req)
 	paid := paidMarker(key, req.TransactionID)
@@ -399,7 +410,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	res, err := inbound.Once(r.Context(), c.store, key, c.lease, max(c.busyWait, 0), func(ctx context.Context) error {
 		var err error
-		out, err = c.grant(ctx, r, req, key, refused, fingerprint, listed, paid)
+		out, err = c.grant(ctx, r, req, key, refused, bodyRefused, fingerprint, listed, paid)
 		return err
 	})
 	var rej *PurchaseRejectedError
@@ -445,7 +456,7 @@ func (c *confirmHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // call, and items already granted under the key (its own record lost),
 // without calling fn; runs fn under the items' fingerprint; and records a
 // refusal, or what was granted, before the key is completed.
-func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, key, refused, granted, listed, paid string) (*ConfirmPaymentResponse, error) {
+func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *ConfirmPaymentRequest, key, refused, bodyRefused, granted, listed, paid string) (*ConfirmPaymentResponse, error) {
 	mark, err := c.store.Claim(ctx, refused, c.lease)
 	switch {
 	case err != nil:
@@ -499,6 +510,11 @@ func (c *confirmHandler) grant(ctx context.Context, r *http.Request, req *Confir
 	if errors.Is(err, ErrPurchaseRejected) {
 		if cerr := c.store.Complete(after, refused, mark.Token); cerr != nil {
 			c.h.log(r, slog.LevelError, "stashpay: confirm refused but the refusal was not recorded", "transaction_id", req.TransactionID, "error", cerr.Error())
+		}
+		if bodyRefused != "" {
+			if rerr := c.record(after, bodyRefused); rerr != nil {
+				c.h.log(r, slog.LevelError, "stashpay: confirm refused but the refusal was not recorded", "transaction_id", req.TransactionID, "error", rerr.Error())
+			}
 		}
 		return nil, err
 	}

@@ -1242,3 +1242,35 @@ func TestConfirmAfterTheKeyAndMarkersWereLost(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, egressServe(h, egressRequest(t, "/", other)).Code)
 	assert.Equal(t, int64(1), c.n.Load())
 }
+
+// With AllowLegacySignature on, a call that carries both headers is judged by
+// its v1 header, and a refusal is remembered under the digest of that header
+// and the body. The same signed call replayed with the v1 header stripped is
+// judged by its (still valid, timeless) legacy header instead, and its
+// digest (body only) was never recorded: the replay reaches fn again,
+// although ConfirmPaymentHandler promises a refused signed call cannot. When
+// fn now grants (the item is back in stock), the player has it while Stash
+// failed the charge after the first 422.
+func TestConfirmRefusalIsRememberedWhenTheV1HeaderIsStripped(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	cfg := egressConfig()
+	cfg.AllowLegacySignature = true
+	h := stashpay.ConfirmPaymentHandler(cfg, func(context.Context, *stashpay.ConfirmPaymentRequest) (*stashpay.ConfirmPaymentResponse, error) {
+		if n.Add(1) == 1 {
+			return nil, stashpay.RejectPurchase("sold out")
+		}
+		return nil, nil // restocked: a call that reaches fn now grants
+	})
+	body := egressConfirmBody(t, "tx-refused-both-headers")
+	first := egressRequest(t, "/", body, stashpaytest.EgressLegacySignature()) // v1 and legacy, as Stash may send both
+	replay := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	replay.Header = first.Header.Clone()
+	replay.Header.Del(stashpay.EgressSignatureHeader)
+
+	rec := egressServe(h, first)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	rec = egressServe(h, replay)
+	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code, "the replayed refused call must be refused again: %s", rec.Body.String())
+	assert.Equal(t, int64(1), n.Load(), "the replay of a refused signed call reached fn")
+}
