@@ -174,6 +174,8 @@ type purchaseRefundedJSON struct {
 	*PurchaseRefunded
 	Reason lenientText   `json:"reason"`
 	Amount lenientAmount `json:"amount"`
+	Total  lenientAmount `json:"total"`
+	Tax    lenientAmount `json:"tax"`
 }
 
 func (w *purchaseRefundedJSON) result() decoded {
@@ -182,6 +184,7 @@ func (w *purchaseRefundedJSON) result() decoded {
 		e = new(PurchaseRefunded)
 	}
 	e.Reason, e.Amount = string(w.Reason), Amount(w.Amount)
+	e.Total, e.Tax = Amount(w.Total), Amount(w.Tax)
 	return e
 }
 

@@ -241,3 +241,27 @@ func TestParseBonusItemsKeepGrantableElements(t *testing.T) {
 		})
 	}
 }
+
+// The refund's total and tax are no better known than its amount: Stash has
+// published no PURCHASE_REFUNDED payload at all. Sent in the money-object
+// shape the amount is tolerated in, they must not refuse the refund either
+// (refused: 400, redelivered for a day, dropped, never revoked).
+func TestParsePurchaseRefundedTotalsInAnotherKindDoNotRefuse(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, member string }{
+		{"total as a money object", `"total":{"currency":"USD","amount":"199"}`},
+		{"tax as a money object", `"tax":{"currency":"USD","amount":"0"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			payload := `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r-1","orderId":"o-1","checkoutLinkId":"cl-1",` +
+				`"userId":"player-42","currency":"USD","amount":{"currency":"USD","amount":"199"},` + tt.member + `}}`
+			ev, err := events.Parse([]byte(payload))
+			require.NoError(t, err, "a refund refused for an undocumented member's kind")
+			r, ok := ev.(*events.PurchaseRefunded)
+			require.True(t, ok, "got %T", ev)
+			assert.Equal(t, "refund:r-1", r.IdempotencyKey())
+		})
+	}
+}

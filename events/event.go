@@ -141,7 +141,7 @@ func (b *base) Environment() string { return b.env }
 func (b *base) Raw() json.RawMessage { return b.raw }
 
 // EventID returns the envelope's top-level "id" when Stash sends one as a
-// string (not documented so far), else "".
+// string or a number (its text; not documented so far), else "".
 func (b *base) EventID() string { return b.eventID }
 
 func (b *base) sealed() {}

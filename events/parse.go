@@ -68,7 +68,7 @@ func parseStd(payload []byte) (Event, error) {
 	if typ == "" {
 		return nil, ErrMissingType
 	}
-	b := base{typ: typ, format: formatOf(typ), env: optionalString(env.Environment), eventID: optionalString(env.ID)}
+	b := base{typ: typ, format: formatOf(typ), env: optionalString(env.Environment), eventID: identifier(env.ID)}
 	ev, own := env.newEvent(typ)
 	data, used := env.payload(own)
 	if data == nil {
@@ -121,6 +121,16 @@ func optionalString(raw json.RawMessage) string {
 		return ""
 	}
 	return s
+}
+
+// identifier decodes raw as an identifier: a string, or a number as its
+// exact text (as internal/wire reads every identifier); "" for any other kind.
+func identifier(raw json.RawMessage) string {
+	var s wire.NumericText
+	if len(raw) == 0 || s.UnmarshalJSON(raw) != nil {
+		return ""
+	}
+	return string(s)
 }
 
 // loneObject returns the only top-level member, other than the envelope

@@ -201,9 +201,11 @@ type PurchaseRefunded struct {
 	// number; another kind (an object) is left empty, not refused (Raw
 	// keeps it).
 	Amount Amount `json:"amount,omitempty"`
-	// Total is the "total" member, when sent.
+	// Total is the "total" member, when sent as a string or number; another
+	// kind is left empty, as Amount's is.
 	Total Amount `json:"total,omitempty"`
-	// Tax is the refunded tax, when sent.
+	// Tax is the refunded tax, when sent as a string or number; another
+	// kind is left empty, as Amount's is.
 	Tax Amount `json:"tax,omitempty"`
 	// Reason is the refund reason, when sent; a number (an enum's) is kept
 	// as its digits, another kind is left empty.

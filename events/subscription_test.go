@@ -269,3 +269,36 @@ func TestRenewalKeyIdentifiesTheRenewal(t *testing.T) {
 		})
 	}
 }
+
+// The envelope id is an identifier like any other: sent as a JSON number, it
+// is read as its text, as every other identifier is since internal/wire reads
+// a number where a string is expected as its text, so that both spellings
+// of one event share its exactly-once key.
+func TestEnvelopeIDSentAsANumber(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, str, num, want string }{
+		{"renewal",
+			`{"type":"subscription.payment_succeeded","id":"9001","data":{"id":"s"}}`,
+			`{"type":"subscription.payment_succeeded","id":9001,"data":{"id":"s"}}`,
+			"subscription.payment_succeeded:s:event:9001"},
+		{"failure",
+			`{"type":"subscription.payment_failed","id":"9002","data":{"id":"s"}}`,
+			`{"type":"subscription.payment_failed","id":9002,"data":{"id":"s"}}`,
+			"subscription.payment_failed:s:event:9002"},
+		{"cancellation",
+			`{"type":"subscription.canceled","id":"9003","data":{"id":"s"}}`,
+			`{"type":"subscription.canceled","id":9003,"data":{"id":"s"}}`,
+			"subscription.canceled:s:event:9003"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := events.Parse([]byte(tt.str))
+			require.NoError(t, err)
+			n, err := events.Parse([]byte(tt.num))
+			require.NoError(t, err)
+			require.Equal(t, tt.want, s.IdempotencyKey())
+			assert.Equal(t, s.IdempotencyKey(), n.IdempotencyKey(), "numeric envelope id lost")
+		})
+	}
+}

@@ -111,8 +111,8 @@ func WithLogger(l *slog.Logger) Option { return func(g *Granter) { g.logger = l 
 // analytics), once per event key ([webhook.DefaultKey]) on the Granter's
 // store. Without it such events are acknowledged and dropped: Stash does
 // not send them again, so a game that grants free items or subscription
-// renewals, or takes back refunds, needs it. A dropped event that may grant
-// or take back something is logged at warning level ([WithLogger]).
+// renewals, or takes back refunds, needs it. A dropped event other than an
+// analytics event is logged at warning level ([WithLogger]).
 func WithOtherEvents(fn func(ctx context.Context, e events.Event) error) Option {
 	return func(g *Granter) { g.other = fn }
 }

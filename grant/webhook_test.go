@@ -221,3 +221,99 @@ func TestWebhookGrantsBonusItems(t *testing.T) {
 	require.Len(t, granted, 1)
 	assert.Equal(t, []grant.BonusItem{{ID: "gems", Quantity: 500}}, granted[0].BonusItems)
 }
+
+// Without WithOtherEvents, every dropped event that may take back or grant
+// something is logged, also when it carries no identity of its own: Stash's
+// refund payload is undocumented (refundId is a guess), and a renewal or a
+// failure may come without period, payment or envelope id. Only analytics
+// events are dropped silently.
+func TestWebhookDroppedEventsWithoutIdentityAreLogged(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+	}{
+		{"refund without refund id", `{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"orderId":"o-9","checkoutLinkId":"c-9","userId":"p1","total":"1.99"}}`},
+		{"renewal without period or payment", `{"type":"subscription.payment_succeeded","data":{"id":"sub-1","status":"active"}}`},
+		{"payment failure without payment id", `{"type":"subscription.payment_failed","data":{"id":"sub-1","status":"past_due"}}`},
+		{"event type this SDK does not know", `{"type":"PURCHASE_CHARGEBACK","purchaseChargeback":{"orderId":"o-9"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logs := &logBuffer{}
+			rec := &recorder{}
+			e := newEnv(t, rec, nil, grant.WithLogger(logs.logger()))
+			e.serveGame(t, nil)
+			d, err := e.fake.SendEvent(t.Context(), []byte(tt.body))
+			require.NoError(t, err)
+			require.NoError(t, d.Wait(t.Context()))
+			for _, a := range d.Attempts() {
+				require.Equal(t, http.StatusOK, a.StatusCode, "a dropped event is acknowledged: Stash never sends it again")
+			}
+			assert.Contains(t, logs.String(), "level=WARN", "the acknowledged, dropped event left no trace")
+			assert.Contains(t, logs.String(), "has no WithOtherEvents function")
+		})
+	}
+}
+
+// One renewal sent twice by Stash as two serialisations (members in another
+// order) with the same envelope id is handled once, whether the id is a JSON
+// string or a JSON number.
+func TestWebhookOtherEventResentWithNumericEnvelopeIDHandledOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, id string }{
+		{"string id", `"9001"`},
+		{"numeric id", `9001`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var renewals atomic.Int32
+			rec := &recorder{}
+			e := newEnv(t, rec, nil, grant.WithOtherEvents(func(_ context.Context, ev events.Event) error {
+				if _, ok := ev.(*events.SubscriptionPaymentSucceeded); ok {
+					renewals.Add(1)
+				}
+				return nil
+			}))
+			e.serveGame(t, nil)
+			copies := []string{
+				`{"type":"subscription.payment_succeeded","id":` + tt.id + `,"data":{"id":"sub-7","status":"active"}}`,
+				`{"id":` + tt.id + `,"type":"subscription.payment_succeeded","data":{"status":"active","id":"sub-7"}}`,
+			}
+			for _, c := range copies {
+				d, err := e.fake.SendEvent(t.Context(), []byte(c))
+				require.NoError(t, err)
+				require.NoError(t, d.Wait(t.Context()))
+			}
+			assert.Equal(t, int32(1), renewals.Load(), "one renewal handled %d times", renewals.Load())
+		})
+	}
+}
+
+// A refund whose total comes in the money-object shape the SDK already
+// tolerates for its amount reaches the refund function; refused, it is
+// answered 400 on every attempt and the refund is never revoked.
+func TestWebhookRefundWithObjectTotalReachesTheFunction(t *testing.T) {
+	t.Parallel()
+	var refunds atomic.Int32
+	rec := &recorder{}
+	e := newEnv(t, rec, nil, grant.WithOtherEvents(func(_ context.Context, ev events.Event) error {
+		if _, ok := ev.(*events.PurchaseRefunded); ok {
+			refunds.Add(1)
+		}
+		return nil
+	}))
+	e.serveGame(t, nil)
+	refund := []byte(`{"type":"PURCHASE_REFUNDED","purchaseRefunded":{"refundId":"r-5","orderId":"o-5","checkoutLinkId":"cl-5",` +
+		`"userId":"p1","currency":"USD","amount":{"currency":"USD","amount":"199"},"total":{"currency":"USD","amount":"199"}}}`)
+	d, err := e.fake.SendEvent(t.Context(), refund, stashpaytest.MaxAttempts(3))
+	if d != nil {
+		for _, a := range d.Attempts() {
+			t.Logf("attempt answered %d", a.StatusCode)
+		}
+	}
+	require.NoError(t, err, "the refund was never acknowledged")
+	assert.Equal(t, int32(1), refunds.Load(), "the refund function never ran")
+}
