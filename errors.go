@@ -91,7 +91,8 @@ type APIError struct {
 	// StatusCode is the HTTP status.
 	StatusCode int
 	// Code is the google.rpc.Code of the body (5 NOT_FOUND, 16
-	// UNAUTHENTICATED, ...), or 0 when the body carried none.
+	// UNAUTHENTICATED, ...), or 0 when the body carried none; a body's
+	// code that is no google.rpc code (a gateway's 404) is kept as sent.
 	Code int
 	// Message is the body's message, or the start of a non-JSON body.
 	Message string
@@ -138,13 +139,14 @@ func (e *APIError) Error() string {
 // Is reports whether e is of the kind target, one of [ErrInvalidArgument],
 // [ErrUnauthenticated], [ErrPermissionDenied], [ErrNotFound],
 // [ErrRateLimited] and [ErrUnavailable]. The google.rpc code decides when
-// present, the HTTP status otherwise.
+// present, the HTTP status otherwise, also when the body's code is no
+// google.rpc code (a gateway's {"code":404}).
 func (e *APIError) Is(target error) bool {
 	for _, k := range apiErrorKinds {
 		if k.kind != target {
 			continue
 		}
-		if e.Code != 0 {
+		if e.Code > 0 && e.Code < len(rpcCodeNames) {
 			return e.Code == k.code
 		}
 		return e.StatusCode == k.status

@@ -97,6 +97,9 @@ func TestAPIErrorIs(t *testing.T) {
 		{"code wins over status", &stashpay.APIError{StatusCode: 404, Code: 16}, stashpay.ErrUnauthenticated},
 		{"internal", &stashpay.APIError{StatusCode: 500, Code: 13}, nil},
 		{"teapot", &stashpay.APIError{StatusCode: 418}, nil},
+		{"gateway code 404", &stashpay.APIError{StatusCode: 404, Code: 404}, stashpay.ErrNotFound},
+		{"gateway code 503", &stashpay.APIError{StatusCode: 503, Code: 503}, stashpay.ErrUnavailable},
+		{"negative code", &stashpay.APIError{StatusCode: 429, Code: -1}, stashpay.ErrRateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
