@@ -43,10 +43,7 @@ func (it *Item) UnmarshalJSON(data []byte) error {
 	}
 	it.ID, it.Quantity, it.Price = string(s.ID), int64(s.Quantity), s.Price
 	if s.Metadata != nil {
-		it.Metadata = make(map[string]string, len(s.Metadata))
-		for k, v := range s.Metadata {
-			it.Metadata[k] = string(v)
-		}
+		it.Metadata = texts(s.Metadata)
 	}
 	return nil
 }
@@ -108,7 +105,7 @@ func bonusItems(raw json.RawMessage) []BonusItem {
 		if wire.Unmarshal(elem, &b) == nil && b.ID != "" && b.Quantity > 0 {
 			it := b.BonusItem
 			it.Quantity = int64(b.Quantity)
-			it.Name, it.Description = string(b.Name), string(b.Description)
+			it.Name, it.Description = string(b.Name.v), string(b.Description.v)
 			out = append(out, it)
 		}
 	}
@@ -123,32 +120,43 @@ type bonusItemJSON struct {
 	Description lenientText `json:"description"`
 }
 
-// lenientText is a descriptive member whose kind no Stash source fixes: a
-// string, or a number kept as its text; any other kind (an object such as
-// a localized text, an array, a boolean) is left empty rather than failing
-// the event, whose Raw keeps it.
-type lenientText string
+// lenient is a member whose kind or shape no Stash source fixes (a refund's
+// amount, a bonus item's name, a subscription's period): it is read as T
+// reads itself, and left zero when T refuses it, rather than failing the
+// event (redelivered, and refused, for a day), whose Raw keeps it.
+type lenient[T any, P interface {
+	*T
+	json.Unmarshaler
+}] struct{ v T }
 
 // UnmarshalJSON implements json.Unmarshaler.
-func (t *lenientText) UnmarshalJSON(b []byte) error {
-	if (*wire.NumericText)(t).UnmarshalJSON(b) != nil {
-		*t = ""
+func (l *lenient[T, P]) UnmarshalJSON(b []byte) error {
+	if P(&l.v).UnmarshalJSON(b) != nil {
+		var zero T
+		l.v = zero
 	}
 	return nil
 }
 
-// lenientAmount is an [Amount] member whose kind no Stash source shows (a
-// refund's amount): a string or number is read as Amount reads it; any
-// other kind (an object) is left empty rather than failing the event, whose
-// Raw keeps it.
-type lenientAmount Amount
+// lenientText is a descriptive text: a string, or a number kept as its
+// text; another kind (an object such as a localized text) is left empty.
+type lenientText = lenient[wire.NumericText, *wire.NumericText]
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (a *lenientAmount) UnmarshalJSON(b []byte) error {
-	if (*Amount)(a).UnmarshalJSON(b) != nil {
-		*a = ""
+// lenientAmount is an [Amount] of a kind no Stash source shows: a string
+// or number is read as Amount reads it; another kind is left empty.
+type lenientAmount = lenient[Amount, *Amount]
+
+// texts returns the metadata m holds, its values as their text (see
+// [wire.Text]); nil for a nil m.
+func texts(m map[string]wire.Text) map[string]string {
+	if m == nil {
+		return nil
 	}
-	return nil
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = string(v)
+	}
+	return out
 }
 
 func (w *purchaseSucceededJSON) result() decoded {
@@ -183,8 +191,7 @@ func (w *purchaseRefundedJSON) result() decoded {
 	if e == nil {
 		e = new(PurchaseRefunded)
 	}
-	e.Reason, e.Amount = string(w.Reason), Amount(w.Amount)
-	e.Total, e.Tax = Amount(w.Total), Amount(w.Tax)
+	e.Reason, e.Amount, e.Total, e.Tax = string(w.Reason.v), w.Amount.v, w.Total.v, w.Tax.v
 	return e
 }
 
@@ -201,13 +208,7 @@ func (w *freeItemRedeemedJSON) result() decoded {
 	if e == nil {
 		e = new(FreeItemRedeemed)
 	}
-	e.Metadata = nil
-	if w.Metadata != nil {
-		e.Metadata = make(map[string]string, len(w.Metadata))
-		for k, v := range w.Metadata {
-			e.Metadata[k] = string(v)
-		}
-	}
+	e.Metadata = texts(w.Metadata)
 	return e
 }
 

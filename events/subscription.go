@@ -198,32 +198,41 @@ func (s *Subscription) EffectiveID() string {
 }
 
 // UnmarshalJSON decodes a subscription tolerantly: timestamps as RFC 3339
-// strings, empty strings, null or Unix milliseconds; integers as numbers or
-// strings; booleans as JSON booleans or "true"/"false"; status as a string or a number (kept as text); both spellings of
-// the cancellation time.
+// strings (one without a zone as UTC), empty strings, null or Unix
+// milliseconds; integers as numbers or strings; booleans as JSON booleans
+// or "true"/"false"; status as a string or a number (kept as text); both
+// spellings of the cancellation time; metadata values that are numbers,
+// booleans or null as their JSON text. Stash has not published the object,
+// so a period or locked amount of another shape than modelled is left
+// empty rather than refusing the event (Raw keeps it).
 func (s *Subscription) UnmarshalJSON(b []byte) error {
 	type plain Subscription
 	aux := struct {
 		*plain
-		Status             openEnum   `json:"status"`
-		OriginalBillingDay wire.Int64 `json:"originalBillingDay"`
-		CancelAtPeriodEnd  wire.Bool  `json:"cancelAtPeriodEnd"`
-		TrialEnd           timestamp  `json:"trialEnd"`
-		AccessEndDate      timestamp  `json:"accessEndDate"`
-		CurrentPeriodStart timestamp  `json:"currentPeriodStart"`
-		CurrentPeriodEnd   timestamp  `json:"currentPeriodEnd"`
-		NextBillingDate    timestamp  `json:"nextBillingDate"`
-		GracePeriodEnd     timestamp  `json:"gracePeriodEnd"`
-		CanceledAt         timestamp  `json:"canceledAt"`
-		CancelledAt        timestamp  `json:"cancelledAt"`
-		CreatedAt          timestamp  `json:"createdAt"`
-		UpdatedAt          timestamp  `json:"updatedAt"`
+		Status               openEnum                 `json:"status"`
+		Period               lenient[Period, *Period] `json:"period"`
+		LockedAmountCents    lenientAmount            `json:"lockedAmountCents"`
+		CheckoutLinkMetadata map[string]wire.Text     `json:"checkoutLinkMetadata"`
+		OriginalBillingDay   wire.Int64               `json:"originalBillingDay"`
+		CancelAtPeriodEnd    wire.Bool                `json:"cancelAtPeriodEnd"`
+		TrialEnd             timestamp                `json:"trialEnd"`
+		AccessEndDate        timestamp                `json:"accessEndDate"`
+		CurrentPeriodStart   timestamp                `json:"currentPeriodStart"`
+		CurrentPeriodEnd     timestamp                `json:"currentPeriodEnd"`
+		NextBillingDate      timestamp                `json:"nextBillingDate"`
+		GracePeriodEnd       timestamp                `json:"gracePeriodEnd"`
+		CanceledAt           timestamp                `json:"canceledAt"`
+		CancelledAt          timestamp                `json:"cancelledAt"`
+		CreatedAt            timestamp                `json:"createdAt"`
+		UpdatedAt            timestamp                `json:"updatedAt"`
 	}{plain: (*plain)(s), CancelAtPeriodEnd: wire.Bool(s.CancelAtPeriodEnd)}
 	if err := wire.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	s.CancelAtPeriodEnd = bool(aux.CancelAtPeriodEnd)
 	s.Status = SubscriptionStatus(aux.Status)
+	s.Period, s.LockedAmountCents = aux.Period.v, aux.LockedAmountCents.v
+	s.CheckoutLinkMetadata = texts(aux.CheckoutLinkMetadata)
 	s.OriginalBillingDay = int64(aux.OriginalBillingDay)
 	s.TrialEnd = time.Time(aux.TrialEnd)
 	s.AccessEndDate = time.Time(aux.AccessEndDate)

@@ -142,6 +142,31 @@ func TestSubscriptionTolerantDecoding(t *testing.T) {
 		{"extra members", `{"id":"s","future":{"x":[1,2]},"payment":{"paymentId":"p","extra":true}}`, func(t *testing.T, s *events.SubscriptionCreated) {
 			assert.Equal(t, "p", s.Payment.PaymentID)
 		}},
+		// Stash has not published the data object: a member of another kind
+		// than modelled must not refuse the event (400 for a day, the
+		// renewal never granted). What cannot be read is left empty; Raw
+		// keeps it.
+		{"period of another kind", `{"id":"s","period":"P1M","status":"active"}`, func(t *testing.T, s *events.SubscriptionCreated) {
+			assert.Equal(t, events.Period{}, s.Period)
+			assert.Equal(t, events.SubscriptionStatusActive, s.Status)
+		}},
+		{"period with a unit of another kind", `{"id":"s","period":{"value":1,"unit":{"name":"month"}}}`, func(t *testing.T, s *events.SubscriptionCreated) {
+			assert.Equal(t, events.Period{}, s.Period)
+		}},
+		{"locked amount as an object", `{"id":"s","lockedAmountCents":{"currency":"USD","amount":"999"},"lockedCurrency":"USD"}`,
+			func(t *testing.T, s *events.SubscriptionCreated) {
+				assert.Empty(t, s.LockedAmountCents)
+				assert.Equal(t, events.Currency("USD"), s.LockedCurrency)
+			}},
+		{"metadata values of other kinds", `{"id":"s","checkoutLinkMetadata":{"n":7,"b":true,"z":null,"s":"x"}}`,
+			func(t *testing.T, s *events.SubscriptionCreated) {
+				assert.Equal(t, map[string]string{"n": "7", "b": "true", "z": "", "s": "x"}, s.CheckoutLinkMetadata)
+			}},
+		{"time without a zone is UTC", `{"id":"s","currentPeriodEnd":"2026-02-01T00:00:00","trialEnd":"2026-01-08T10:30:00.5"}`,
+			func(t *testing.T, s *events.SubscriptionCreated) {
+				assert.Equal(t, date("2026-02-01T00:00:00Z"), s.CurrentPeriodEnd)
+				assert.Equal(t, date("2026-01-08T10:30:00.5Z"), s.TrialEnd)
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,7 +49,11 @@ func (f *timestamp) UnmarshalJSON(b []byte) error {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return errTimestamp
+		// A time without a zone (not RFC 3339, but what a serialiser of a
+		// zone-less time writes) is read as UTC.
+		if t, err = time.Parse("2006-01-02T15:04:05.999999999", s); err != nil {
+			return errTimestamp
+		}
 	}
 	*f = timestamp(t)
 	return nil
