@@ -196,3 +196,28 @@ func TestProductPriceAmountNeedsDecimalPlaces(t *testing.T) {
 		assert.Equal(t, stashpay.Amount(tc.want), got, tc.in)
 	}
 }
+
+// A malformed answer is an ErrMalformedResponse that names the member (the
+// internal/wire contract: "they name the member path ... and say what was
+// wrong"). A timestamp Go cannot read is reported as "cannot decode", with
+// no member, so nothing tells the studio which of a product's five
+// timestamps Stash sent in a form the SDK refuses.
+func TestProductMalformedTimestampNamesTheMember(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, body, member string }{
+		{"space for T", `{"product":{"productId":"sku1","createdAt":"2026-01-15 10:30:00"}}`, "createdAt"},
+		{"seconds as a number", `{"product":{"productId":"sku1","offerEndTime":1768473000}}`, "offerEndTime"},
+		{"a price's word", `{"product":{"productId":"sku1","prices":[{"currency":"USD","cents":1,"decimalPlaces":2,"updatedAt":"yesterday"}]}}`, "updatedAt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, tt.body)})
+			_, err := c.GetProduct(t.Context(), "sku1")
+			require.ErrorIs(t, err, stashpay.ErrMalformedResponse)
+			assert.Contains(t, err.Error(), tt.member, "the error names the member")
+			assert.NotContains(t, err.Error(), "yesterday", "never the value")
+			assert.NotContains(t, err.Error(), "10:30", "never the value")
+		})
+	}
+}

@@ -108,7 +108,78 @@ func unmarshal(data []byte, v any, numberText bool) error {
 			err = json.Unmarshal(quoted, v)
 		}
 	}
+	if unclassified(err) {
+		// An Unmarshaler outside this module (time.Time) failed: encoding/json
+		// gives no member, so find the first value its type refuses.
+		if path, ok := failingMember(data, reflect.TypeOf(v)); ok && len(path) > 0 {
+			return &Error{Field: strings.Join(path, "."), Why: "cannot decode"}
+		}
+	}
 	return convert(err, reflect.TypeOf(v))
+}
+
+// unclassified reports whether err is a decoding error that convert can
+// only call "cannot decode", without a member.
+func unclassified(err error) bool {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var inv *json.InvalidUnmarshalError
+	return err != nil && !errors.As(err, &syn) && !errors.As(err, &typ) && !errors.As(err, &inv) && !errors.Is(err, ErrMalformed)
+}
+
+// failingMember returns the member path (map keys left out) of the first
+// value of the valid JSON value v that its type in t refuses to decode
+// through its own UnmarshalJSON, and whether there is one.
+func failingMember(v []byte, t reflect.Type) ([]string, bool) {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return nil, false
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil, json.Unmarshal(v, reflect.New(t).Interface()) != nil
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		names, _, values, ok, err := members(v)
+		if !ok || err != nil {
+			return nil, false
+		}
+		var fields structFields
+		if t.Kind() == reflect.Struct {
+			fields = fieldsOf(t)
+		}
+		for i, k := range names {
+			elem := t
+			if t.Kind() == reflect.Map {
+				elem = t.Elem()
+			} else if elem = fields.lookup(k); elem == nil {
+				continue
+			}
+			if path, ok := failingMember(values[i], elem); ok {
+				if t.Kind() == reflect.Map {
+					return nil, true // a map key is data, not a name
+				}
+				return append([]string{fields.name(k)}, path...), true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		dec := json.NewDecoder(bytes.NewReader(v))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return nil, false
+		}
+		for dec.More() {
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				return nil, false
+			}
+			if path, ok := failingMember(raw, t.Elem()); ok {
+				return path, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // numberIntoString reports whether err is encoding/json's refusal of a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,7 +29,9 @@ type doc struct {
 	Nested        *struct {
 		CampaignID string `json:"campaignId"`
 	} `json:"loyalty"`
-	Raw json.RawMessage `json:"raw"`
+	Raw       json.RawMessage      `json:"raw"`
+	CreatedAt time.Time            `json:"createdAt"`
+	Expiries  map[string]time.Time `json:"expiries"`
 }
 
 func TestUnmarshalNames(t *testing.T) {
@@ -217,6 +220,10 @@ func TestUnmarshalErrorsNameTheFieldNotTheValue(t *testing.T) {
 		{"invalid UTF-8 in an unknown member", "{\"extra\":{\"note\":\"\xff\"}}", "extra.note", "\xff"},
 		{"lone high surrogate", `{"transactionId":"tx-\ud800-secret"}`, "transactionId", "secret"},
 		{"lone low surrogate", `{"playerId":"\udfff-secret"}`, "playerId", "secret"},
+		{"a type that decodes itself", `{"transactionId":"tx","createdAt":"yesterday-secret"}`, "createdAt", "secret"},
+		{"a type that decodes itself, snake_case", `{"created_at":"yesterday-secret"}`, "createdAt", "secret"},
+		{"a type that decodes itself, after a number into a string", `{"playerId":7,"createdAt":"yesterday-secret"}`, "createdAt", "secret"},
+		{"a type that decodes itself under a map key", `{"expiries":{"secret-key":"yesterday"}}`, "expiries", "secret-key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
