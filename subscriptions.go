@@ -3,6 +3,7 @@ package stashpay
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Endpoints of the subscription checkout links.
@@ -58,9 +59,11 @@ type SubscriptionChangeParams struct {
 	ReferenceID string `json:"referenceId,omitempty"`
 	// Metadata is copied onto the subscription.
 	Metadata map[string]string `json:"metadata,omitempty"`
-	// BillingAnchor chooses when the new plan's billing period starts; Stash
-	// names the field without publishing its values, so it is sent as given.
-	BillingAnchor string `json:"billingAnchor,omitempty"`
+	// BillingAnchor, when set, resets the billing cycle to start at this
+	// time, which must be within the current billing period (Stash's
+	// "billingAnchor", a date-time). It is sent as RFC 3339 in UTC; zero is
+	// not sent.
+	BillingAnchor time.Time `json:"billingAnchor,omitzero"`
 }
 
 // SubscriptionCheckoutLink is a created subscription (or plan change)
@@ -120,7 +123,9 @@ func (c *Client) CreateSubscriptionChangeCheckoutLink(ctx context.Context, subsc
 	if err := checkText("", p); err != nil {
 		return nil, err
 	}
-	return c.subscriptionLink(ctx, pathSubscriptions+seg+"/change-checkout-links", p)
+	q := *p
+	q.BillingAnchor = q.BillingAnchor.UTC()
+	return c.subscriptionLink(ctx, pathSubscriptions+seg+"/change-checkout-links", &q)
 }
 
 func (c *Client) subscriptionLink(ctx context.Context, path string, p any) (*SubscriptionCheckoutLink, error) {

@@ -3,6 +3,7 @@ package stashpay_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -92,4 +93,35 @@ func TestSubscriptionChangePaymentMethodOnly(t *testing.T) {
 	assert.Contains(t, err.Error(), "NewPlan")
 	assert.Contains(t, err.Error(), "UpdatePaymentMethod")
 	assert.Len(t, f.requests(), 1, "nothing sent for an empty change")
+}
+
+// Stash's CreateSubscriptionChangeCheckoutLink types billingAnchor as a
+// date-time ("Optional new billing anchor timestamp ... Must be within the
+// current billing period"): it is sent as an RFC 3339 time in UTC, whatever
+// the location of the value, and left out when zero.
+func TestSubscriptionChangeBillingAnchor(t *testing.T) {
+	t.Parallel()
+	paris := time.FixedZone("CET", 3600)
+	tests := []struct {
+		name   string
+		anchor time.Time
+		want   string
+	}{
+		{"UTC", time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), `{"newPlan":"p","billingAnchor":"2026-03-01T10:00:00Z"}`},
+		{"another zone is sent in UTC", time.Date(2026, 3, 1, 11, 0, 0, 500, paris), `{"newPlan":"p","billingAnchor":"2026-03-01T10:00:00.0000005Z"}`},
+		{"zero is left out", time.Time{}, `{"newPlan":"p"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, f, _ := newFake(t, v1Creds(), []httpmock.Responder{jsonResponder(200, `{"id":"l1","url":"https://pay.stash.gg/s/l1"}`)})
+			p := &stashpay.SubscriptionChangeParams{NewPlan: "p", BillingAnchor: tt.anchor}
+			_, err := c.CreateSubscriptionChangeCheckoutLink(t.Context(), "sub-1", p)
+			require.NoError(t, err)
+			reqs := f.requests()
+			require.Len(t, reqs, 1)
+			assert.JSONEq(t, tt.want, string(reqs[0].Body))
+			assert.Equal(t, tt.anchor, p.BillingAnchor, "the caller's params are not changed")
+		})
+	}
 }
