@@ -359,14 +359,16 @@ func (s *Server) runCopy(d *Delivery, copyNo int) error {
 		}
 		a := s.attempt(d, copyNo, n)
 		d.record(a)
-		if a.StatusCode == http.StatusOK {
-			return nil
+		if a.StatusCode == http.StatusOK && len(bytes.TrimSpace([]byte(a.Body))) > 0 {
+			return nil // Stash counts only 200 with a body ("even {}")
 		}
 		if s.ctx.Err() != nil {
 			return ErrClosed
 		}
 		if a.Err != "" {
 			last = a.Err
+		} else if a.StatusCode == http.StatusOK {
+			last = "HTTP 200 without a body"
 		} else {
 			last = "HTTP " + strconv.Itoa(a.StatusCode)
 		}

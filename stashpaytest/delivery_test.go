@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -323,4 +324,41 @@ func TestDeliveryFormatHidesSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Stash counts a webhook delivered only on HTTP 200 with a body ("return 200
+// with a body, even {}"; an empty 200 is retried), and does not follow a
+// redirect: the 3xx is the answer. The fake retries both, and a redirect
+// never reaches its target.
+func TestDeliveryOnlyA200WithABody(t *testing.T) {
+	t.Parallel()
+	target, targetURL := startRecorder(t, nil) // 200 {}
+	redirect := httptest.NewServer(http.RedirectHandler(targetURL+"/new", http.StatusPermanentRedirect))
+	t.Cleanup(redirect.Close)
+	tests := []struct {
+		name   string
+		url    func(t *testing.T) string
+		status int
+	}{
+		{"empty 200", func(t *testing.T) string {
+			_, u := startRecorder(t, func(int, *http.Request, []byte) (int, string) { return http.StatusOK, "" })
+			return u
+		}, http.StatusOK},
+		{"200 of white space", func(t *testing.T) string {
+			_, u := startRecorder(t, func(int, *http.Request, []byte) (int, string) { return http.StatusOK, " \n" })
+			return u
+		}, http.StatusOK},
+		{"308 to a handler answering 200", func(*testing.T) string { return redirect.URL + "/old" }, http.StatusPermanentRedirect},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := stashpaytest.Start(t, stashpaytest.WithWebhookURL(tt.url(t)), stashpaytest.WithRetrySchedule(time.Millisecond))
+			d, err := s.SendEvent(t.Context(), []byte(testEvent))
+			require.ErrorIs(t, err, stashpaytest.ErrNotDelivered)
+			require.Len(t, d.Attempts(), 2, "retried")
+			assert.Equal(t, tt.status, d.Attempts()[0].StatusCode)
+		})
+	}
+	assert.Empty(t, target.requests(), "a redirect is not followed")
 }

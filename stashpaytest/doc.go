@@ -26,8 +26,9 @@
 //     [Server.Refund] a refund, [Server.SendSubscriptionEvent] and
 //     [Server.SendEvent] any v1 or v2 event.
 //   - Stash's webhook delivery: the body signed with the webhook secret in
-//     Stash-Hmac-Signature, only HTTP 200 counts as delivered, anything else
-//     is retried on a schedule (fast by default, see [WithRetrySchedule]),
+//     Stash-Hmac-Signature, only HTTP 200 with a body (even {}) counts as
+//     delivered, anything else (an empty 200, a redirect, which is not
+//     followed) is retried on a schedule (fast by default, see [WithRetrySchedule]),
 //     each attempt carrying a Stash-Retry-Count header: "0" on the first
 //     attempt, then 1, 2, ... (Stash does not document whether its first
 //     attempt sends 0 or omits the header; the fake sends 0). Every delivery

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/google/uuid"
 )
 
 // The JSON bodies the fake sends to the game's purchase endpoints, field for
@@ -134,6 +136,9 @@ func (s *Server) register(ctx context.Context, c *Checkout, guids []string) (*Eg
 		return call, fmt.Errorf("%w: no statuses in the answer", ErrRegisterRefused)
 	}
 	for _, st := range resp.Statuses {
+		if st.GUID == "" && st.ProductID == "" {
+			return call, fmt.Errorf("%w: a status names neither guid nor productId", ErrRegisterRefused)
+		}
 		switch st.Status {
 		case "PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED", "SUCCESS_REGISTERED", "1":
 		default:
@@ -164,10 +169,21 @@ func (s *Server) confirm(ctx context.Context, c *Checkout, guids []string) (*Egr
 		return call, fmt.Errorf("%w: %s", ErrConfirmRefused, call.describe())
 	}
 	var resp struct {
-		Results []json.RawMessage `json:"results"`
+		Results []struct {
+			GUID      string `json:"guid"`
+			ProductID string `json:"productId"`
+		} `json:"results"`
 	}
 	if err := decodeObject(call.Response, &resp); err != nil || len(resp.Results) == 0 {
 		return call, fmt.Errorf("%w: the answer has no results", ErrConfirmRefused)
+	}
+	for _, r := range resp.Results {
+		if r.GUID == "" && r.ProductID == "" {
+			return call, fmt.Errorf("%w: a result names neither guid nor productId", ErrConfirmRefused)
+		}
+		if _, err := uuid.Parse(r.GUID); r.GUID != "" && (err != nil || len(r.GUID) != 36) {
+			return call, fmt.Errorf("%w: a result's guid is not a UUID", ErrConfirmRefused)
+		}
 	}
 	return call, nil
 }

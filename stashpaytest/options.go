@@ -139,7 +139,9 @@ func WithRetrySchedule(delays ...time.Duration) Option {
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithHTTPClient sets the client the fake uses to call the game (webhooks and
-// egress). Default: a client with a 30 second timeout.
+// egress). Default: a client with a 30 second timeout. A client without a
+// CheckRedirect follows no redirect, as Stash does not: the 3xx is the
+// answer.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithAttemptTimeout bounds each webhook delivery attempt, like Stash's 30

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	stashpay "github.com/stashpay/stashpay-go"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -137,6 +138,11 @@ func TestPayGameRefuses(t *testing.T) {
 		{"register status as number 3", overrideRegister(200, `{"statuses":[{"productId":"gems_100","status":3}]}`), stashpaytest.ErrRegisterRefused, false},
 		{"register 500", overrideRegister(500, `{}`), stashpaytest.ErrRegisterRefused, false},
 		{"register no statuses", overrideRegister(200, `{"statuses":[]}`), stashpaytest.ErrRegisterRefused, false},
+		// OpenAPI ConfirmPaymentResult and OfferStatus: "providing this OR
+		// product_id is required"; a guid is a UUID.
+		{"confirm result naming no item", overrideConfirm(200, `{"results":[{}]}`), stashpaytest.ErrConfirmRefused, true},
+		{"confirm result guid not a UUID", overrideConfirm(200, `{"results":[{"guid":"not-a-uuid"}]}`), stashpaytest.ErrConfirmRefused, true},
+		{"register status naming no item", overrideRegister(200, `{"statuses":[{"status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`), stashpaytest.ErrRegisterRefused, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -271,4 +277,25 @@ func TestDecline(t *testing.T) {
 	assert.Empty(t, hooks.requests())
 	_, err = s.Pay(t.Context(), id)
 	assert.ErrorIs(t, err, stashpaytest.ErrNotPending)
+}
+
+// A confirm answered with a redirect fails the purchase, as Stash counts a
+// 3xx as failed ("Expects HTTP error status (3xx, 4xx, 5xx) codes for failed
+// purchases"); the fake does not follow it to a game that would grant.
+func TestPayDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	target, targetURL := startRecorder(t, game(200))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v1/purchase/register", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"statuses":[{"productId":"gems_100","status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`))
+	})
+	mux.Handle("/api/v1/purchase/confirm", http.RedirectHandler(targetURL+"/api/v1/purchase/confirm", http.StatusTemporaryRedirect))
+	redirect := httptest.NewServer(mux)
+	t.Cleanup(redirect.Close)
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(redirect.URL))
+	p, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
+	require.ErrorIs(t, err, stashpaytest.ErrConfirmRefused)
+	assert.Equal(t, stashpay.PaymentStatusFailed, p.Status)
+	assert.Equal(t, http.StatusTemporaryRedirect, p.Confirm.StatusCode)
+	assert.Empty(t, target.requests(), "the redirect was followed")
 }

@@ -97,6 +97,13 @@ func NewServer(opts ...Option) *Server {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
+	if hc.CheckRedirect == nil {
+		// Stash does not follow redirects: a 3xx is the answer (a failed
+		// confirm, an undelivered webhook).
+		c := *hc
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		hc = &c
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg:           cfg,

@@ -60,8 +60,9 @@
 // (subscription.created, subscription.payment_succeeded,
 // subscription.renewed, subscription.payment_failed, subscription.canceled,
 // subscription.expired). It prints each answer's status and body and exits
-// non-zero unless every answer is exactly HTTP 200: Stash counts nothing else
-// (not even 201 or 204) as delivered and would retry.
+// non-zero unless every answer is exactly HTTP 200 with a body (even {}):
+// Stash counts nothing else (not an empty 200, not 201 or 204) as delivered
+// and would retry.
 //
 // "webhook sample" prints the sample event without signing or sending it,
 // for editing and later use with -file.
@@ -74,7 +75,8 @@
 // the URL's path), or the body of -file, signed with the v1 scheme
 // ("X-Stash-Hmac-Signature: v1;{shopId};{unixMillis};{signature}") with the
 // egress key and the current time. It exits non-zero unless the answer is
-// 2xx, since Stash fails the purchase on any other answer, and, for a
+// HTTP 200 (Stash fails the purchase on any non-2xx answer, register and
+// cancel must answer 200, and the SDK's handlers answer 200), and, for a
 // register, unless every item's status is SUCCESS_REGISTERED (Stash expects
 // 200 whatever the outcome, with a status per item; the command names each
 // refused item). Use the same -transaction for a register and the confirm or

@@ -200,7 +200,7 @@ func (c *cli) egressSample(_ context.Context, args []string) error {
 
 // egressSend signs a body with the v1 scheme and the egress key, as Stash
 // signs its register / confirm / cancel calls, and POSTs it. It fails
-// unless the answer is 2xx: Stash fails the purchase on anything else. The
+// unless the answer is HTTP 200 (see the package documentation). The
 // kinds catalog, offer and player play the webshop's GET calls instead (see
 // [cli.egressGet]); their default URL is the default host with the call's
 // path.
@@ -316,7 +316,11 @@ func (c *cli) checkRegistration(body []byte) error {
 		return errFailed
 	}
 	refused := 0
-	for _, st := range resp.Statuses {
+	for i, st := range resp.Statuses {
+		if st.GUID == "" && st.ProductID == "" {
+			fmt.Fprintf(c.stderr, "%s: register status %d names neither a product ID nor a GUID: Stash refuses the answer\n", programName, i)
+			return errFailed
+		}
 		if st.Status == stashpay.PurchaseRegistrationStatusSuccessRegistered {
 			continue
 		}

@@ -491,6 +491,8 @@ func TestEgressSendAnswersStashFails(t *testing.T) {
 		{"register 201", stashpay.RegisterPaymentPath, 201,
 			`{"statuses":[{"productId":"p","status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`, exitFailed},
 		{"cancel 204", stashpay.CancelPaymentPath, 204, ``, exitFailed},
+		{"register status naming no item", stashpay.RegisterPaymentPath, 200,
+			`{"statuses":[{"status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`, exitFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -124,6 +124,9 @@ func (f *sandboxFlags) options() ([]stashpaytest.Option, error) {
 	if f.backendURL != "" {
 		opts = append(opts, stashpaytest.WithEgressBaseURL(f.backendURL))
 	}
+	// The CLI's own client: no proxy, no redirect (a signed payload goes
+	// only to the URLs given), Stash's 30 second limit per call.
+	opts = append(opts, stashpaytest.WithHTTPClient(newHTTPClient(30*time.Second)))
 	schedule, err := retrySchedule(f.retry)
 	if err != nil {
 		return nil, err

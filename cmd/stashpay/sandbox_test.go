@@ -5,9 +5,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,4 +184,50 @@ func TestRetrySchedule(t *testing.T) {
 		require.NoError(t, err, tt.in)
 		assert.Len(t, got, tt.want, tt.in)
 	}
+}
+
+// doc.go, "# Network": the sandbox sends only to its -webhook-url and
+// -game-backend-url and follows no redirect, so a webhook URL that answers
+// 307 does not make it send the signed payload to the redirect's target.
+func TestSandboxDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		elsewhere.Add(1)
+		_, _ = w.Write([]byte("{}"))
+	}))
+	t.Cleanup(other.Close)
+	hit := make(chan struct{}, 1)
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case hit <- struct{}{}:
+		default:
+		}
+		http.Redirect(w, r, other.URL+"/collect", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirector.Close)
+	sb := startSandbox(t, nil, "-webhook-retry", "none", "-webhook-url", redirector.URL+"/webhooks/stash")
+	base := sb.env[envBaseURL]
+	client, err := stashpay.NewClient(stashpay.Credentials{ShopID: sb.env[envShopID], IngressKey: sb.env[envIngressKey]},
+		stashpay.WithBaseURL(base))
+	require.NoError(t, err)
+	co, err := client.CreateCheckout(t.Context(), &stashpay.CheckoutParams{
+		Item: &stashpay.CheckoutItem{ID: "gems_100", PricePerItem: "1.99", Quantity: 1},
+		User: stashpay.CheckoutUser{ID: "player-1"},
+	})
+	require.NoError(t, err)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, co.URL, strings.NewReader(url.Values{"action": {"pay"}}.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "text/plain") // the plain-text answer, no redirect
+	req.Header.Set("Origin", base)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	select {
+	case <-hit:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the webhook never reached -webhook-url")
+	}
+	assert.Never(t, func() bool { return elsewhere.Load() > 0 }, 300*time.Millisecond, 10*time.Millisecond,
+		"the signed webhook was forwarded to a URL the sandbox was not given")
 }

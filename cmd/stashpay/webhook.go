@@ -207,6 +207,9 @@ func (c *cli) webhookSend(ctx context.Context, args []string) error {
 		case a.status != http.StatusOK:
 			fmt.Fprintf(c.stderr, "%s%s: Stash counts only HTTP 200 as delivered and would retry this webhook\n", prefix, programName)
 			failed++
+		case len(strings.TrimSpace(string(a.body))) == 0:
+			fmt.Fprintf(c.stderr, "%s%s: Stash counts only HTTP 200 with a body (even {}) as delivered and would retry this webhook\n", prefix, programName)
+			failed++
 		}
 		if ctx.Err() != nil {
 			break

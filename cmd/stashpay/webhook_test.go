@@ -112,6 +112,7 @@ func TestWebhookSendNot200(t *testing.T) {
 		{"redirect is not followed", http.StatusFound, "moved"},
 		{"server error", http.StatusInternalServerError, `{"error":"grant failed"}`},
 		{"conflict", http.StatusConflict, `{"error":"busy"}`},
+		{"200 without a body", http.StatusOK, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
