@@ -174,7 +174,10 @@ func (s *Server) confirm(ctx context.Context, c *Checkout, guids []string) (*Egr
 			ProductID string `json:"productId"`
 		} `json:"results"`
 	}
-	if err := decodeObject(call.Response, &resp); err != nil || len(resp.Results) == 0 {
+	if err := decodeObject(call.Response, &resp); err != nil {
+		return call, fmt.Errorf("%w: undecodable answer: %v", ErrConfirmRefused, err)
+	}
+	if len(resp.Results) == 0 {
 		return call, fmt.Errorf("%w: the answer has no results", ErrConfirmRefused)
 	}
 	for _, r := range resp.Results {

@@ -143,6 +143,9 @@ func TestPayGameRefuses(t *testing.T) {
 		{"confirm result naming no item", overrideConfirm(200, `{"results":[{}]}`), stashpaytest.ErrConfirmRefused, true},
 		{"confirm result guid not a UUID", overrideConfirm(200, `{"results":[{"guid":"not-a-uuid"}]}`), stashpaytest.ErrConfirmRefused, true},
 		{"register status naming no item", overrideRegister(200, `{"statuses":[{"status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`), stashpaytest.ErrRegisterRefused, false},
+		// Stash's protobuf parser refuses a number for a string member.
+		{"confirm productId as a number", overrideConfirm(200, `{"results":[{"productId":100}]}`), stashpaytest.ErrConfirmRefused, true},
+		{"register productId as a number", overrideRegister(200, `{"statuses":[{"productId":100,"status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`), stashpaytest.ErrRegisterRefused, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

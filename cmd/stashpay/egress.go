@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/internal/signing"
+	"github.com/stashpay/stashpay-go/internal/wire"
 	"github.com/stashpay/stashpay-go/stashpaytest"
 )
 
@@ -285,6 +286,10 @@ func (c *cli) egressSend(ctx context.Context, args []string) error {
 // (and captures the charge) only when it holds at least one result.
 func (c *cli) checkConfirmation(body []byte) error {
 	var resp stashpay.ConfirmPaymentResponse
+	if err := strictAnswer(body); err != nil {
+		fmt.Fprintf(c.stderr, "%s: the confirm answer has a member of another kind than Stash reads (%v): Stash fails the purchase\n", programName, err)
+		return errFailed
+	}
 	if err := resp.UnmarshalJSON(body); err != nil {
 		fmt.Fprintf(c.stderr, "%s: the confirm answer is not a results object (%v): Stash fails the purchase\n", programName, err)
 		return errFailed
@@ -307,6 +312,10 @@ func (c *cli) checkConfirmation(body []byte) error {
 // SUCCESS_REGISTERED refuses the purchase. It names each refused item.
 func (c *cli) checkRegistration(body []byte) error {
 	var resp stashpay.RegisterPaymentResponse
+	if err := strictAnswer(body); err != nil {
+		fmt.Fprintf(c.stderr, "%s: the register answer has a member of another kind than Stash reads (%v): Stash fails the purchase\n", programName, err)
+		return errFailed
+	}
 	if err := resp.UnmarshalJSON(body); err != nil {
 		fmt.Fprintf(c.stderr, "%s: the register answer is not a statuses object (%v): Stash fails the purchase\n", programName, err)
 		return errFailed
@@ -340,4 +349,24 @@ func (c *cli) checkRegistration(body []byte) error {
 		return errFailed
 	}
 	return nil
+}
+
+// strictAnswer refuses a register or confirm answer with a JSON number
+// where Stash reads a string (a productId of 100), as Stash's protobuf
+// parser does, and as the fake Stash does: the SDK's own reader, which the
+// checks above use, would read it as its text.
+func strictAnswer(body []byte) error {
+	var probe struct {
+		Results []struct {
+			GUID      string `json:"guid"`
+			ProductID string `json:"productId"`
+		} `json:"results"`
+		Statuses []struct {
+			GUID      string          `json:"guid"`
+			ProductID string          `json:"productId"`
+			Message   string          `json:"message"`
+			Status    json.RawMessage `json:"status"`
+		} `json:"statuses"`
+	}
+	return wire.UnmarshalStrictStrings(body, &probe)
 }

@@ -493,6 +493,12 @@ func TestEgressSendAnswersStashFails(t *testing.T) {
 		{"cancel 204", stashpay.CancelPaymentPath, 204, ``, exitFailed},
 		{"register status naming no item", stashpay.RegisterPaymentPath, 200,
 			`{"statuses":[{"status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`, exitFailed},
+		// Stash's protobuf parser refuses a number for a string member,
+		// though the SDK's reader would read it as its text.
+		{"register productId as a number", stashpay.RegisterPaymentPath, 200,
+			`{"statuses":[{"productId":100,"status":"PURCHASE_REGISTRATION_STATUS_SUCCESS_REGISTERED"}]}`, exitFailed},
+		{"confirm productId as a number", stashpay.ConfirmPaymentPath, 200, `{"results":[{"productId":100}]}`, exitFailed},
+		{"register status as a number", stashpay.RegisterPaymentPath, 200, `{"statuses":[{"productId":"p","status":1}]}`, exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

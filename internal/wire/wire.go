@@ -74,7 +74,11 @@ func Unmarshal(data []byte, v any) error { return unmarshal(data, v, true) }
 // UnmarshalStrictStrings is [Unmarshal] that refuses a JSON number where a
 // member decodes into a Go string, as Stash's own (protobuf JSON) parser
 // refuses one in the requests it is sent. The fake Stash reads requests
-// with it, so that a test against the fake fails where Stash would.
+// with it, so that a test against the fake fails where Stash would. It is
+// strict only down to the types that decode themselves: a member reached
+// through an UnmarshalJSON that calls [Unmarshal] (this module's
+// convention) reads a number as its text again, so decode into plain
+// structs with it.
 func UnmarshalStrictStrings(data []byte, v any) error { return unmarshal(data, v, false) }
 
 // unmarshal is Unmarshal; numberText says whether a number is read into a
