@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,14 @@ func TestAPIErrorScrubsEchoedSecrets(t *testing.T) {
 			_, sig := authOf(req)
 			return httpmock.NewStringResponse(401, "<html>denied: "+sig+"</html>"), nil
 		},
+		"whole header percent-encoded in a non-JSON body": func(req *http.Request) (*http.Response, error) {
+			full, _ := authOf(req)
+			return httpmock.NewStringResponse(401, "denied: auth="+url.QueryEscape(full)), nil
+		},
+		"escaped signature in a body of two JSON values": func(req *http.Request) (*http.Response, error) {
+			_, sig := authOf(req)
+			return httpmock.NewStringResponse(401, `{"message":"bad","got":"`+gsonEscape(sig)+`"} {"trailer":1}`), nil
+		},
 		"signature as the request ID": func(req *http.Request) (*http.Response, error) {
 			full, sig := authOf(req)
 			resp := httpmock.NewStringResponse(401, `{"code":16,"message":"no"}`)
@@ -188,7 +197,8 @@ func TestAPIErrorScrubsEchoedSecrets(t *testing.T) {
 					printed = append(printed, string(d))
 				}
 				for _, out := range printed {
-					for _, secret := range []string{testAPIKey, testIngressKey, full, sig, strings.ReplaceAll(sig, "/", `\/`)} {
+					for _, secret := range []string{testAPIKey, testIngressKey, full, sig, strings.ReplaceAll(sig, "/", `\/`),
+						url.QueryEscape(full), url.QueryEscape(sig), gsonEscape(sig)} {
 						assert.NotContains(t, out, secret)
 					}
 				}
@@ -321,4 +331,10 @@ func TestAPIErrorRefusedJSONBodyScrubbed(t *testing.T) {
 			assert.Contains(t, apiErr.Message, "[redacted]")
 		})
 	}
+}
+
+// gsonEscape writes s as Gson's JSON string escapes do: '/' as "\/", '+'
+// as \u002b and '=' as \u003d.
+func gsonEscape(s string) string {
+	return strings.NewReplacer("/", `\/`, "+", `\u002b`, "=", `\u003d`).Replace(s)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,6 +73,11 @@ func checkScrubbed(t *testing.T, in, out string, secrets []string) {
 			if strings.Contains(out, sec) || strings.Contains(out, quoted(sec)) {
 				t.Fatalf("secret %q in %q (from %q)", sec, out, in)
 			}
+			for _, v := range views(out) {
+				if strings.Contains(v, sec) {
+					t.Fatalf("secret %q readable from %q once unescaped (from %q)", sec, out, in)
+				}
+			}
 		} else if checkShort && wordOnly(sec) && standalone(out, sec) {
 			t.Fatalf("short secret %q stands alone in %q (from %q)", sec, out, in)
 		}
@@ -85,8 +91,40 @@ func shows(s string, secrets []string) bool {
 		if sec != "" && (strings.Contains(s, sec) || strings.Contains(s, quoted(sec))) {
 			return true
 		}
+		for _, v := range views(s) {
+			if sec != "" && strings.Contains(v, sec) {
+				return true
+			}
+		}
 	}
 	return false
+}
+
+var (
+	percentEscape = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
+	jsonEscape    = regexp.MustCompile(`\\(["\\/bfnrt]|u[0-9A-Fa-f]{4})`)
+)
+
+// views returns s as a reader may undo its escapes: its well-formed %XX
+// escapes undone, its JSON string escapes undone, and both in either order
+// (written with regular expressions, apart from the package's loops).
+func views(s string) []string {
+	pct := func(s string) string {
+		return percentEscape.ReplaceAllStringFunc(s, func(m string) string {
+			n, _ := strconv.ParseUint(m[1:], 16, 8)
+			return string([]byte{byte(n)})
+		})
+	}
+	js := func(s string) string {
+		return jsonEscape.ReplaceAllStringFunc(s, func(m string) string {
+			if m[1] == 'u' {
+				n, _ := strconv.ParseUint(m[2:], 16, 16)
+				return string(rune(n))
+			}
+			return map[byte]string{'"': `"`, '\\': `\`, '/': "/", 'b': "\b", 'f': "\f", 'n': "\n", 'r': "\r", 't': "\t"}[m[1]]
+		})
+	}
+	return []string{pct(s), js(s), js(pct(s)), pct(js(s))}
 }
 
 // FuzzText: the output of Text never shows a secret (see checkScrubbed),
@@ -102,6 +140,9 @@ func FuzzText(f *testing.F) {
 	f.Add("outer-inner-secret-value", "inner-secret", "outer-inner-secret-value", "value")
 	f.Add("aaaaaaaaaaaaaaaaa", "aaaaaaaa", "aaaaaaaaa", "a")
 	f.Add("\xff\xfe key=\u00e9t\u00e9", "\u00e9t\u00e9", "\xff\xfe key", "")
+	f.Add("key=sk%2Blive%2Fsecret%3D%3D", "sk+live/secret==", "", "")
+	f.Add(`{"k":"sk\u002blive\/secret=="} {}`, "sk+live/secret==", "", "")
+	f.Add(`a%5Cu0041b`, "aAb", "", "")
 	f.Fuzz(func(t *testing.T, s, s1, s2, s3 string) {
 		secrets := []string{s1, s2, s3}
 		out := redact.Text(s, secrets)

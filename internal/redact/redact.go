@@ -55,15 +55,99 @@ func Value(s string) string {
 // Text returns s with every occurrence of each secret replaced by Marker,
 // both as written and as Go's %q writes it (net/http quotes the text it
 // refuses that way). Longer secrets are replaced first, so that a whole
-// header goes before the signature inside it.
+// header goes before the signature inside it. Text whose percent escapes
+// or JSON string escapes, once undone, still show a secret (a proxy's
+// percent-encoded echo, JSON that is not one value) is replaced whole by
+// Marker.
 func Text(s string, secrets []string) string {
-	for _, sec := range ordered(secrets) {
+	ord := ordered(secrets)
+	for _, sec := range ord {
 		s = replace(s, sec)
 		if q := strconv.Quote(sec); q[1:len(q)-1] != sec {
 			s = replace(s, q[1:len(q)-1])
 		}
 	}
+	// A secret may still be spelled with escapes a reader undoes: percent-
+	// encoding (a proxy echoing a header or URL) or JSON string escapes in
+	// text that is not valid JSON (a cut-off or concatenated body). Such
+	// text is not worth keeping: it is replaced whole.
+	if strings.ContainsAny(s, `%\`) {
+		for _, v := range []string{percentDecode(s), jsonUnescape(s), jsonUnescape(percentDecode(s)), percentDecode(jsonUnescape(s))} {
+			if v == s {
+				continue
+			}
+			for _, sec := range ord {
+				if replace(v, sec) != v {
+					return Marker
+				}
+			}
+		}
+	}
 	return s
+}
+
+// percentDecode undoes every well-formed %XX escape of s, leaving the rest.
+func percentDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// jsonUnescape undoes the JSON string escapes of s, leaving anything
+// malformed as it is.
+func jsonUnescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch c := s[i+1]; c {
+		case '"', '\\', '/':
+			b.WriteByte(c)
+			i++
+		case 'b', 'f', 'n', 'r', 't':
+			b.WriteByte("\b\f\n\r\t"[strings.IndexByte("bfnrt", c)])
+			i++
+		case 'u':
+			if i+5 < len(s) {
+				if n, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+					b.WriteRune(rune(n))
+					i += 5
+					continue
+				}
+			}
+			b.WriteByte(s[i])
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }
 
 // ordered returns the non-empty secrets, longest first.

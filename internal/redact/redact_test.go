@@ -53,6 +53,10 @@ func TestText(t *testing.T) {
 		{"short inside UTF-8", "éxé", []string{"x"}, "éxé"},
 		{"short overlapping an occurrence inside a word", "x!!!", []string{"!!"}, "x![redacted]"},
 		{"short overlapping twice", "a==== b", []string{"=="}, "a=[redacted]= b"},
+		{"percent-encoded", "auth=ak_S3CR3T%2Bkey%2Fvalue%3D%3D", []string{key}, "[redacted]"},
+		{"JSON escapes outside JSON", `{"k":"ak_S3CR3T\u002bkey\/value=="} {}`, []string{key}, "[redacted]"},
+		{"percent-encoded JSON escape", `ak_S3CR3T%5Cu002bkey/value==`, []string{key}, "[redacted]"},
+		{"escapes without a secret kept", `100% sure: a\/b %41`, []string{key}, `100% sure: a\/b %41`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
