@@ -87,7 +87,8 @@ type EgressConfig struct {
 	// AllowLegacySignature accepts the deprecated "stash-hmac-signature"
 	// header (a body-only HMAC, without timestamp or shop ID, so replayable)
 	// on requests that carry no v1 "x-stash-hmac-signature" header. A request
-	// with a v1 header, even a blank one, is judged by it alone. Off by
+	// with a v1 header, even a blank one, is judged by it alone; either
+	// header sent twice is refused (401), as an ambiguous signature. Off by
 	// default; a call that carries only the legacy header is then answered
 	// 401 with a message (and a log record) saying so and naming this
 	// setting. It applies to the purchase calls (register, confirm,
@@ -500,6 +501,10 @@ func (h *egressHandler) verify(hdr http.Header, body []byte, refuseLegacy error)
 			return "", refuseLegacy
 		}
 		return "", signing.ErrMissingSignature
+	}
+	legacy := hdr.Values(EgressLegacySignatureHeader)
+	if len(legacy) > 1 {
+		return "", signing.ErrMalformedHeader
 	}
 	_, err := h.keys.VerifyBody(body, hdr.Get(EgressLegacySignatureHeader))
 	return "", err

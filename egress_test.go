@@ -95,6 +95,13 @@ func TestEgressHandlersAuthenticate(t *testing.T) {
 				"which EgressConfig.AllowLegacySignature accepts (off by default: the legacy signature can be replayed)"},
 		{name: "legacy only, allowed", cfg: func(c *stashpay.EgressConfig) { c.AllowLegacySignature = true }, opts: legacyOnly, wantCode: http.StatusOK},
 		{name: "legacy wrong key, allowed", cfg: func(c *stashpay.EgressConfig) { c.AllowLegacySignature = true }, key: "another-key", opts: legacyOnly, wantCode: http.StatusUnauthorized, wantMsg: "invalid signature"},
+		{name: "v1 header twice", mutate: func(r *http.Request) {
+			r.Header.Add(stashpay.EgressSignatureHeader, r.Header.Get(stashpay.EgressSignatureHeader))
+		}, wantCode: http.StatusUnauthorized, wantMsg: "malformed signature header"},
+		{name: "a second, forged legacy header, allowed", cfg: func(c *stashpay.EgressConfig) { c.AllowLegacySignature = true }, opts: legacyOnly,
+			mutate: func(r *http.Request) {
+				r.Header.Add(stashpay.EgressLegacySignatureHeader, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+			}, wantCode: http.StatusUnauthorized, wantMsg: "malformed signature header"},
 		{name: "bad v1 with good legacy, allowed", cfg: func(c *stashpay.EgressConfig) { c.AllowLegacySignature = true },
 			opts:   []stashpaytest.EgressRequestOption{stashpaytest.EgressLegacySignature()},
 			mutate: func(r *http.Request) { r.Header.Set(stashpay.EgressSignatureHeader, "v1;x;1;AAAA") }, wantCode: http.StatusUnauthorized, wantMsg: "signature is for another shop"},

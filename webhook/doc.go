@@ -59,7 +59,7 @@
 //	method other than POST                          405     no (Allow: POST)
 //	body over the limit (1 MiB, WithMaxBodyBytes)   413     no
 //	body unreadable                                 400     no
-//	signature missing or invalid                    401     no
+//	signature missing, invalid or sent twice        401     no
 //	signature valid, payload not an event           400     no (see "Poison deliveries")
 //	event already handled (a duplicate)             200 {}  no
 //	same event handled by another delivery, done    200 {}  no (after waiting for it, WithBusyWait)

@@ -78,7 +78,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.Int("status", code), slog.Int64("limit", h.cfg.maxBody))
 		return
 	}
-	if err := h.v.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
+	if err := h.v.verifyHeader(body, r.Header); err != nil {
 		inbound.Error(w, http.StatusUnauthorized, "invalid or missing signature")
 		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: rejected delivery", slog.String("reason", err.Error()))
 		return

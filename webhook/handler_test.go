@@ -35,6 +35,7 @@ func TestHandlerAnswers(t *testing.T) {
 		method    string
 		body      []byte
 		sig       string // "" = no header; "sign" = a valid signature
+		extraSig  string // a second header value; "sign" = a valid signature
 		opts      []webhook.HandlerOption
 		chunked   bool // hide the length (no Content-Length)
 		wantCode  int
@@ -47,6 +48,9 @@ func TestHandlerAnswers(t *testing.T) {
 		{name: "HEAD", method: http.MethodHead, wantCode: 405},
 		{name: "missing signature", method: http.MethodPost, body: valid, wantCode: 401},
 		{name: "whitespace signature", method: http.MethodPost, body: valid, sig: "   ", wantCode: 401},
+		{name: "a second, forged signature header", method: http.MethodPost, body: valid, sig: "sign", extraSig: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", wantCode: 401},
+		{name: "a forged signature header first", method: http.MethodPost, body: valid, sig: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", extraSig: "sign", wantCode: 401},
+		{name: "the valid signature twice", method: http.MethodPost, body: valid, sig: "sign", extraSig: "sign", wantCode: 401},
 		{name: "wrong secret", method: http.MethodPost, body: valid, sig: webhook.Sign(valid, "wrong"), wantCode: 401},
 		{name: "tampered", method: http.MethodPost, body: purchase("order-answerz"), sig: webhook.Sign(valid, testSecret), wantCode: 401},
 		{name: "malformed JSON, valid signature", method: http.MethodPost, body: []byte(`{"type":"PURCHASE_`), sig: "sign", wantCode: 400},
@@ -77,6 +81,13 @@ func TestHandlerAnswers(t *testing.T) {
 				req.Header.Set(webhook.SignatureHeader, strings.Replace(tt.sig, "sign", webhook.Sign(tt.body, testSecret), 1))
 			default:
 				req.Header.Set(webhook.SignatureHeader, tt.sig)
+			}
+			switch tt.extraSig {
+			case "":
+			case "sign":
+				req.Header.Add(webhook.SignatureHeader, webhook.Sign(tt.body, testSecret))
+			default:
+				req.Header.Add(webhook.SignatureHeader, tt.extraSig)
 			}
 			resp := serve(h, req)
 			assert.Equal(t, tt.wantCode, resp.Code, resp.Body.String())

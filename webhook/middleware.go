@@ -15,7 +15,7 @@ import (
 //   - 405 (with an Allow: POST header) to any method but POST;
 //   - 413 to a body over [DefaultMaxBodyBytes];
 //   - 400 to a body that cannot be read;
-//   - 401 to a missing or invalid [SignatureHeader].
+//   - 401 to a missing or invalid [SignatureHeader], or one sent twice.
 //
 // Otherwise it calls next with the body restored (readable again from the
 // start, ContentLength set) and the retry count on the request's context
@@ -32,7 +32,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			inbound.ReadError(w, err)
 			return
 		}
-		if err := v.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
+		if err := v.verifyHeader(body, r.Header); err != nil {
 			inbound.Error(w, http.StatusUnauthorized, "invalid or missing signature")
 			return
 		}

@@ -22,6 +22,7 @@ func TestMiddleware(t *testing.T) {
 		method   string
 		body     []byte
 		sig      string
+		extraSig string // a second header value
 		retry    string
 		wantCode int
 		wantNext bool
@@ -30,6 +31,8 @@ func TestMiddleware(t *testing.T) {
 		{name: "valid, header spaces", method: http.MethodPost, body: body, sig: " " + webhook.Sign(body, testSecret) + " ", wantCode: 202, wantNext: true},
 		{name: "GET", method: http.MethodGet, wantCode: 405},
 		{name: "missing signature", method: http.MethodPost, body: body, wantCode: 401},
+		{name: "a second, forged signature header", method: http.MethodPost, body: body, sig: webhook.Sign(body, testSecret), extraSig: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", wantCode: 401},
+		{name: "the valid signature twice", method: http.MethodPost, body: body, sig: webhook.Sign(body, testSecret), extraSig: webhook.Sign(body, testSecret), wantCode: 401},
 		{name: "wrong secret", method: http.MethodPost, body: body, sig: webhook.Sign(body, "nope"), wantCode: 401},
 		{name: "tampered", method: http.MethodPost, body: append([]byte(" "), body...), sig: webhook.Sign(body, testSecret), wantCode: 401},
 		{name: "oversize", method: http.MethodPost, body: big, sig: webhook.Sign(big, testSecret), wantCode: 413},
@@ -54,6 +57,9 @@ func TestMiddleware(t *testing.T) {
 			req := httptest.NewRequestWithContext(t.Context(), tt.method, "/", bytes.NewReader(tt.body))
 			if tt.sig != "" {
 				req.Header.Set(webhook.SignatureHeader, tt.sig)
+			}
+			if tt.extraSig != "" {
+				req.Header.Add(webhook.SignatureHeader, tt.extraSig)
 			}
 			if tt.retry != "" {
 				req.Header.Set(webhook.RetryCountHeader, tt.retry)

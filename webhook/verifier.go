@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -166,6 +167,21 @@ func (v *Verifier) GoString() string { return v.String() }
 // Format implements [fmt.Formatter] so that every verb (%v, %+v, %s, %q,
 // %x, ...) prints [Verifier.String] and nothing else.
 func (v *Verifier) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, v.String()) }
+
+// verifyHeader verifies the one SignatureHeader value of h ("" (a missing
+// signature) when the header is absent); repeated copies are ambiguous and
+// are refused as an invalid signature.
+func (v *Verifier) verifyHeader(payload []byte, h http.Header) error {
+	vals := h.Values(SignatureHeader)
+	if len(vals) > 1 {
+		return ErrInvalidSignature
+	}
+	sig := ""
+	if len(vals) == 1 {
+		sig = vals[0]
+	}
+	return v.Verify(payload, sig)
+}
 
 // Sign returns the value Stash would send in the [SignatureHeader] header for
 // payload signed with secret: standard, padded base64 of
