@@ -50,15 +50,15 @@ import (
 // config is what the backend needs, read from the environment by loadConfig.
 type config struct {
 	app.Config
-	EgressKey     string
-	WebhookSecret string // optional
+	EgressKey     app.Secret
+	WebhookSecret app.Secret // optional
 }
 
 // loadConfig reads the configuration through getenv (os.Getenv in main).
 func loadConfig(getenv func(string) string) (config, error) {
 	base, err := app.LoadConfig(getenv)
 	egressKey, err2 := app.Required(getenv, "STASH_EGRESS_KEY")
-	return config{Config: base, EgressKey: egressKey, WebhookSecret: getenv("STASH_WEBHOOK_SECRET")}, errors.Join(err, err2)
+	return config{Config: base, EgressKey: app.Secret(egressKey), WebhookSecret: app.Secret(getenv("STASH_WEBHOOK_SECRET"))}, errors.Join(err, err2)
 }
 
 // swordStock is how many swords the shop has: a limited item, to show a
@@ -93,7 +93,7 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 	if err != nil {
 		return nil, err
 	}
-	egress := stashpay.EgressConfig{ShopID: cfg.ShopID, EgressKey: cfg.EgressKey, Logger: log}
+	egress := stashpay.EgressConfig{ShopID: cfg.ShopID, EgressKey: cfg.EgressKey.Reveal(), Logger: log}
 	if err := egress.Validate(); err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 		Register: b.register, Confirm: b.check, Cancel: b.cancel,
 	}))
 	if cfg.WebhookSecret != "" {
-		v, err := webhook.NewVerifier(cfg.WebhookSecret)
+		v, err := webhook.NewVerifier(cfg.WebhookSecret.Reveal())
 		if err != nil {
 			return nil, err
 		}

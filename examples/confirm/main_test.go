@@ -23,8 +23,8 @@ func setup(t *testing.T, opts ...stashpaytest.Option) (*stashpaytest.Server, *ba
 	t.Helper()
 	fake := stashpaytest.Start(t, opts...)
 	b, err := newBackend(config{
-		Config:    app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: stashpay.Test},
-		EgressKey: fake.EgressKey(), WebhookSecret: fake.WebhookSecret(),
+		Config:    app.Config{ShopID: fake.ShopID(), IngressKey: app.Secret(fake.IngressKey()), BaseURL: fake.URL(), Env: stashpay.Test},
+		EgressKey: app.Secret(fake.EgressKey()), WebhookSecret: app.Secret(fake.WebhookSecret()),
 	}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	srv := httptest.NewServer(b)

@@ -21,7 +21,7 @@ func setup(t *testing.T, opts ...stashpay.Option) (*stashpaytest.Server, *backen
 	t.Helper()
 	fake := stashpaytest.Start(t)
 	b, err := newBackend(config{
-		Config:    app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: stashpay.Test},
+		Config:    app.Config{ShopID: fake.ShopID(), IngressKey: app.Secret(fake.IngressKey()), BaseURL: fake.URL(), Env: stashpay.Test},
 		PollEvery: 5 * time.Millisecond,
 	}, slog.New(slog.DiscardHandler), opts...)
 	require.NoError(t, err)

@@ -44,7 +44,7 @@ import (
 // loadConfig.
 type config struct {
 	app.Config
-	WebhookSecret string
+	WebhookSecret app.Secret
 }
 
 // loadConfig reads the configuration through getenv (os.Getenv in main).
@@ -54,7 +54,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := errors.Join(err, err2); err != nil {
 		return config{}, err
 	}
-	return config{Config: base, WebhookSecret: secret}, nil
+	return config{Config: base, WebhookSecret: app.Secret(secret)}, nil
 }
 
 // backend is the game backend: an http.Handler over the Stash client, the
@@ -73,7 +73,7 @@ func newBackend(cfg config, log *slog.Logger, opts ...stashpay.Option) (*backend
 	if err != nil {
 		return nil, err
 	}
-	verifier, err := webhook.NewVerifier(cfg.WebhookSecret)
+	verifier, err := webhook.NewVerifier(cfg.WebhookSecret.Reveal())
 	if err != nil {
 		return nil, err
 	}

@@ -30,8 +30,8 @@ func setupIn(t *testing.T, env stashpay.Environment, opts ...stashpaytest.Option
 	t.Helper()
 	fake := stashpaytest.Start(t, opts...)
 	b, err := newBackend(config{
-		Config:        app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: env},
-		WebhookSecret: fake.WebhookSecret(),
+		Config:        app.Config{ShopID: fake.ShopID(), IngressKey: app.Secret(fake.IngressKey()), BaseURL: fake.URL(), Env: env},
+		WebhookSecret: app.Secret(fake.WebhookSecret()),
 	}, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	srv := httptest.NewServer(b)
@@ -198,7 +198,7 @@ func TestCheckoutErrors(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code)
 
 	fake.FailIngress(10, http.StatusServiceUnavailable, 0)
-	b, err := newBackend(config{Config: app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL()}, WebhookSecret: "x"},
+	b, err := newBackend(config{Config: app.Config{ShopID: fake.ShopID(), IngressKey: app.Secret(fake.IngressKey()), BaseURL: fake.URL()}, WebhookSecret: "x"},
 		slog.New(slog.DiscardHandler), stashpay.WithMaxRetries(0))
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()

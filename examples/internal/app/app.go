@@ -8,6 +8,8 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -23,7 +25,7 @@ const DefaultAddr = "localhost:8080"
 // Config is the configuration every example reads from the environment.
 type Config struct {
 	ShopID     string               // STASH_SHOP_ID, required: Studio's App ID
-	IngressKey string               // STASH_INGRESS_KEY, required: the Ingress API key
+	IngressKey Secret               // STASH_INGRESS_KEY, required: the Ingress API key
 	Env        stashpay.Environment // STASH_ENV: test (default) or production
 	BaseURL    string               // STASH_BASE_URL: overrides the API base URL (e.g. a stashpaytest fake)
 	Addr       string               // ADDR: listen address, default DefaultAddr
@@ -35,7 +37,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg := Config{BaseURL: getenv("STASH_BASE_URL"), Addr: getenv("ADDR")}
 	var errs []error
 	cfg.ShopID, errs = required(getenv, "STASH_SHOP_ID", errs)
-	cfg.IngressKey, errs = required(getenv, "STASH_INGRESS_KEY", errs)
+	var key string
+	key, errs = required(getenv, "STASH_INGRESS_KEY", errs)
+	cfg.IngressKey = Secret(key)
 	switch getenv("STASH_ENV") {
 	case "", "test":
 		cfg.Env = stashpay.Test
@@ -49,6 +53,31 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	return cfg, errors.Join(errs...)
 }
+
+// Secret is a key read from the environment. It prints (with any fmt verb),
+// logs (slog) and marshals as "[redacted]", so that a configuration printed
+// or logged whole shows no key; Reveal returns the value, for the SDK.
+type Secret string
+
+// Reveal returns the secret's value.
+func (s Secret) Reveal() string { return string(s) }
+
+// String returns "[redacted]", or "" for an empty secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// Format implements fmt.Formatter: every verb prints [Secret.String].
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalText implements encoding.TextMarshaler (and so JSON).
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Required returns the value of the environment variable name, or an error
 // saying it is not set.
@@ -72,7 +101,7 @@ func NewClient(cfg Config, log *slog.Logger, opts ...stashpay.Option) (*stashpay
 	if cfg.BaseURL != "" {
 		all = append(all, stashpay.WithBaseURL(cfg.BaseURL))
 	}
-	return stashpay.NewClient(stashpay.Credentials{ShopID: cfg.ShopID, IngressKey: cfg.IngressKey}, append(all, opts...)...)
+	return stashpay.NewClient(stashpay.Credentials{ShopID: cfg.ShopID, IngressKey: cfg.IngressKey.Reveal()}, append(all, opts...)...)
 }
 
 // Price returns the price of a SKU the game sells, in dollars.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -105,7 +106,7 @@ func TestCheckoutAndInventoryHandlers(t *testing.T) {
 	t.Parallel()
 	fake := stashpaytest.Start(t)
 	log := slog.New(slog.DiscardHandler)
-	client, err := app.NewClient(app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL(), Env: stashpay.Test}, log)
+	client, err := app.NewClient(app.Config{ShopID: fake.ShopID(), IngressKey: app.Secret(fake.IngressKey()), BaseURL: fake.URL(), Env: stashpay.Test}, log)
 	require.NoError(t, err)
 	var seen []string
 	h := app.CheckoutHandler(client, log, func(co *stashpay.Checkout, player, sku string) { seen = append(seen, co.ID, player, sku) })
@@ -139,7 +140,7 @@ func TestCheckoutAndInventoryHandlers(t *testing.T) {
 	assert.Len(t, fake.Checkouts(), 1, "only the valid request reached Stash")
 
 	fake.FailIngress(10, http.StatusServiceUnavailable, 0)
-	noRetry, err := app.NewClient(app.Config{ShopID: fake.ShopID(), IngressKey: fake.IngressKey(), BaseURL: fake.URL()}, log, stashpay.WithMaxRetries(0))
+	noRetry, err := app.NewClient(app.Config{ShopID: fake.ShopID(), IngressKey: app.Secret(fake.IngressKey()), BaseURL: fake.URL()}, log, stashpay.WithMaxRetries(0))
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	app.CheckoutHandler(noRetry, log, nil)(rec, httptest.NewRequest(http.MethodPost, "/checkout", bytes.NewReader([]byte(`{"playerId":"a","sku":"sword"}`))))
@@ -152,4 +153,27 @@ func TestCheckoutAndInventoryHandlers(t *testing.T) {
 	app.InventoryHandler(inv)(rec, httptest.NewRequest(http.MethodGet, "/inventory?player=alice", nil))
 	assert.JSONEq(t, `{"player":"alice","items":[{"sku":"sword","quantity":2}]}`, rec.Body.String())
 	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+}
+
+// A configuration printed, logged or marshalled whole shows no key, and
+// Reveal still hands the SDK the value.
+func TestConfigNeverShowsTheKey(t *testing.T) {
+	t.Parallel()
+	const key = "ingress-key-value-1234"
+	cfg := app.Config{ShopID: "shop", IngressKey: app.Secret(key)}
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "cfg", cfg, "key", cfg.IngressKey)
+	js, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	outs := []string{logs.String(), string(js)}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		outs = append(outs, fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, cfg.IngressKey), fmt.Sprintf(verb, &cfg))
+	}
+	for _, out := range outs {
+		assert.NotContains(t, out, key)
+		assert.NotContains(t, out, fmt.Sprintf("%x", key))
+	}
+	assert.Contains(t, fmt.Sprintf("%+v", cfg), "IngressKey:[redacted]")
+	assert.Equal(t, key, cfg.IngressKey.Reveal())
+	assert.Empty(t, app.Secret("").String(), "an empty secret shows as empty, so a missing key is visible")
 }
