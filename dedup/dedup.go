@@ -191,7 +191,9 @@ func (e *CompleteError) Wait(ctx context.Context) error {
 //
 //   - key already done: fn is not called; (AlreadyDone, nil).
 //   - key held by another live claim: fn is not called; (Skipped, ErrBusy).
-//   - the store fails: fn is not called; (Skipped, err).
+//   - the store fails, or its Claim does not answer within the lease (a
+//     claim answered later would hand out a lease already over): fn is not
+//     called; (Skipped, err), an ErrStore in the second case.
 //   - fn returns nil: the key is completed; (Ran, nil), or (Ran,
 //     *CompleteError) when a few quick attempts to record it failed; Do
 //     then keeps trying in the background until shortly before the lease
@@ -217,8 +219,15 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 		return Skipped, ErrInvalidLease
 	}
 	claimed := time.Now() // the store's lease starts at this time or later
-	c, err := s.Claim(ctx, key, lease)
+	// A store that stopped answering must not hold a caller whose context
+	// never ends (a poll or reconcile job) for ever.
+	cctx, ccancel := context.WithDeadline(ctx, claimed.Add(lease))
+	c, err := s.Claim(cctx, key, lease)
+	ccancel()
 	if err != nil {
+		if ctx.Err() == nil && cctx.Err() != nil && !errors.Is(err, ErrStore) {
+			err = fmt.Errorf("%w: Claim did not answer within the lease (%v): %w", ErrStore, lease, err)
+		}
 		return Skipped, err
 	}
 	switch c.Outcome {

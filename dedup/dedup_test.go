@@ -528,14 +528,20 @@ func TestDoBoundsAHangingStore(t *testing.T) {
 		hang    string
 		store   deduptest.HangingStore
 		fnErr   error
+		lease   time.Duration
+		wantRes dedup.Result
 		wantErr func(t *testing.T, err error)
 	}{
-		{"Complete", deduptest.HangingStore{HangComplete: true}, nil, func(t *testing.T, err error) {
+		{"Claim", deduptest.HangingStore{HangClaim: true}, nil, 200 * time.Millisecond, dedup.Skipped, func(t *testing.T, err error) {
+			assert.ErrorIs(t, err, dedup.ErrStore)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+		}},
+		{"Complete", deduptest.HangingStore{HangComplete: true}, nil, time.Minute, dedup.Ran, func(t *testing.T, err error) {
 			var cerr *dedup.CompleteError
 			require.ErrorAs(t, err, &cerr)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 		}},
-		{"Release", deduptest.HangingStore{HangRelease: true}, errGrant, func(t *testing.T, err error) { assert.ErrorIs(t, err, errGrant) }},
+		{"Release", deduptest.HangingStore{HangRelease: true}, errGrant, time.Minute, dedup.Ran, func(t *testing.T, err error) { assert.ErrorIs(t, err, errGrant) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.hang, func(t *testing.T) {
@@ -548,15 +554,16 @@ func TestDoBoundsAHangingStore(t *testing.T) {
 			}
 			done := make(chan result, 1)
 			go func() {
-				res, err := dedup.Do(t.Context(), s, "k", time.Minute, func(context.Context) error { return tt.fnErr })
+				// A context that never ends, as a poll or reconcile job's may.
+				res, err := dedup.Do(context.Background(), s, "k", tt.lease, func(context.Context) error { return tt.fnErr })
 				done <- result{res, err}
 			}()
 			select {
 			case r := <-done:
-				assert.Equal(t, dedup.Ran, r.res)
+				assert.Equal(t, tt.wantRes, r.res)
 				tt.wantErr(t, r.err)
 			case <-time.After(15 * time.Second):
-				t.Fatalf("Do still waiting on a hanging %s 15 s after fn returned", tt.hang)
+				t.Fatalf("Do still waiting on a hanging %s after 15 s", tt.hang)
 			}
 		})
 	}
