@@ -104,33 +104,43 @@ pg_bin=$(find_pg_bin)
 # The servers run from the temporary directory, which the postgres user can read.
 cd "$work"
 
-# free_port prints a loopback TCP port nobody listens on.
+# free_port prints a loopback TCP port nobody listens on, below Linux's
+# ephemeral range (32768 and up), where a client socket may hold a port
+# without listening on it.
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   echo "stores: no free port found" >&2
   return 1
 }
 
-# wait_port waits until something listens on 127.0.0.1:$1.
+# wait_port waits until something listens on 127.0.0.1:$1, giving up at
+# once when the process $2 (if given) has exited.
 wait_port() {
   for _ in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then break; fi
     sleep 0.1
   done
   echo "stores: nothing listens on 127.0.0.1:$1" >&2
   return 1
 }
 
-redis_port=$(free_port)
-log "starting redis-server on 127.0.0.1:$redis_port ($(elapsed))"
-redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
-  --dir "$work" --logfile "$work/redis.log" --daemonize no &
-redis_pid=$!
-wait_port "$redis_port"
+# A port free when probed may be taken before the server binds it: try
+# another one a few times.
+for attempt in 1 2 3; do
+  redis_port=$(free_port)
+  log "starting redis-server on 127.0.0.1:$redis_port ($(elapsed))"
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
+    --dir "$work" --logfile "$work/redis.log" --daemonize no &
+  redis_pid=$!
+  if wait_port "$redis_port" "$redis_pid"; then break; fi
+  kill "$redis_pid" 2>/dev/null || true
+  [ "$attempt" -lt 3 ] || exit 1
+done
 
 # initdb and postgres refuse to run as root: use the postgres user then.
 if [ "$(id -u)" -eq 0 ]; then
