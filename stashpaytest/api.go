@@ -46,7 +46,9 @@ func (s *Server) SetProducts(products ...stashpay.Product) {
 }
 
 // SetLoyalty sets the shop's active loyalty campaign; nil means none (the
-// loyalty reads answer NOT_FOUND).
+// loyalty reads answer NOT_FOUND). While a campaign is set, the register
+// and confirm calls carry the player's loyalty state ([Server.SetPlayerLoyalty],
+// or an empty standing in the campaign), as Stash's do.
 func (s *Server) SetLoyalty(c *stashpay.LoyaltyCampaign) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

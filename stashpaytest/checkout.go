@@ -58,13 +58,18 @@ type wireCheckoutRequest struct {
 	CreatePaymentIntent bool              `json:"createPaymentIntent"`
 }
 
-// currencyScale returns the number of minor-unit digits of an ISO 4217 code.
+// currencyScale returns the CLDR fraction-digit count of an ISO 4217 code
+// (CLDR supplemental currencyData "digits"), which is what Stash sends as
+// decimalPlaces; it differs from ISO 4217's minor unit for IQD, ALL, RSD ...
 func currencyScale(cur string) int {
 	switch cur {
-	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF":
+	case "AFN", "ALL", "BIF", "CLP", "DJF", "GNF", "IQD", "IRR", "ISK", "JPY", "KMF", "KPW", "KRW", "LAK", "LBP",
+		"MGA", "MMK", "PYG", "RSD", "RWF", "SLL", "SOS", "SYP", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF", "YER":
 		return 0
-	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+	case "BHD", "JOD", "KWD", "LYD", "OMR", "TND":
 		return 3
+	case "CLF", "UYW":
+		return 4
 	default:
 		return 2
 	}

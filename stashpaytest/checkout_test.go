@@ -209,3 +209,21 @@ func TestCheckoutMemberNames(t *testing.T) {
 		})
 	}
 }
+
+// Stash's decimalPlaces is "CLDR fraction-digit count for this ISO 4217
+// currency, from public CLDR supplemental data" (swagger.v1.json, register,
+// confirm and cancel), not ISO 4217's minor unit: IQD, ALL, RSD and LBP have
+// 0 digits in CLDR, CLF 4.
+func TestCheckoutDecimalPlacesAreCLDR(t *testing.T) {
+	t.Parallel()
+	s := stashpaytest.Start(t)
+	for cur, want := range map[string]int{"USD": 2, "EUR": 2, "JPY": 0, "KWD": 3, "IQD": 0, "ALL": 0, "RSD": 0, "LBP": 0, "CLF": 4} {
+		t.Run(cur, func(t *testing.T) {
+			t.Parallel()
+			id := createCheckout(t, s, `{"currency":"`+cur+`","item":{"id":"x","pricePerItem":"1000","quantity":1},"user":{"id":"p"}}`)
+			c, ok := s.Checkout(id)
+			require.True(t, ok)
+			assert.Equal(t, want, c.DecimalPlaces)
+		})
+	}
+}

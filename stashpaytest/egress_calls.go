@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/google/uuid"
+
+	stashpay "github.com/stashpay/stashpay-go"
 )
 
 // The JSON bodies the fake sends to the game's purchase endpoints, field for
@@ -49,6 +51,74 @@ type wireRegisterRequest struct {
 	wireEgressCommon
 	Registrations []wireEgressItem `json:"registrations"`
 	wireEgressContext
+	Loyalty *wireLoyalty `json:"loyalty,omitempty"`
+}
+
+// wireLoyalty is PlayerLoyaltyState (swagger.v1.json v1PlayerLoyaltyState),
+// sent on register and confirm only while the shop has an active campaign.
+type wireLoyalty struct {
+	CampaignID               string          `json:"campaignId"`
+	TotalPoints              int64           `json:"totalPoints"`
+	PointsDelta              int64           `json:"pointsDelta"`
+	CurrentTierID            string          `json:"currentTierId,omitempty"`
+	PreviousTierID           string          `json:"previousTierId,omitempty"`
+	PointsToNextTier         *int64          `json:"pointsToNextTier,omitempty"`
+	PointsToNextMilestone    *int64          `json:"pointsToNextMilestone,omitempty"`
+	NextMilestone            *wireMilestone  `json:"nextMilestone,omitempty"`
+	PointsMultiplierPermille int64           `json:"pointsMultiplierPermille"`
+	UnlockedMilestones       []wireMilestone `json:"unlockedMilestones,omitempty"`
+}
+
+type wireMilestone struct {
+	MilestoneID string              `json:"milestoneId"`
+	Rewards     []wireMilestoneItem `json:"rewards,omitempty"`
+}
+
+type wireMilestoneItem struct {
+	ItemID   string `json:"itemId"`
+	Quantity int64  `json:"quantity"`
+	Type     string `json:"type"`
+}
+
+func wireMilestoneOf(m stashpay.LoyaltyMilestone) wireMilestone {
+	w := wireMilestone{MilestoneID: m.MilestoneID}
+	for _, r := range m.Rewards {
+		typ := string(r.Type)
+		if typ == "" {
+			typ = "LOYALTY_REWARD_TYPE_UNSPECIFIED"
+		}
+		w.Rewards = append(w.Rewards, wireMilestoneItem{ItemID: r.ItemID, Quantity: r.Quantity, Type: typ})
+	}
+	return w
+}
+
+// egressLoyalty is the loyalty member of playerID's register and confirm:
+// nil without an active campaign, else the player's state as SetPlayerLoyalty
+// set it (or an empty standing in the campaign).
+func (s *Server) egressLoyalty(playerID string) *wireLoyalty {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.api.loyalty == nil {
+		return nil
+	}
+	st, ok := s.api.playerLoyalty[playerID]
+	if !ok {
+		st = stashpay.PlayerLoyaltyState{CampaignID: s.api.loyalty.CampaignID}
+	}
+	w := &wireLoyalty{
+		CampaignID: st.CampaignID, TotalPoints: st.TotalPoints, PointsDelta: st.PointsDelta,
+		CurrentTierID: st.CurrentTierID, PreviousTierID: st.PreviousTierID,
+		PointsToNextTier: st.PointsToNextTier, PointsToNextMilestone: st.PointsToNextMilestone,
+		PointsMultiplierPermille: st.PointsMultiplierPermille,
+	}
+	if st.NextMilestone != nil {
+		m := wireMilestoneOf(*st.NextMilestone)
+		w.NextMilestone = &m
+	}
+	for _, m := range st.UnlockedMilestones {
+		w.UnlockedMilestones = append(w.UnlockedMilestones, wireMilestoneOf(m))
+	}
+	return w
 }
 
 type wireBonus struct {
@@ -67,6 +137,7 @@ type wireConfirmRequest struct {
 	EmailMarketingOptIn bool             `json:"emailMarketingOptIn"`
 	BonusItems          []wireBonus      `json:"bonusItems,omitempty"`
 	wireEgressContext
+	Loyalty *wireLoyalty `json:"loyalty,omitempty"`
 }
 
 type wireCancelRequest struct {
@@ -113,6 +184,7 @@ func egressItems(c *Checkout, guids []string) []wireEgressItem {
 func (s *Server) register(ctx context.Context, c *Checkout, guids []string) (*EgressCall, error) {
 	body, err := json.Marshal(wireRegisterRequest{
 		wireEgressCommon: s.egressCommon(c), Registrations: egressItems(c, guids), wireEgressContext: egressContext(c),
+		Loyalty: s.egressLoyalty(c.User.ID),
 	})
 	if err != nil {
 		return nil, err
@@ -155,7 +227,7 @@ func (s *Server) confirm(ctx context.Context, c *Checkout, guids []string) (*Egr
 		wireEgressCommon: s.egressCommon(c), Tax: c.Tax, Total: c.Total,
 		TimeMillis: strconv.FormatInt(s.cfg.now().UnixMilli(), 10), Items: egressItems(c, guids),
 		PaymentMethodType: "PAYMENT_METHOD_TYPE_CARD", UserEmail: c.User.ValidatedEmail,
-		wireEgressContext: egressContext(c),
+		wireEgressContext: egressContext(c), Loyalty: s.egressLoyalty(c.User.ID),
 	}
 	for _, b := range c.BonusItems {
 		req.BonusItems = append(req.BonusItems, wireBonus{ID: b.ID, Quantity: b.Quantity})
