@@ -68,6 +68,8 @@
 //	fn returned nil                                 200 {}  yes
 //	fn returned nil but the store failed to record  200 {}  yes (logged as an error)
 //	fn returned an error wrapping dedup.ErrStore    503     yes (key released)
+//	fn returned an error wrapping dedup.ErrBusy     409     yes (key released; a route that claims
+//	                                                            keys itself, such as grant's, was busy)
 //	fn returned another error                       500     yes (key released)
 //	fn panicked                                     500     yes (key released)
 //
