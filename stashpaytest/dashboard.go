@@ -52,7 +52,7 @@ const maxDashboardCalls = 50
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	v := dashboardView{
 		Style: stylePath, URL: s.url, Shop: s.cfg.shopID, WebhookURL: s.webhookURL(), EgressURL: s.egressURL(),
-		Notice: r.URL.Query().Get("notice"), Types: SampleEventTypes(),
+		Notice: s.noticeOf(r.URL.Query().Get("notice")), Types: SampleEventTypes(),
 	}
 	for _, c := range slices.Backward(s.Checkouts()) {
 		dc := dashCheckout{C: c, Total: priceText(c.Total, &c), CanRefund: c.Status == stashpay.PaymentStatusSucceeded}
@@ -97,7 +97,7 @@ func (s *Server) dashboardAction(fn func(form url.Values) (string, error)) http.
 		if err != nil {
 			notice = "Failed: " + err.Error()
 		}
-		http.Redirect(w, r, "/?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+		http.Redirect(w, r, "/?notice="+url.QueryEscape(s.keepNotice(notice)), http.StatusSeeOther)
 	}
 }
 
@@ -147,4 +147,26 @@ func (s *Server) sendForm(form url.Values) (string, error) {
 		return "", err
 	}
 	return "Event " + d.Type + " is delivery " + strconv.Itoa(d.ID) + ".", nil
+}
+
+// maxNotices bounds the notices kept for the redirect back to the dashboard.
+const maxNotices = 64
+
+// keepNotice stores a notice the dashboard made and returns its random key:
+// the dashboard shows only notices of its own, never text from a link.
+func (s *Server) keepNotice(notice string) string {
+	key := randomID()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.notices == nil || len(s.notices) >= maxNotices {
+		s.notices = map[string]string{}
+	}
+	s.notices[key] = notice
+	return key
+}
+
+func (s *Server) noticeOf(key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.notices[key]
 }

@@ -213,3 +213,15 @@ func TestPagesRefuseForeignHosts(t *testing.T) {
 	c, _ := s.Checkout(id)
 	assert.NotEqual(t, stashpay.PaymentStatusSucceeded, c.Status, "nothing was paid")
 }
+
+// A link from anywhere (a chat message, another site) puts any text in the
+// dashboard's notice box, styled as the sandbox's own message: the notice
+// should only be one the sandbox made after a form of its own.
+func TestDashboardNoticeIsNotALinksText(t *testing.T) {
+	t.Parallel()
+	s := stashpaytest.Start(t)
+	spoof := "Failed: your webhook secret expired. Paste STASH_WEBHOOK_SECRET at https://evil.example/renew"
+	code, page := get(t, s.URL()+"/?notice="+url.QueryEscape(spoof))
+	require.Equal(t, http.StatusOK, code)
+	assert.NotContains(t, page, "https://evil.example/renew", "the dashboard shows a notice written by whoever made the link")
+}

@@ -24,6 +24,7 @@ type checkoutView struct {
 	Tax          string
 	Total        string
 	Pending      bool
+	Paying       bool // a Pay or Decline of this checkout is running
 	Outcome      *outcomeView
 	Refresh      bool // reload while the webhook is still being delivered
 	DashboardURL string
@@ -122,6 +123,15 @@ func (s *Server) checkoutView(c *Checkout) checkoutView {
 		}
 		v.Lines = append(v.Lines, lineView{Name: name, ID: it.ID, Quantity: it.Quantity,
 			Unit: priceText(it.UnitMinor, c), Line: priceText(it.UnitMinor*it.Quantity, c)})
+	}
+	s.mu.Lock()
+	v.Paying = v.Pending && s.paying[c.ID]
+	s.mu.Unlock()
+	if v.Paying {
+		v.Pending, v.Refresh = false, true
+		v.Outcome = &outcomeView{State: "processing", Title: "Payment in progress", Webhook: "none",
+			Details: []string{"Stash is calling the game's register and confirm endpoints; this page reloads until it is done."}}
+		return v
 	}
 	if o, ok := s.outcomeOf(c.ID); ok && !v.Pending {
 		v.Outcome = describeOutcome(c, o)

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -256,4 +258,52 @@ func ignoreNotDelivered(err error) error {
 		return nil
 	}
 	return err
+}
+
+// Two tabs: while tab A's Pay waits on the game's register, tab B opens the
+// checkout page. It must not offer Pay and Decline for a payment that is
+// already running: a Decline clicked there is dropped without a word and
+// the player is charged anyway.
+func TestPageDuringAPaymentInProgress(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	_, egressURL := startRecorder(t, func(_ int, r *http.Request, _ []byte) (int, string) {
+		if r.URL.Path == "/api/v1/purchase/register" {
+			once.Do(func() { close(arrived) })
+			<-release
+		}
+		return game(200)(0, r, nil)
+	})
+	s := stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(egressURL))
+	id := createCheckout(t, s, gemsCheckout)
+	c, _ := s.Checkout(id)
+
+	tabA := make(chan int, 1)
+	go func() { // tab A clicks Pay
+		code, _ := postForm(t, c.URL, url.Values{"action": {"pay"}}, s.URL())
+		tabA <- code
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("register never called")
+	}
+
+	// Tab B opens the page while the payment runs.
+	_, page := get(t, c.URL)
+	assert.NotContains(t, page, `id="pay"`, "the page offers Pay while a payment of this checkout is running")
+	assert.NotContains(t, page, `id="decline"`, "the page offers Decline while a payment of this checkout is running")
+
+	// Tab B clicks Decline: 303 back to the page, which shows nothing of it.
+	code, loc := postForm(t, c.URL, url.Values{"action": {"decline"}}, s.URL())
+	require.Equal(t, http.StatusSeeOther, code)
+	_, after := get(t, s.URL()+loc)
+	assert.NotContains(t, after, `id="decline"`, "after a refused Decline the page offers Decline again, as if nothing happened")
+
+	close(release)
+	require.Equal(t, http.StatusSeeOther, <-tabA)
+	c, _ = s.Checkout(id)
+	assert.Equal(t, stashpay.PaymentStatusSucceeded, c.Status, "tab A's payment went through")
 }

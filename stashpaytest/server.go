@@ -50,7 +50,8 @@ type Server struct {
 	closed        bool
 	paying        map[string]bool
 	outcomes      map[string]outcome
-	api           apiState // the endpoints of api.go
+	notices       map[string]string // dashboard notices by key, see keepNotice
+	api           apiState          // the endpoints of api.go
 }
 
 // The timeouts of the fake's HTTP server, as the examples' servers set them: a
