@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -393,4 +394,68 @@ func TestPayClickToGrant(t *testing.T) {
 	slices.Sort(took)
 	t.Logf("figure: Pay click to the game's grant, median of %d: %s (min %s, max %s)",
 		runs, ((took[runs/2-1] + took[runs/2]) / 2).Round(100*time.Microsecond), took[0].Round(100*time.Microsecond), took[runs-1].Round(100*time.Microsecond))
+}
+
+// A second tab opened while the first tab's payment runs (the game is still
+// answering register) shows the payment in progress, with neither Pay nor
+// Decline to click, and then its outcome; the player is granted once.
+func TestSecondTabShowsAPaymentInProgress(t *testing.T) {
+	port := freePort(t)
+	target, _ := url.Parse("http://127.0.0.1:" + strconv.Itoa(port))
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var arrivedOnce, releaseOnce sync.Once
+	front := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/purchase/register") {
+			arrivedOnce.Do(func() { close(arrived) })
+			select { // a game slow to register
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, IdleTimeout: time.Minute}
+	frontPort := freePort(t)
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:"+strconv.Itoa(frontPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = front.Serve(ln) }()
+	t.Cleanup(func() { _ = front.Close() })
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // runs first
+
+	sb := startSandbox(t, "-game-backend-url", "http://127.0.0.1:"+strconv.Itoa(frontPort),
+		"-webhook-url", "http://127.0.0.1:"+strconv.Itoa(port)+"/webhooks/stash", "-webhook-retry", "50ms,100ms")
+	g := startGame(t, bins.confirm, sb, port)
+	tabA, tabB := tab(t, sb), tab(t, sb)
+	_, u := g.checkout(t, "erin", "gems_100")
+	if err := chromedp.Do(tabA, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#pay"))); err != nil {
+		t.Fatal(err)
+	}
+	// Tab A clicks Pay; its page waits for the answer.
+	if _, err := chromedp.Run(tabA, chromedp.Evaluate[bool](`document.querySelector('#pay').click(), true`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the sandbox never called the game's register")
+	}
+	if err := chromedp.Do(tabB, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("#outcome"))); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := attr(tabB, "#outcome", "data-state"); got != "processing" {
+		t.Errorf("tab B's outcome %q, want processing: %s", got, text(t, tabB, "#outcome"))
+	}
+	for _, sel := range []string{"#pay", "#decline"} {
+		if ok, _ := has(tabB, sel); ok {
+			t.Errorf("tab B offers %s while tab A's payment of the checkout runs", sel)
+		}
+	}
+	releaseOnce.Do(func() { close(release) })
+	waitOnPage(t, tabB, u, `#outcome[data-state="paid"]`)
+	if n := g.owned(t, "erin", "gems_100"); n != 1 {
+		t.Errorf("erin owns %d gems_100, want 1", n)
+	}
 }
