@@ -136,6 +136,10 @@ func (s *Server) checkoutView(c *Checkout) checkoutView {
 	if o, ok := s.outcomeOf(c.ID); ok && !v.Pending {
 		v.Outcome = describeOutcome(c, o)
 		v.Refresh = v.Outcome.Webhook == "sending"
+	} else if !v.Pending && c.Status.Paid() {
+		// No outcome recorded (a status set with SetPaymentStatus, or the
+		// instant between a payment's end and its record): the status says.
+		v.Outcome = &outcomeView{State: "paid", Title: "Payment complete", Webhook: "none"}
 	} else if !v.Pending {
 		v.Outcome = &outcomeView{State: "failed", Title: "Payment " + string(c.Status), Webhook: "none"}
 	}

@@ -307,3 +307,32 @@ func TestPageDuringAPaymentInProgress(t *testing.T) {
 	c, _ = s.Checkout(id)
 	assert.Equal(t, stashpay.PaymentStatusSucceeded, c.Status, "tab A's payment went through")
 }
+
+// A checkout that is paid but whose payment outcome the fake has not
+// recorded (its status set with SetPaymentStatus, or the instant between a
+// payment's end and its record) shows as paid, and one of another status
+// as failed with that status.
+func TestPageWithoutARecordedOutcome(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status    stashpay.PaymentStatus
+		wantState string
+	}{
+		{stashpay.PaymentStatusSucceeded, "paid"},
+		{stashpay.PaymentStatusCaptureSucceeded, "paid"},
+		{stashpay.PaymentStatusFailed, "failed"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.status), func(t *testing.T) {
+			t.Parallel()
+			s := stashpaytest.Start(t)
+			id := createCheckout(t, s, gemsCheckout)
+			require.NoError(t, s.SetPaymentStatus(id, tt.status))
+			c, _ := s.Checkout(id)
+			code, page := get(t, c.URL)
+			require.Equal(t, http.StatusOK, code)
+			assert.Contains(t, page, `data-state="`+tt.wantState+`"`)
+			assert.NotContains(t, page, `id="pay"`)
+		})
+	}
+}
