@@ -1,10 +1,8 @@
 package stashpay_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -215,21 +213,19 @@ func TestCatalogHandlerOneofSetTwice(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var logs bytes.Buffer
-			cfg := egressConfig()
-			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-			h := stashpay.CatalogHandler(cfg, func(context.Context, *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) {
-				return &stashpay.CatalogResponse{Catalog: stashpay.Catalog{Sections: []stashpay.CatalogSection{
-					{Items: []stashpay.CatalogEntry{{Product: product}, tt.entry}}}}}, nil
-			})
-			rec := egressServe(h, signedGet(t, "/api/v1/catalog"))
+			rec, logs := serveLogged(t, func(cfg stashpay.EgressConfig) http.Handler {
+				return stashpay.CatalogHandler(cfg, func(context.Context, *stashpay.CatalogRequest) (*stashpay.CatalogResponse, error) {
+					return &stashpay.CatalogResponse{Catalog: stashpay.Catalog{Sections: []stashpay.CatalogSection{
+						{Items: []stashpay.CatalogEntry{{Product: product}, tt.entry}}}}}, nil
+				})
+			}, "/api/v1/catalog")
 			if tt.member == "" {
 				require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 				return
 			}
 			require.Equal(t, http.StatusInternalServerError, rec.Code, "an answer Stash would refuse is not sent: %s", rec.Body.String())
 			assert.NotContains(t, rec.Body.String(), "sku")
-			assert.Contains(t, logs.String(), "member="+tt.member)
+			assert.Contains(t, logs, "member="+tt.member)
 		})
 	}
 }
@@ -271,13 +267,10 @@ func TestWebshopHandlersLocalizableTextOneofSetTwice(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var logs bytes.Buffer
-			cfg := egressConfig()
-			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-			rec := egressServe(tt.h(cfg), signedGet(t, tt.target))
+			rec, logs := serveLogged(t, tt.h, tt.target)
 			require.Equal(t, http.StatusInternalServerError, rec.Code,
 				"an answer setting both members of LocalizableText's oneof is refused whole by Stash: %s", rec.Body.String())
-			assert.Contains(t, logs.String(), "member="+tt.member)
+			assert.Contains(t, logs, "member="+tt.member)
 		})
 	}
 }

@@ -210,3 +210,14 @@ func egressWantConfirm() stashpay.ConfirmPaymentRequest {
 		},
 	}
 }
+
+// serveLogged serves a signed GET of target to the handler h builds with
+// the test config, and returns the answer and what the handler logged.
+func serveLogged(t *testing.T, h func(cfg stashpay.EgressConfig) http.Handler, target string) (*httptest.ResponseRecorder, string) {
+	t.Helper()
+	var logs bytes.Buffer
+	cfg := egressConfig()
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	rec := egressServe(h(cfg), signedGet(t, target))
+	return rec, logs.String()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -159,42 +160,33 @@ func TestWrongEgressKeyRejectedBySDK(t *testing.T) {
 // swagger.v1.json, v1RegisterPaymentRequest and v1ConfirmPaymentRequest
 // .loyalty: the player's loyalty state, "Present only for shops with an
 // active loyalty campaign."
-func TestPaySendsLoyaltyWithAnActiveCampaign(t *testing.T) {
+func TestPaySendsLoyaltyOnlyWithAnActiveCampaign(t *testing.T) {
 	t.Parallel()
-	var s *stashpaytest.Server
-	g, srv := startSDKGame(t, func() *stashpaytest.Server { return s })
-	s = stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(srv.URL), stashpaytest.WithWebhookURL(srv.URL+"/webhook"))
-	s.SetLoyalty(&stashpay.LoyaltyCampaign{CampaignID: "season-3"})
-	s.SetPlayerLoyalty("p1", stashpay.PlayerLoyaltyState{CampaignID: "season-3", TotalPoints: 10})
-	client, err := s.NewClient()
-	require.NoError(t, err)
-	co, err := client.CreateCheckout(t.Context(), &stashpay.CheckoutParams{
-		Item: &stashpay.CheckoutItem{ID: "gems", PricePerItem: "9.99", Quantity: 1},
-		User: stashpay.CheckoutUser{ID: "p1"},
-	})
-	require.NoError(t, err)
-	_, err = s.Pay(t.Context(), co.ID)
-	require.NoError(t, err)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	require.Len(t, g.registered, 1)
-	require.Len(t, g.confirmed, 1)
-	require.NotNil(t, g.registered[0].Loyalty, "register of a shop with an active campaign carries loyalty")
-	require.NotNil(t, g.confirmed[0].Loyalty, "confirm of a shop with an active campaign carries loyalty")
-	assert.Equal(t, "season-3", g.confirmed[0].Loyalty.CampaignID)
-	assert.Equal(t, int64(10), g.confirmed[0].Loyalty.TotalPoints)
-}
-
-func TestPaySendsNoLoyaltyWithoutACampaign(t *testing.T) {
-	t.Parallel()
-	var s *stashpaytest.Server
-	g, srv := startSDKGame(t, func() *stashpaytest.Server { return s })
-	s = stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(srv.URL), stashpaytest.WithWebhookURL(srv.URL+"/webhook"))
-	_, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
-	require.NoError(t, err)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	require.Len(t, g.confirmed, 1)
-	assert.Nil(t, g.registered[0].Loyalty)
-	assert.Nil(t, g.confirmed[0].Loyalty)
+	for _, campaign := range []bool{true, false} {
+		t.Run("campaign "+strconv.FormatBool(campaign), func(t *testing.T) {
+			t.Parallel()
+			var s *stashpaytest.Server
+			g, srv := startSDKGame(t, func() *stashpaytest.Server { return s })
+			s = stashpaytest.Start(t, stashpaytest.WithEgressBaseURL(srv.URL), stashpaytest.WithWebhookURL(srv.URL+"/webhook"))
+			if campaign {
+				s.SetLoyalty(&stashpay.LoyaltyCampaign{CampaignID: "season-3"})
+				s.SetPlayerLoyalty("player-1", stashpay.PlayerLoyaltyState{CampaignID: "season-3", TotalPoints: 10})
+			}
+			_, err := s.Pay(t.Context(), createCheckout(t, s, gemsCheckout))
+			require.NoError(t, err)
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			require.Len(t, g.registered, 1)
+			require.Len(t, g.confirmed, 1)
+			if !campaign {
+				assert.Nil(t, g.registered[0].Loyalty)
+				assert.Nil(t, g.confirmed[0].Loyalty)
+				return
+			}
+			require.NotNil(t, g.registered[0].Loyalty, "register of a shop with an active campaign carries loyalty")
+			require.NotNil(t, g.confirmed[0].Loyalty, "confirm of a shop with an active campaign carries loyalty")
+			assert.Equal(t, "season-3", g.confirmed[0].Loyalty.CampaignID)
+			assert.Equal(t, int64(10), g.confirmed[0].Loyalty.TotalPoints)
+		})
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -321,20 +320,13 @@ func TestFailingWebhookRecoversAfterRedelivery(t *testing.T) {
 	var failing atomic.Bool
 	failing.Store(true)
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	front := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	frontPort := startFront(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if failing.Load() {
 			http.Error(w, `{"error":"deploying"}`, http.StatusInternalServerError)
 			return
 		}
 		proxy.ServeHTTP(w, r)
-	}), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, IdleTimeout: time.Minute}
-	frontPort := freePort(t)
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:"+strconv.Itoa(frontPort))
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = front.Serve(ln) }()
-	t.Cleanup(func() { _ = front.Close() })
+	}))
 
 	sb := startSandbox(t, "-webhook-url", "http://127.0.0.1:"+strconv.Itoa(frontPort)+"/webhooks/stash", "-webhook-retry", "20ms,40ms")
 	g := startGame(t, bins.webhook, sb, port)
@@ -405,7 +397,7 @@ func TestSecondTabShowsAPaymentInProgress(t *testing.T) {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	arrived, release := make(chan struct{}), make(chan struct{})
 	var arrivedOnce, releaseOnce sync.Once
-	front := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	frontPort := startFront(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/purchase/register") {
 			arrivedOnce.Do(func() { close(arrived) })
 			select { // a game slow to register
@@ -415,15 +407,8 @@ func TestSecondTabShowsAPaymentInProgress(t *testing.T) {
 			}
 		}
 		proxy.ServeHTTP(w, r)
-	}), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, IdleTimeout: time.Minute}
-	frontPort := freePort(t)
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:"+strconv.Itoa(frontPort))
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = front.Serve(ln) }()
-	t.Cleanup(func() { _ = front.Close() })
-	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // runs first
+	}))
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // runs before the server closes
 
 	sb := startSandbox(t, "-game-backend-url", "http://127.0.0.1:"+strconv.Itoa(frontPort),
 		"-webhook-url", "http://127.0.0.1:"+strconv.Itoa(port)+"/webhooks/stash", "-webhook-retry", "50ms,100ms")

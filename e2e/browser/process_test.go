@@ -275,3 +275,18 @@ func eventually(ctx context.Context, d time.Duration, cond func() (bool, error))
 		}
 	}
 }
+
+// startFront serves h on a free loopback port, in front of a game (a proxy
+// that fails or delays some calls), until the test ends, and returns the port.
+func startFront(t *testing.T, h http.Handler) int {
+	t.Helper()
+	front := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, IdleTimeout: time.Minute}
+	port := freePort(t)
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = front.Serve(ln) }()
+	t.Cleanup(func() { _ = front.Close() })
+	return port
+}
