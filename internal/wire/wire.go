@@ -11,15 +11,19 @@
 //     ("transactionId"). Nothing looser: "_transaction_id_" or
 //     "t_r_a_n_s_a_c_t_i_o_n_i_d" match no field. Map keys (metadata) are
 //     never rewritten.
-//   - integers as JSON numbers or digit strings, int64 values as strings or
-//     numbers ([Int64], [Int], [Millis]); booleans as booleans or the strings
-//     "true" and "false" ([Bool]); enums as names or numbers ([Enum]).
-//   - a JSON number where a member decodes into a Go string (an identifier
-//     such as a userId sent as 42) as its exact text ("42"), also in maps and
-//     slices; a whole document that is a number is not read into a string.
-//     It costs nothing on documents without one: it is a second decode, of
-//     the document with those numbers quoted, after encoding/json refused
-//     the first.
+//   - scalars of another JSON kind than their Go type's, wherever the type
+//     decodes them (a field, nested, a slice element, a map value), into
+//     plain Go types: an integer of any width from a JSON number or a string
+//     of decimal digits ("5", in the type's range; protobuf's JSON form of
+//     int64); a boolean from true/false or the strings "true" and "false"; a
+//     Go string from a JSON number (an identifier such as a userId sent as
+//     42), as its exact text ("42"); a string map value (metadata) from a
+//     boolean, as its text. A whole document that is a scalar is not
+//     rewritten. This costs nothing on documents without such a scalar: it
+//     is a second decode, of the document with those scalars rewritten,
+//     after encoding/json refused the first. The types [Int64], [Int],
+//     [Millis] and [Bool] do the same for a type that decodes itself.
+//   - enums as names or numbers ([Enum]).
 //   - unknown members ignored, as encoding/json does; types that keep them
 //     (json.RawMessage fields) keep them.
 //
@@ -72,8 +76,10 @@ func (e *Error) Unwrap() error { return ErrMalformed }
 func Unmarshal(data []byte, v any) error { return unmarshal(data, v, true) }
 
 // UnmarshalStrictStrings is [Unmarshal] that refuses a JSON number where a
-// member decodes into a Go string, as Stash's own (protobuf JSON) parser
-// refuses one in the requests it is sent. The fake Stash reads requests
+// member decodes into a Go string, and a string where a plain Go boolean is
+// wanted, as Stash's own (protobuf JSON) parser refuses them in the
+// requests it is sent; it reads digit strings into integers, as that
+// parser does. The fake Stash reads requests
 // with it, so that a test against the fake fails where Stash would. It is
 // strict only down to the types that decode themselves: a member reached
 // through an UnmarshalJSON that calls [Unmarshal] (this module's
@@ -102,14 +108,20 @@ func unmarshal(data []byte, v any, numberText bool) error {
 		}
 	}
 	err := json.Unmarshal(data, v)
-	if numberText && numberIntoString(err) && reflect.TypeOf(v).Elem().Kind() != reflect.String {
-		// Taken only for such documents: the number members that decode
-		// into strings become strings holding their exact text, and the
-		// document is decoded again (every member it sets is set again).
-		// A document that is itself a number is not a string member: a
-		// caller decoding one scalar (an event's type) wants its kind.
-		if quoted, qerr := fixMembers(data, reflect.TypeOf(v), true); qerr == nil {
-			err = json.Unmarshal(quoted, v)
+	fix := fixStrict
+	if numberText {
+		fix = fixLenient
+	}
+	if fixable(err, fix) && reflect.TypeOf(v).Elem().Kind() != reflect.String {
+		// Taken only for such documents: the scalars of another JSON kind
+		// than their Go type's are rewritten to it (a digit string that
+		// decodes into an integer becomes the number, a number that decodes
+		// into a string becomes a string holding its exact text), and the
+		// document is decoded again (every member it sets is set again). A
+		// document that is itself a scalar is not rewritten: a caller
+		// decoding one (an event's type) wants its kind.
+		if fixed, ferr := fixMembers(data, reflect.TypeOf(v), fix); ferr == nil {
+			err = json.Unmarshal(fixed, v)
 		}
 	}
 	if unclassified(err) {
@@ -186,11 +198,59 @@ func failingMember(v []byte, t reflect.Type) ([]string, bool) {
 	return nil, false
 }
 
-// numberIntoString reports whether err is encoding/json's refusal of a
-// JSON number for a Go string.
-func numberIntoString(err error) bool {
+// fix is what fixMembers rewrites.
+type fix int
+
+const (
+	// fixNames renames snake_case member names only.
+	fixNames fix = iota
+	// fixStrict also turns a string of decimal digits that decodes into an
+	// integer into the number, as protobuf's JSON parser reads int64
+	// values: "5", "-3", "05" (not "+5", " 5", "5.0", "1e3" nor a value
+	// out of the integer's range).
+	fixStrict
+	// fixLenient also turns a number that decodes into a string into a
+	// string holding its exact text, the strings "true" and "false" that
+	// decode into a boolean into the boolean, and a boolean that decodes
+	// into a string map value (metadata) into its text.
+	fixLenient
+)
+
+// fixable reports whether err is encoding/json's refusal of a scalar that
+// fix rewrites into the kind its Go type wants.
+func fixable(err error, fix fix) bool {
 	var typ *json.UnmarshalTypeError
-	return errors.As(err, &typ) && typ.Value == "number" && typ.Type != nil && typ.Type.Kind() == reflect.String
+	if !errors.As(err, &typ) || typ.Type == nil {
+		return false
+	}
+	k := typ.Type.Kind()
+	switch {
+	case typ.Value == "string" && (isInt(k) || isUint(k)):
+		return fix >= fixStrict
+	case typ.Value == "number" && k == reflect.String, typ.Value == "string" && k == reflect.Bool,
+		typ.Value == "bool" && k == reflect.String:
+		return fix >= fixLenient
+	}
+	return false
+}
+
+func isInt(k reflect.Kind) bool { return k >= reflect.Int && k <= reflect.Int64 }
+
+func isUint(k reflect.Kind) bool { return k >= reflect.Uint && k <= reflect.Uint64 }
+
+// digits returns the integer the JSON string v holds as decimal digits, for
+// a Go integer type t, as JSON number text; ok is false for anything else.
+func digits(v []byte, t reflect.Type) ([]byte, bool) {
+	if len(v) < 3 || v[0] != '"' || v[1] == '+' || bytes.IndexByte(v, '\\') >= 0 {
+		return nil, false
+	}
+	s := string(v[1 : len(v)-1])
+	if isUint(t.Kind()) {
+		n, err := strconv.ParseUint(s, 10, t.Bits())
+		return strconv.AppendUint(nil, n, 10), err == nil
+	}
+	n, err := strconv.ParseInt(s, 10, t.Bits())
+	return strconv.AppendInt(nil, n, 10), err == nil
 }
 
 var numberType = reflect.TypeFor[json.Number]()
@@ -474,7 +534,7 @@ func camelNames(data []byte, t reflect.Type) ([]byte, error) {
 	if !json.Valid(data) {
 		return data, nil // let encoding/json report the syntax error
 	}
-	out, err := fixMembers(data, t, false)
+	out, err := fixMembers(data, t, fixNames)
 	if err != nil {
 		return nil, convert(err, nil)
 	}
@@ -484,22 +544,30 @@ func camelNames(data []byte, t reflect.Type) ([]byte, error) {
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
 // fixMembers returns the valid JSON value v with the snake_case members
-// that t decodes as struct fields renamed, recursively, and, with quote,
-// every JSON number that decodes into a Go string (a field, a map value, a
-// slice element) turned into a string holding its exact text.
-func fixMembers(v []byte, t reflect.Type, quote bool) ([]byte, error) {
+// that t decodes as struct fields renamed, recursively, and the scalars fix
+// names rewritten wherever t decodes them (a field, a map value, a slice
+// element).
+func fixMembers(v []byte, t reflect.Type, fix fix) ([]byte, error) {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t == nil || reflect.PointerTo(t).Implements(unmarshalerType) {
 		return v, nil // decodes itself (through this package when it is ours)
 	}
-	switch t.Kind() {
-	case reflect.String:
-		if quote && t != numberType && len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
+	switch k := t.Kind(); {
+	case k == reflect.String:
+		if fix >= fixLenient && t != numberType && len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
 			return json.Marshal(string(v))
 		}
-	case reflect.Struct, reflect.Map:
+	case isInt(k) || isUint(k):
+		if n, ok := digits(v, t); ok && fix >= fixStrict {
+			return n, nil
+		}
+	case k == reflect.Bool:
+		if s := string(v); fix >= fixLenient && (s == `"true"` || s == `"false"`) {
+			return v[1 : len(v)-1], nil
+		}
+	case k == reflect.Struct || k == reflect.Map:
 		names, escaped, values, ok, err := members(v)
 		if !ok || err != nil {
 			return v, err
@@ -527,9 +595,13 @@ func fixMembers(v []byte, t reflect.Type, quote bool) ([]byte, error) {
 				}
 				elem = fields.lookup(k)
 			}
-			val, err := fixMembers(values[i], elem, quote)
+			val, err := fixMembers(values[i], elem, fix)
 			if err != nil {
 				return nil, err
+			}
+			if s := string(val); fix >= fixLenient && t.Kind() == reflect.Map && elem.Kind() == reflect.String &&
+				(s == "true" || s == "false") {
+				val = []byte(`"` + s + `"`) // a metadata value kept as its text
 			}
 			name, _ := json.Marshal(k)
 			if i > 0 {
@@ -538,7 +610,7 @@ func fixMembers(v []byte, t reflect.Type, quote bool) ([]byte, error) {
 			out = append(append(append(out, name...), ':'), val...)
 		}
 		return append(out, '}'), nil
-	case reflect.Slice, reflect.Array:
+	case k == reflect.Slice || k == reflect.Array:
 		dec := json.NewDecoder(bytes.NewReader(v))
 		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 			return v, nil
@@ -549,7 +621,7 @@ func fixMembers(v []byte, t reflect.Type, quote bool) ([]byte, error) {
 			if err := dec.Decode(&raw); err != nil {
 				return nil, err
 			}
-			val, err := fixMembers(raw, t.Elem(), quote)
+			val, err := fixMembers(raw, t.Elem(), fix)
 			if err != nil {
 				return nil, err
 			}

@@ -98,6 +98,80 @@ func TestUnmarshalScalars(t *testing.T) {
 	assert.Equal(t, wire.Millis(0), wire.MillisOf(wire.Millis(0).Time()))
 }
 
+// Plain Go types get the scalar tolerances without a wire type: a digit
+// string into an integer of any width (in its range), "true"/"false" into a
+// boolean, a boolean into a string map value, nested and in slices; what
+// stays wrong is refused, naming the member.
+func TestUnmarshalScalarsIntoPlainTypes(t *testing.T) {
+	t.Parallel()
+	type reward struct {
+		Quantity int64 `json:"quantity"`
+	}
+	type target struct {
+		Cents    int64             `json:"cents"`
+		Places   *int              `json:"decimalPlaces"`
+		Small    int32             `json:"small"`
+		Count    uint16            `json:"count"`
+		OptIn    *bool             `json:"emailMarketingOptIn"`
+		Metadata map[string]string `json:"metadata"`
+		Rewards  []reward          `json:"rewards"`
+		Name     string            `json:"name"`
+	}
+	two, yes := 2, true
+	tests := []struct {
+		name, in string
+		want     target
+	}{
+		{"digit strings", `{"cents":"-999","decimalPlaces":"2","small":"05","count":"7"}`,
+			target{Cents: -999, Places: &two, Small: 5, Count: 7}},
+		{"nested and in slices", `{"rewards":[{"quantity":"3"},{"quantity":4}]}`,
+			target{Rewards: []reward{{3}, {4}}}},
+		{"boolean strings", `{"emailMarketingOptIn":"true"}`, target{OptIn: &yes}},
+		{"metadata of other kinds", `{"metadata":{"a":true,"b":7,"c":null,"d":"x"}}`,
+			target{Metadata: map[string]string{"a": "true", "b": "7", "c": "", "d": "x"}}},
+		{"snake_case and digits", `{"decimal_places":"2","cents":"1"}`, target{Cents: 1, Places: &two}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got target
+			require.NoError(t, wire.Unmarshal([]byte(tt.in), &got))
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	refused := []struct{ in, field string }{
+		{`{"cents":"+5"}`, "cents"},
+		{`{"cents":" 5"}`, "cents"},
+		{`{"cents":"5.0"}`, "cents"},
+		{`{"cents":"1e3"}`, "cents"},
+		{`{"cents":""}`, "cents"},
+		{`{"cents":"\u0035"}`, "cents"},
+		{`{"cents":"99999999999999999999"}`, "cents"},
+		{`{"small":"2147483648"}`, "small"},
+		{`{"count":"-1"}`, "count"},
+		{`{"emailMarketingOptIn":"yes"}`, "emailMarketingOptIn"},
+		{`{"name":true}`, "name"},
+		{`{"rewards":[{"quantity":"x"}]}`, "rewards.quantity"},
+		{`{"cents":"1","rewards":[{"quantity":{}}]}`, "rewards.quantity"},
+	}
+	for _, tt := range refused {
+		var got target
+		err := wire.Unmarshal([]byte(tt.in), &got)
+		var werr *wire.Error
+		if assert.ErrorAs(t, err, &werr, tt.in) {
+			assert.Equal(t, tt.field, werr.Field, tt.in)
+		}
+	}
+	// The strict reader reads digit strings as protobuf's JSON parser does,
+	// and refuses the lenient rest.
+	var got target
+	require.NoError(t, wire.UnmarshalStrictStrings([]byte(`{"cents":"12","small":"3"}`), &got))
+	assert.Equal(t, target{Cents: 12, Small: 3}, got)
+	for _, in := range []string{`{"emailMarketingOptIn":"true"}`, `{"metadata":{"a":true}}`, `{"name":1}`} {
+		assert.ErrorIs(t, wire.UnmarshalStrictStrings([]byte(in), &target{}), wire.ErrMalformed, in)
+	}
+}
+
 // A JSON number where a Go string is decoded is read as its exact text,
 // wherever the string is (a field, nested, a slice element, a map value),
 // also on the snake_case path; json.Number and the tolerant types keep their
