@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/stashpay/stashpay-go/dedup"
-	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // CancelPaymentRequest is the body of Stash's POST /api/v1/purchase/cancel
@@ -88,21 +87,20 @@ func (r *CancelPaymentRequest) Validate() error {
 type (
 	plainCancel CancelPaymentRequest
 	cancelJSON  struct {
-		*plainCancel
-		DecimalPlaces *wire.Int  `json:"decimalPlaces"`
-		Items         []itemJSON `json:"items"`
+		plainCancel
+		DecimalPlaces int32 `json:"decimalPlaces"`
 	}
 )
 
 // UnmarshalJSON decodes a cancel request tolerantly. It does not validate;
 // call Validate.
 func (r *CancelPaymentRequest) UnmarshalJSON(data []byte) error {
-	*r = CancelPaymentRequest{}
-	s := cancelJSON{plainCancel: (*plainCancel)(r)}
+	s := cancelJSON{DecimalPlaces: NoDecimalPlaces}
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.DecimalPlaces, r.Items = decimalPlaces(s.DecimalPlaces), values[PurchaseItem](s.Items)
+	*r = CancelPaymentRequest(s.plainCancel)
+	r.DecimalPlaces = int(s.DecimalPlaces)
 	return nil
 }
 

@@ -345,14 +345,6 @@ func egressUnmarshal(data []byte, v any) error {
 // [ProductPrice.Amount] and [FormatMinor] refuse it.
 const NoDecimalPlaces = -1
 
-// decimalPlaces returns a decoded decimalPlaces, or [NoDecimalPlaces].
-func decimalPlaces(n *wire.Int) int {
-	if n == nil {
-		return NoDecimalPlaces
-	}
-	return int(*n)
-}
-
 // validateEgressCommon holds the checks every egress request shares.
 func validateEgressCommon(playerID, transactionID, currency string, decimalPlaces int, region string) error {
 	switch {

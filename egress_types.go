@@ -7,13 +7,14 @@ import (
 )
 
 // The types the three egress calls share: the items, the loyalty state and
-// the enums. Decoding goes through internal/wire, as for every body Stash
-// sends: names in lowerCamelCase (any letter case) or snake_case, int64
-// values as JSON numbers or strings, enums as names or numbers, unknown
-// fields and unknown enum values accepted. A type needing tolerance in a
-// field decodes into a private shadow: the public type embedded under a
-// method-less alias, the tolerant members shadowed with wire types (a
-// shallower field wins in encoding/json), copied back by value().
+// the enums. They are plain tagged structs: a request's UnmarshalJSON
+// decodes the whole body through internal/wire, as for every body Stash
+// sends, which gives every member in them its tolerance (names in
+// lowerCamelCase, any letter case, or snake_case; integers as JSON numbers
+// or digit strings; a metadata value of another kind as its text; unknown
+// fields accepted). Only the enums decode themselves (a name or a number,
+// unknown values kept). Decode a request, not one of these types alone:
+// plain encoding/json gives them no tolerance.
 
 // PurchaseItem is one line of an egress purchase call: an entry of
 // ConfirmPaymentRequest.Items, RegisterPaymentRequest.Registrations or
@@ -39,33 +40,6 @@ type PurchaseItem struct {
 // decimalPlaces (pass the request's DecimalPlaces): Cents 999 at 2 is "9.99".
 func (it PurchaseItem) UnitAmount(decimalPlaces int) (Amount, error) {
 	return FormatMinor(it.Cents, decimalPlaces)
-}
-
-// UnmarshalJSON decodes an item tolerantly (see [ConfirmPaymentRequest]).
-func (it *PurchaseItem) UnmarshalJSON(data []byte) error {
-	return decodeVia[PurchaseItem, itemJSON](data, it)
-}
-
-type (
-	plainItem PurchaseItem
-	itemJSON  struct {
-		plainItem
-		Quantity wire.Int64           `json:"quantity"`
-		Cents    wire.Int64           `json:"cents"`
-		Metadata map[string]wire.Text `json:"metadata"`
-	}
-)
-
-func (s *itemJSON) value() *PurchaseItem {
-	it := (*PurchaseItem)(&s.plainItem)
-	it.Quantity, it.Cents = int64(s.Quantity), int64(s.Cents)
-	if s.Metadata != nil {
-		it.Metadata = make(map[string]string, len(s.Metadata))
-		for k, v := range s.Metadata {
-			it.Metadata[k] = string(v)
-		}
-	}
-	return it
 }
 
 // PlayerLoyaltyState is the player's standing in the shop's active loyalty
@@ -118,120 +92,6 @@ type LoyaltyReward struct {
 	// Type is the kind of reward, one of the LoyaltyRewardType* values;
 	// empty when not sent.
 	Type LoyaltyRewardType `json:"type"`
-}
-
-// UnmarshalJSON decodes the state tolerantly (see [ConfirmPaymentRequest]).
-func (s *PlayerLoyaltyState) UnmarshalJSON(data []byte) error {
-	return decodeVia[PlayerLoyaltyState, loyaltyJSON](data, s)
-}
-
-// UnmarshalJSON decodes the milestone tolerantly.
-func (m *LoyaltyMilestone) UnmarshalJSON(data []byte) error {
-	return decodeVia[LoyaltyMilestone, milestoneJSON](data, m)
-}
-
-// UnmarshalJSON decodes the reward tolerantly.
-func (r *LoyaltyReward) UnmarshalJSON(data []byte) error {
-	return decodeVia[LoyaltyReward, rewardJSON](data, r)
-}
-
-type (
-	plainLoyalty PlayerLoyaltyState
-	loyaltyJSON  struct {
-		plainLoyalty
-		TotalPoints              wire.Int64      `json:"totalPoints"`
-		PointsDelta              wire.Int64      `json:"pointsDelta"`
-		PointsToNextTier         *wire.Int64     `json:"pointsToNextTier"`
-		PointsToNextMilestone    *wire.Int64     `json:"pointsToNextMilestone"`
-		NextMilestone            *milestoneJSON  `json:"nextMilestone"`
-		PointsMultiplierPermille wire.Int64      `json:"pointsMultiplierPermille"`
-		UnlockedMilestones       []milestoneJSON `json:"unlockedMilestones"`
-	}
-	plainMilestone LoyaltyMilestone
-	milestoneJSON  struct {
-		plainMilestone
-		Rewards []rewardJSON `json:"rewards"`
-	}
-	plainReward LoyaltyReward
-	rewardJSON  struct {
-		plainReward
-		Quantity wire.Int64 `json:"quantity"`
-	}
-)
-
-func (s *loyaltyJSON) value() *PlayerLoyaltyState {
-	v := (*PlayerLoyaltyState)(&s.plainLoyalty)
-	v.TotalPoints, v.PointsDelta = int64(s.TotalPoints), int64(s.PointsDelta)
-	v.PointsMultiplierPermille = int64(s.PointsMultiplierPermille)
-	v.PointsToNextTier, v.PointsToNextMilestone = (*int64)(s.PointsToNextTier), (*int64)(s.PointsToNextMilestone)
-	v.NextMilestone = optional[LoyaltyMilestone](s.NextMilestone)
-	v.UnlockedMilestones = values[LoyaltyMilestone](s.UnlockedMilestones)
-	return v
-}
-
-func (s *milestoneJSON) value() *LoyaltyMilestone {
-	m := (*LoyaltyMilestone)(&s.plainMilestone)
-	m.Rewards = values[LoyaltyReward](s.Rewards)
-	return m
-}
-
-func (s *rewardJSON) value() *LoyaltyReward {
-	r := (*LoyaltyReward)(&s.plainReward)
-	r.Quantity = int64(s.Quantity)
-	return r
-}
-
-// shadow is a private decoding target; value() fills in the shadowed
-// members and returns the public value, which lives inside the shadow.
-type shadow[T any] interface{ value() *T }
-
-// decodeVia decodes egress data through the shadow S of T into dst.
-func decodeVia[T, S any, P interface {
-	*S
-	shadow[T]
-}](data []byte, dst *T) error {
-	return decodeShadow[T, S, P](data, dst, egressUnmarshal)
-}
-
-// decodeShadow decodes data with unmarshal through the shadow S of T into
-// dst: egressUnmarshal for what Stash sends the game, wire.Unmarshal for
-// ingress answers.
-func decodeShadow[T, S any, P interface {
-	*S
-	shadow[T]
-}](data []byte, dst *T, unmarshal func([]byte, any) error) error {
-	var s S
-	if err := unmarshal(data, P(&s)); err != nil {
-		return err
-	}
-	*dst = *P(&s).value()
-	return nil
-}
-
-// values converts decoded shadows; nil stays nil, as encoding/json leaves it.
-func values[T, S any, P interface {
-	*S
-	shadow[T]
-}](in []S) []T {
-	if in == nil {
-		return nil
-	}
-	out := make([]T, len(in))
-	for i := range in {
-		out[i] = *P(&in[i]).value()
-	}
-	return out
-}
-
-// optional converts a decoded optional shadow; nil stays nil.
-func optional[T, S any, P interface {
-	*S
-	shadow[T]
-}](s P) *T {
-	if s == nil {
-		return nil
-	}
-	return s.value()
 }
 
 // The enums of Stash's egress API are open: each is a string type holding

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-
-	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // RegisterPaymentRequest is the body of Stash's POST
@@ -110,23 +108,20 @@ func (r *RegisterPaymentRequest) Validate() error {
 type (
 	plainRegister RegisterPaymentRequest
 	registerJSON  struct {
-		*plainRegister
-		DecimalPlaces *wire.Int    `json:"decimalPlaces"`
-		Registrations []itemJSON   `json:"registrations"`
-		Loyalty       *loyaltyJSON `json:"loyalty"`
+		plainRegister
+		DecimalPlaces int32 `json:"decimalPlaces"`
 	}
 )
 
 // UnmarshalJSON decodes a register request tolerantly. It does not
 // validate; call Validate.
 func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
-	*r = RegisterPaymentRequest{}
-	s := registerJSON{plainRegister: (*plainRegister)(r)}
+	s := registerJSON{DecimalPlaces: NoDecimalPlaces}
 	if err := egressUnmarshal(data, &s); err != nil {
 		return err
 	}
-	r.DecimalPlaces = decimalPlaces(s.DecimalPlaces)
-	r.Registrations, r.Loyalty = values[PurchaseItem](s.Registrations), optional[PlayerLoyaltyState](s.Loyalty)
+	*r = RegisterPaymentRequest(s.plainRegister)
+	r.DecimalPlaces = int(s.DecimalPlaces)
 	return nil
 }
 
