@@ -523,6 +523,34 @@ func TestConfirmPaymentRequestTolerance(t *testing.T) {
 	}
 }
 
+// A request that fails to decode leaves the value it was decoded into as
+// it was, for each of the three egress requests.
+func TestEgressRequestFailedDecodeChangesNothing(t *testing.T) {
+	t.Parallel()
+	bad := []byte(`{"playerId":"other","items":[{"quantity":"x"}],"registrations":[{"quantity":"x"}]}`)
+	tests := []struct {
+		name string
+		file string
+		v    json.Unmarshaler
+	}{
+		{"confirm", "egress_confirm.json", &stashpay.ConfirmPaymentRequest{}},
+		{"register", "egress_register.json", &stashpay.RegisterPaymentRequest{}},
+		{"cancel", "egress_cancel.json", &stashpay.CancelPaymentRequest{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.NoError(t, tt.v.UnmarshalJSON(egressTestdata(t, tt.file)))
+			before, err := json.Marshal(tt.v)
+			require.NoError(t, err)
+			require.ErrorIs(t, tt.v.UnmarshalJSON(bad), stashpay.ErrMalformedEgressJSON)
+			after, err := json.Marshal(tt.v)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(before), string(after))
+		})
+	}
+}
+
 func TestConfirmPaymentRequestMalformed(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
