@@ -50,28 +50,17 @@ type CampaignMilestone struct {
 	Rewards []LoyaltyReward `json:"rewards,omitempty"`
 }
 
-// UnmarshalJSON decodes a tier tolerantly (int64 values as strings or
-// numbers, snake_case names), through internal/wire, as
-// [ProductPrice.UnmarshalJSON] describes.
+// UnmarshalJSON decodes a tier tolerantly (integers as numbers or digit
+// strings, snake_case names), through internal/wire.
 func (t *LoyaltyTier) UnmarshalJSON(data []byte) error {
 	type plain LoyaltyTier // without this method
-	*t = LoyaltyTier{}
-	return wire.Unmarshal(data, &struct {
-		*plain
-		StartPoints              *wire.Int64 `json:"startPoints"`
-		PointsPerDollar          *wire.Int64 `json:"pointsPerDollar"`
-		PointsMultiplierPermille *wire.Int64 `json:"pointsMultiplierPermille"`
-	}{(*plain)(t), (*wire.Int64)(&t.StartPoints), (*wire.Int64)(&t.PointsPerDollar), (*wire.Int64)(&t.PointsMultiplierPermille)})
+	return decodePlain(data, (*plain)(t), plain{})
 }
 
-// UnmarshalJSON decodes a milestone tolerantly.
+// UnmarshalJSON decodes a milestone tolerantly, through internal/wire.
 func (m *CampaignMilestone) UnmarshalJSON(data []byte) error {
 	type plain CampaignMilestone // without this method
-	*m = CampaignMilestone{}
-	return wire.Unmarshal(data, &struct {
-		*plain
-		PointsNeeded *wire.Int64 `json:"pointsNeeded"`
-	}{(*plain)(m), (*wire.Int64)(&m.PointsNeeded)})
+	return decodePlain(data, (*plain)(m), plain{})
 }
 
 // GetLoyalty returns the shop's active loyalty campaign (GET

@@ -208,15 +208,15 @@ type paymentEventWire struct {
 	Items          []struct {
 		ID           string        `json:"id"`
 		PricePerItem events.Amount `json:"pricePerItem"`
-		Quantity     wire.Int64    `json:"quantity"`
+		Quantity     int64         `json:"quantity"`
 		Name         string        `json:"name"`
 		Description  string        `json:"description"`
 	} `json:"items"`
 	BonusItems []struct {
-		ID          string     `json:"id"`
-		Name        string     `json:"name"`
-		Quantity    wire.Int64 `json:"quantity"`
-		Description string     `json:"description"`
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		Quantity    int64  `json:"quantity"`
+		Description string `json:"description"`
 	} `json:"bonusItems"`
 	Total      events.Amount `json:"total"`
 	Tax        events.Amount `json:"tax"`
@@ -253,7 +253,7 @@ func (w *paymentEventWire) event(id string, data []byte) *PaymentEvent {
 		ev.Items = make([]PaymentEventItem, len(w.Items))
 		for i, it := range w.Items {
 			ev.Items[i] = PaymentEventItem{
-				ID: it.ID, PricePerItem: Amount(it.PricePerItem), Quantity: int64(it.Quantity),
+				ID: it.ID, PricePerItem: Amount(it.PricePerItem), Quantity: it.Quantity,
 				Name: it.Name, Description: it.Description,
 			}
 		}
@@ -262,7 +262,7 @@ func (w *paymentEventWire) event(id string, data []byte) *PaymentEvent {
 		ev.BonusItems = make([]PaymentEventBonusItem, len(w.BonusItems))
 		for i, it := range w.BonusItems {
 			ev.BonusItems[i] = PaymentEventBonusItem{
-				ID: it.ID, Name: it.Name, Quantity: int64(it.Quantity), Description: it.Description,
+				ID: it.ID, Name: it.Name, Quantity: it.Quantity, Description: it.Description,
 			}
 		}
 	}

@@ -65,27 +65,17 @@ type PlanPrice struct {
 	AmountCents int64 `json:"amountCents"`
 }
 
-// UnmarshalJSON decodes a plan tolerantly (int64 values as strings or
-// numbers, snake_case names), through internal/wire, as
-// [ProductPrice.UnmarshalJSON] describes.
+// UnmarshalJSON decodes a plan tolerantly (integers as numbers or digit
+// strings, snake_case names), through internal/wire.
 func (p *Plan) UnmarshalJSON(data []byte) error {
 	type plain Plan // without this method
-	*p = Plan{}
-	return wire.Unmarshal(data, &struct {
-		*plain
-		BillingPeriodValue *wire.Int64 `json:"billingPeriodValue"`
-		TrialPeriodValue   *wire.Int64 `json:"trialPeriodValue"`
-	}{(*plain)(p), (*wire.Int64)(&p.BillingPeriodValue), (*wire.Int64)(&p.TrialPeriodValue)})
+	return decodePlain(data, (*plain)(p), plain{})
 }
 
-// UnmarshalJSON decodes a price tolerantly.
+// UnmarshalJSON decodes a price tolerantly, through internal/wire.
 func (p *PlanPrice) UnmarshalJSON(data []byte) error {
 	type plain PlanPrice // without this method
-	*p = PlanPrice{}
-	return wire.Unmarshal(data, &struct {
-		*plain
-		AmountCents *wire.Int64 `json:"amountCents"`
-	}{(*plain)(p), (*wire.Int64)(&p.AmountCents)})
+	return decodePlain(data, (*plain)(p), plain{})
 }
 
 // ListPlansParams filter [Client.ListPlans].

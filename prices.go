@@ -2,8 +2,6 @@ package stashpay
 
 import (
 	"context"
-
-	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // pathConvertPrices is the endpoint of [Client.ConvertPrices].
@@ -68,18 +66,11 @@ type PriceConversion struct {
 }
 
 // UnmarshalJSON decodes a conversion tolerantly (integers as numbers or
-// strings, snake_case names), through internal/wire, as
-// [ProductPrice.UnmarshalJSON] describes.
+// digit strings, snake_case names), through internal/wire, with
+// DecimalPlaces [NoDecimalPlaces] unless the answer sends decimalPlaces.
 func (p *PriceConversion) UnmarshalJSON(data []byte) error {
 	type plain PriceConversion // without this method
-	// NoDecimalPlaces unless the answer sends decimalPlaces.
-	*p = PriceConversion{DecimalPlaces: NoDecimalPlaces}
-	return wire.Unmarshal(data, &struct {
-		*plain
-		SourceAmount      *wire.Int64 `json:"sourceAmount"`
-		DestinationAmount *wire.Int64 `json:"destinationAmount"`
-		DecimalPlaces     *wire.Int   `json:"decimalPlaces"`
-	}{(*plain)(p), (*wire.Int64)(&p.SourceAmount), (*wire.Int64)(&p.DestinationAmount), (*wire.Int)(&p.DecimalPlaces)})
+	return decodePlain(data, (*plain)(p), plain{DecimalPlaces: NoDecimalPlaces})
 }
 
 // ConvertPrices converts catalog prices to a country's currency (POST

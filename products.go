@@ -108,24 +108,11 @@ type ProductBonus struct {
 	IconImageURL string `json:"iconImageUrl,omitempty"`
 }
 
-// UnmarshalJSON decodes a price tolerantly (int64 values as strings or
-// numbers, enums as names or numbers, snake_case names).
-//
-// It is the pattern of every ingress type with integer members: an
-// anonymous struct embeds the type (as plain, without this method) and
-// shadows each such member with a *wire.Int64 or *wire.Int pointing at the
-// field itself. encoding/json prefers the shallower of two members of one
-// name and decodes through the pointer, so one pass fills p; null leaves a
-// field zero.
+// UnmarshalJSON decodes a price tolerantly, through internal/wire, with
+// DecimalPlaces [NoDecimalPlaces] unless the answer sends decimalPlaces.
 func (p *ProductPrice) UnmarshalJSON(data []byte) error {
 	type plain ProductPrice // without this method
-	// NoDecimalPlaces unless the answer sends decimalPlaces.
-	*p = ProductPrice{DecimalPlaces: NoDecimalPlaces}
-	return wire.Unmarshal(data, &struct {
-		*plain
-		Cents         *wire.Int64 `json:"cents"`
-		DecimalPlaces *wire.Int   `json:"decimalPlaces"`
-	}{(*plain)(p), (*wire.Int64)(&p.Cents), (*wire.Int)(&p.DecimalPlaces)})
+	return decodePlain(data, (*plain)(p), plain{DecimalPlaces: NoDecimalPlaces})
 }
 
 // ListProductsParams page [Client.ListProducts].
@@ -145,14 +132,10 @@ type ProductPage struct {
 	NextOffset int64 `json:"nextOffset,omitempty"`
 }
 
-// UnmarshalJSON decodes a page tolerantly.
+// UnmarshalJSON decodes a page tolerantly, through internal/wire.
 func (p *ProductPage) UnmarshalJSON(data []byte) error {
 	type plain ProductPage // without this method
-	*p = ProductPage{}
-	return wire.Unmarshal(data, &struct {
-		*plain
-		NextOffset *wire.Int64 `json:"nextOffset"`
-	}{(*plain)(p), (*wire.Int64)(&p.NextOffset)})
+	return decodePlain(data, (*plain)(p), plain{})
 }
 
 // maxProductsLimit is the largest page Stash serves.

@@ -160,7 +160,7 @@ func TestProductTypesDecodeTolerantly(t *testing.T) {
 		{name: "no decimal places", in: `{"currency":"USD","cents":"499"}`, want: stashpay.ProductPrice{Currency: "USD", Cents: 499, DecimalPlaces: stashpay.NoDecimalPlaces}},
 		{name: "zero decimal places", in: `{"currency":"JPY","cents":"500","decimalPlaces":0}`, want: stashpay.ProductPrice{Currency: "JPY", Cents: 500}},
 		{name: "bad cents", in: `{"cents":"x9"}`, wantErr: "cents"},
-		{name: "decimal places out of range", in: `{"decimalPlaces":"9999999999"}`, wantErr: "decimalPlaces"},
+		{name: "decimal places out of int64", in: `{"decimalPlaces":"99999999999999999999"}`, wantErr: "decimalPlaces"},
 	})
 	runDecodeCases(t, stashpay.ProductPage{NextOffset: 7}, []decodeCase[stashpay.ProductPage]{
 		{name: "string offset", in: `{"products":[],"nextOffset":"50"}`, want: stashpay.ProductPage{Products: []stashpay.Product{}, NextOffset: 50}},
@@ -176,20 +176,23 @@ func TestProductTypesDecodeTolerantly(t *testing.T) {
 func TestProductPriceAmountNeedsDecimalPlaces(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		in, want string
-		err      bool
+		in, want   string
+		err, scale bool // scale: refused as a scale, not as missing
 	}{
 		{in: `{"currency":"USD","cents":"499","decimalPlaces":2}`, want: "4.99"},
 		{in: `{"currency":"JPY","cents":"500","decimalPlaces":0}`, want: "500"},
 		{in: `{"currency":"USD","cents":"499"}`, err: true},
 		{in: `{"currency":"USD","cents":"499","decimalPlaces":null}`, err: true},
+		{in: `{"currency":"USD","cents":"499","decimalPlaces":"9999999999"}`, err: true, scale: true},
 	} {
 		var p stashpay.ProductPrice
 		require.NoError(t, json.Unmarshal([]byte(tc.in), &p))
 		got, err := p.Amount()
 		if tc.err {
 			require.ErrorIs(t, err, stashpay.ErrInvalidAmount, tc.in)
-			assert.Contains(t, err.Error(), "decimalPlaces", tc.in)
+			if !tc.scale {
+				assert.Contains(t, err.Error(), "decimalPlaces", tc.in)
+			}
 			continue
 		}
 		require.NoError(t, err, tc.in)

@@ -108,6 +108,19 @@ func (c *Client) doRequest(ctx context.Context, method, path string, body []byte
 // wire type, with the SDK's one tolerant reader of Stash's JSON.
 func decodeResponse(data []byte, out any) error { return wire.Unmarshal(data, out) }
 
+// decodePlain is the UnmarshalJSON of an ingress type T, called with p
+// converted to T's method-less alias (type plain T): it decodes data
+// through internal/wire into a copy of v (the members an answer may leave
+// out, as Stash means them) and replaces *p with it, leaving *p unchanged
+// on an error.
+func decodePlain[P any](data []byte, p *P, v P) error {
+	if err := wire.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
 // transportError wraps err, the failure of an attempt to send to target,
 // in the SDK's wording. net/http's text may quote what the peer sent (a
 // Location, a status or header line), so it is scrubbed: a *url.Error about

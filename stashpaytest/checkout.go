@@ -12,29 +12,28 @@ import (
 
 	stashpay "github.com/stashpay/stashpay-go"
 	"github.com/stashpay/stashpay-go/internal/money"
-	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 type wireCheckoutItem struct {
-	ID           string     `json:"id"`
-	PricePerItem *string    `json:"pricePerItem"`
-	Quantity     wire.Int64 `json:"quantity"`
-	ImageURL     string     `json:"imageUrl"`
-	Name         string     `json:"name"`
-	Description  string     `json:"description"`
+	ID           string  `json:"id"`
+	PricePerItem *string `json:"pricePerItem"`
+	Quantity     int64   `json:"quantity"`
+	ImageURL     string  `json:"imageUrl"`
+	Name         string  `json:"name"`
+	Description  string  `json:"description"`
 }
 
 type wireCatalogItem struct {
-	ID       string     `json:"id"`
-	Quantity wire.Int64 `json:"quantity"`
+	ID       string `json:"id"`
+	Quantity int64  `json:"quantity"`
 }
 
 type wireBonusItem struct {
-	ID          string     `json:"id"`
-	Name        string     `json:"name"`
-	Description string     `json:"description"`
-	ImageURL    string     `json:"imageUrl"`
-	Quantity    wire.Int64 `json:"quantity"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	ImageURL    string `json:"imageUrl"`
+	Quantity    int64  `json:"quantity"`
 }
 
 type wireUser struct {
@@ -181,7 +180,7 @@ func (s *Server) newCheckout(req *wireCheckoutRequest) (*Checkout, *rpcError) {
 			return nil, errInvalid("item.pricePerItem is required")
 		}
 		item := Item{ID: it.ID, Name: it.Name, Description: it.Description, ImageURL: it.ImageURL,
-			PricePerItem: *it.PricePerItem, Quantity: int64(it.Quantity)}
+			PricePerItem: *it.PricePerItem, Quantity: it.Quantity}
 		if rerr := priceItem(&item, scale, "item"); rerr != nil {
 			return nil, rerr
 		}
@@ -201,7 +200,7 @@ func (s *Server) newCheckout(req *wireCheckoutRequest) (*Checkout, *rpcError) {
 				return nil, &rpcError{status: http.StatusNotFound, code: codeNotFound, message: fmt.Sprintf("catalog item %q not found", ci.ID)}
 			}
 			item := Item{ID: p.ID, Name: p.Name, Description: p.Description, ImageURL: p.ImageURL,
-				PricePerItem: p.PricePerItem, Quantity: int64(ci.Quantity)}
+				PricePerItem: p.PricePerItem, Quantity: ci.Quantity}
 			if rerr := priceItem(&item, scale, field); rerr != nil {
 				return nil, rerr
 			}
@@ -217,7 +216,7 @@ func (s *Server) newCheckout(req *wireCheckoutRequest) (*Checkout, *rpcError) {
 			return nil, errInvalid(field + ".quantity must be positive")
 		}
 		c.BonusItems = append(c.BonusItems, BonusItem{ID: b.ID, Name: b.Name, Description: b.Description,
-			ImageURL: b.ImageURL, Quantity: int64(b.Quantity)})
+			ImageURL: b.ImageURL, Quantity: b.Quantity})
 	}
 	for _, it := range c.Items {
 		line, ok := mulInt(it.UnitMinor, it.Quantity)
