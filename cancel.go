@@ -2,7 +2,6 @@ package stashpay
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -84,36 +83,17 @@ func (r *CancelPaymentRequest) Validate() error {
 	return validateEgressItems(r.Items, "items", true)
 }
 
-type (
-	plainCancel CancelPaymentRequest
-	cancelJSON  struct {
-		plainCancel
-		DecimalPlaces int32 `json:"decimalPlaces"`
-	}
-)
-
 // UnmarshalJSON decodes a cancel request tolerantly. It does not validate;
 // call Validate.
 func (r *CancelPaymentRequest) UnmarshalJSON(data []byte) error {
-	s := cancelJSON{DecimalPlaces: NoDecimalPlaces}
-	if err := egressUnmarshal(data, &s); err != nil {
-		return err
-	}
-	*r = CancelPaymentRequest(s.plainCancel)
-	r.DecimalPlaces = int(s.DecimalPlaces)
-	return nil
-}
-
-// MarshalJSON writes the request as Stash sends it.
-func (r CancelPaymentRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal((*plainCancel)(&r))
+	type plain CancelPaymentRequest // without this method
+	return unmarshalEgress(data, (*plain)(r), plain{DecimalPlaces: NoDecimalPlaces})
 }
 
 // UnmarshalJSON decodes a cancel response tolerantly.
 func (r *CancelPaymentResponse) UnmarshalJSON(data []byte) error {
-	type plain CancelPaymentResponse
-	*r = CancelPaymentResponse{}
-	return egressUnmarshal(data, (*plain)(r))
+	type plain CancelPaymentResponse // without this method
+	return unmarshalEgress(data, (*plain)(r), plain{})
 }
 
 // CancelPaymentHandler returns the http.Handler for Stash's POST

@@ -163,29 +163,26 @@ func (r *ConfirmPaymentRequest) Validate() error {
 	return nil
 }
 
-// Each egress request decodes through a shadow: the public type under a
-// method-less alias, embedded by value (a pointer costs encoding/json a
-// few percent more), with decimalPlaces decoded into an int32 that starts
-// at NoDecimalPlaces (so that its absence is told from 0, and a value out of
-// Stash's int32 is refused), and here timeMillis into a time.
 type (
 	plainConfirm ConfirmPaymentRequest
-	confirmJSON  struct {
+	// confirmJSON is the request with timeMillis, which the public type
+	// holds as a time.Time; plainConfirm is embedded by value (a pointer
+	// costs encoding/json a few percent more).
+	confirmJSON struct {
 		plainConfirm
-		DecimalPlaces int32       `json:"decimalPlaces"`
-		TimeMillis    wire.Millis `json:"timeMillis"`
+		TimeMillis wire.Millis `json:"timeMillis"`
 	}
 )
 
 // UnmarshalJSON decodes a confirm request tolerantly; see
 // [ConfirmPaymentRequest]. It does not validate; call Validate.
 func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
-	s := confirmJSON{DecimalPlaces: NoDecimalPlaces}
-	if err := egressUnmarshal(data, &s); err != nil {
+	var s confirmJSON
+	if err := unmarshalEgress(data, &s, confirmJSON{plainConfirm: plainConfirm{DecimalPlaces: NoDecimalPlaces}}); err != nil {
 		return err
 	}
 	*r = ConfirmPaymentRequest(s.plainConfirm)
-	r.DecimalPlaces, r.Time = int(s.DecimalPlaces), s.TimeMillis.Time()
+	r.Time = s.TimeMillis.Time()
 	return nil
 }
 
@@ -209,9 +206,8 @@ func (r ConfirmPaymentRequest) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a confirm response tolerantly (snake_case names
 // accepted).
 func (r *ConfirmPaymentResponse) UnmarshalJSON(data []byte) error {
-	type plain ConfirmPaymentResponse
-	*r = ConfirmPaymentResponse{}
-	return egressUnmarshal(data, (*plain)(r))
+	type plain ConfirmPaymentResponse // without this method
+	return unmarshalEgress(data, (*plain)(r), plain{})
 }
 
 // ConfirmPaymentFunc grants a confirmed purchase. The handler calls it with

@@ -390,6 +390,7 @@ func TestConfirmPaymentHandlerValidation(t *testing.T) {
 		"no transaction":       func(r *stashpay.ConfirmPaymentRequest) { r.TransactionID = "" },
 		"bad currency":         func(r *stashpay.ConfirmPaymentRequest) { r.Currency = "US" },
 		"decimal places 19":    func(r *stashpay.ConfirmPaymentRequest) { r.DecimalPlaces = 19 },
+		"decimal places huge":  func(r *stashpay.ConfirmPaymentRequest) { r.DecimalPlaces = 1 << 30 },
 		"negative tax":         func(r *stashpay.ConfirmPaymentRequest) { r.Tax = -1 },
 		"zero total":           func(r *stashpay.ConfirmPaymentRequest) { r.Total = 0 },
 		"no time":              func(r *stashpay.ConfirmPaymentRequest) { r.Time = time.Time{} },
@@ -569,7 +570,7 @@ func TestConfirmPaymentRequestMalformed(t *testing.T) {
 		"metadata nested object":    `{"items":[{"metadata":{"a":{}}}]}`,
 		"opt-in is a number":        `{"emailMarketingOptIn":1}`,
 		"enum is a bool":            `{"source":false}`,
-		"decimalPlaces huge":        `{"decimalPlaces":9999999999}`,
+		"decimalPlaces beyond int":  `{"decimalPlaces":99999999999999999999}`,
 		"loyalty reward type bad":   `{"loyalty":{"nextMilestone":{"rewards":[{"type":[]}]}}}`,
 		"bonus item quantity float": `{"bonusItems":[{"id":"x","quantity":0.5}]}`,
 	}

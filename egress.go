@@ -16,7 +16,6 @@ import (
 	"github.com/stashpay/stashpay-go/internal/inbound"
 	"github.com/stashpay/stashpay-go/internal/redact"
 	"github.com/stashpay/stashpay-go/internal/signing"
-	"github.com/stashpay/stashpay-go/internal/wire"
 )
 
 // Paths and headers of Stash's egress purchase calls.
@@ -328,9 +327,12 @@ func egressInvalid(field, why string) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidEgressRequest, field, why)
 }
 
-// egressUnmarshal decodes Stash JSON through internal/wire.
-func egressUnmarshal(data []byte, v any) error {
-	if err := wire.Unmarshal(data, v); err != nil {
+// unmarshalEgress is the UnmarshalJSON of an egress type, called with p
+// converted to its method-less alias: [decodePlain], with errors wrapping
+// [ErrMalformedEgressJSON]. v holds what a body may leave out
+// (DecimalPlaces [NoDecimalPlaces]).
+func unmarshalEgress[P any](data []byte, p *P, v P) error {
+	if err := decodePlain(data, p, v); err != nil {
 		return fmt.Errorf("%w: %w", ErrMalformedEgressJSON, err)
 	}
 	return nil

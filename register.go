@@ -2,7 +2,6 @@ package stashpay
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -105,36 +104,17 @@ func (r *RegisterPaymentRequest) Validate() error {
 	return validateEgressItems(r.Registrations, "registrations", false)
 }
 
-type (
-	plainRegister RegisterPaymentRequest
-	registerJSON  struct {
-		plainRegister
-		DecimalPlaces int32 `json:"decimalPlaces"`
-	}
-)
-
-// UnmarshalJSON decodes a register request tolerantly. It does not
-// validate; call Validate.
+// UnmarshalJSON decodes a register request tolerantly. It does not validate;
+// call Validate.
 func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
-	s := registerJSON{DecimalPlaces: NoDecimalPlaces}
-	if err := egressUnmarshal(data, &s); err != nil {
-		return err
-	}
-	*r = RegisterPaymentRequest(s.plainRegister)
-	r.DecimalPlaces = int(s.DecimalPlaces)
-	return nil
-}
-
-// MarshalJSON writes the request as Stash sends it.
-func (r RegisterPaymentRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal((*plainRegister)(&r))
+	type plain RegisterPaymentRequest // without this method
+	return unmarshalEgress(data, (*plain)(r), plain{DecimalPlaces: NoDecimalPlaces})
 }
 
 // UnmarshalJSON decodes a register response tolerantly.
 func (r *RegisterPaymentResponse) UnmarshalJSON(data []byte) error {
-	type plain RegisterPaymentResponse
-	*r = RegisterPaymentResponse{}
-	return egressUnmarshal(data, (*plain)(r))
+	type plain RegisterPaymentResponse // without this method
+	return unmarshalEgress(data, (*plain)(r), plain{})
 }
 
 // RegisterPaymentHandler returns the http.Handler for Stash's POST
