@@ -600,7 +600,7 @@ func fixMembers(v []byte, t reflect.Type, fix fix) ([]byte, error) {
 				return nil, err
 			}
 			if s := string(val); fix >= fixLenient && t.Kind() == reflect.Map && elem.Kind() == reflect.String &&
-				(s == "true" || s == "false") {
+				!reflect.PointerTo(elem).Implements(unmarshalerType) && (s == "true" || s == "false") {
 				val = []byte(`"` + s + `"`) // a metadata value kept as its text
 			}
 			name, _ := json.Marshal(k)
