@@ -1,7 +1,6 @@
 package events_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,39 +115,6 @@ func TestParseBadQuantityNamesTheMember(t *testing.T) {
 			assert.Contains(t, err.Error(), "items.quantity")
 			assert.NotContains(t, err.Error(), "secret")
 			assert.NotContains(t, err.Error(), "1.5")
-		})
-	}
-}
-
-// TestItemUnmarshalJSON checks that an [events.Item] decodes its quantity
-// from either JSON kind with encoding/json itself, and that null leaves it
-// unchanged.
-func TestItemUnmarshalJSON(t *testing.T) {
-	t.Parallel()
-	kept := events.Item{ID: "kept", Quantity: 9}
-	tests := []struct {
-		name, in    string
-		start, want events.Item
-		wantErr     bool
-	}{
-		{"number", `{"id":"a","quantity":2,"price":"1.00"}`, events.Item{}, events.Item{ID: "a", Quantity: 2, Price: "1.00"}, false},
-		{"string", `{"id":"a","quantity":"-2"}`, events.Item{}, events.Item{ID: "a", Quantity: -2}, false},
-		{"null", `null`, kept, kept, false},
-		{"null quantity", `{"quantity":null}`, kept, kept, false},
-		{"fraction", `{"quantity":"2.5"}`, events.Item{}, events.Item{}, true},
-		{"not an object", `[]`, events.Item{}, events.Item{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			it := tt.start
-			err := json.Unmarshal([]byte(tt.in), &it)
-			if tt.wantErr {
-				require.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, it)
 		})
 	}
 }

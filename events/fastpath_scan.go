@@ -280,8 +280,8 @@ func (s *scanner) amount() Amount {
 	return Amount(lit)
 }
 
-// boolean reads true or false, bare or quoted, as wire.Bool
-// decodes it.
+// boolean reads true or false, bare or quoted, as internal/wire reads them
+// into a bool.
 func (s *scanner) boolean() bool {
 	rest := s.b[s.i:]
 	quoted := len(rest) > 0 && rest[0] == '"'

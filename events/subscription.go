@@ -66,13 +66,13 @@ type Period struct {
 // UnmarshalJSON accepts Value as a JSON number or string.
 func (p *Period) UnmarshalJSON(b []byte) error {
 	var aux struct {
-		Value wire.Int64 `json:"value"`
-		Unit  openEnum   `json:"unit"`
+		Value int64    `json:"value"`
+		Unit  openEnum `json:"unit"`
 	}
 	if err := wire.Unmarshal(b, &aux); err != nil {
 		return err
 	}
-	p.Value, p.Unit = int64(aux.Value), string(aux.Unit)
+	p.Value, p.Unit = aux.Value, string(aux.Unit)
 	return nil
 }
 
@@ -121,15 +121,12 @@ func (p *SubscriptionPayment) UnmarshalJSON(b []byte) error {
 	type plain SubscriptionPayment
 	aux := struct {
 		*plain
-		TaxInclusive wire.Bool `json:"taxInclusive"`
-		Succeeded    wire.Bool `json:"succeeded"`
-		CreatedAt    timestamp `json:"createdAt"`
-		UpdatedAt    timestamp `json:"updatedAt"`
-	}{plain: (*plain)(p), TaxInclusive: wire.Bool(p.TaxInclusive), Succeeded: wire.Bool(p.Succeeded)}
+		CreatedAt timestamp `json:"createdAt"`
+		UpdatedAt timestamp `json:"updatedAt"`
+	}{plain: (*plain)(p)}
 	if err := wire.Unmarshal(b, &aux); err != nil {
 		return err
 	}
-	p.TaxInclusive, p.Succeeded = bool(aux.TaxInclusive), bool(aux.Succeeded)
 	p.CreatedAt, p.UpdatedAt = time.Time(aux.CreatedAt), time.Time(aux.UpdatedAt)
 	return nil
 }
@@ -209,31 +206,25 @@ func (s *Subscription) UnmarshalJSON(b []byte) error {
 	type plain Subscription
 	aux := struct {
 		*plain
-		Status               openEnum                 `json:"status"`
-		Period               lenient[Period, *Period] `json:"period"`
-		LockedAmountCents    lenientAmount            `json:"lockedAmountCents"`
-		CheckoutLinkMetadata map[string]wire.Text     `json:"checkoutLinkMetadata"`
-		OriginalBillingDay   wire.Int64               `json:"originalBillingDay"`
-		CancelAtPeriodEnd    wire.Bool                `json:"cancelAtPeriodEnd"`
-		TrialEnd             timestamp                `json:"trialEnd"`
-		AccessEndDate        timestamp                `json:"accessEndDate"`
-		CurrentPeriodStart   timestamp                `json:"currentPeriodStart"`
-		CurrentPeriodEnd     timestamp                `json:"currentPeriodEnd"`
-		NextBillingDate      timestamp                `json:"nextBillingDate"`
-		GracePeriodEnd       timestamp                `json:"gracePeriodEnd"`
-		CanceledAt           timestamp                `json:"canceledAt"`
-		CancelledAt          timestamp                `json:"cancelledAt"`
-		CreatedAt            timestamp                `json:"createdAt"`
-		UpdatedAt            timestamp                `json:"updatedAt"`
-	}{plain: (*plain)(s), CancelAtPeriodEnd: wire.Bool(s.CancelAtPeriodEnd)}
+		Status             openEnum                 `json:"status"`
+		Period             lenient[Period, *Period] `json:"period"`
+		LockedAmountCents  lenientAmount            `json:"lockedAmountCents"`
+		TrialEnd           timestamp                `json:"trialEnd"`
+		AccessEndDate      timestamp                `json:"accessEndDate"`
+		CurrentPeriodStart timestamp                `json:"currentPeriodStart"`
+		CurrentPeriodEnd   timestamp                `json:"currentPeriodEnd"`
+		NextBillingDate    timestamp                `json:"nextBillingDate"`
+		GracePeriodEnd     timestamp                `json:"gracePeriodEnd"`
+		CanceledAt         timestamp                `json:"canceledAt"`
+		CancelledAt        timestamp                `json:"cancelledAt"`
+		CreatedAt          timestamp                `json:"createdAt"`
+		UpdatedAt          timestamp                `json:"updatedAt"`
+	}{plain: (*plain)(s)}
 	if err := wire.Unmarshal(b, &aux); err != nil {
 		return err
 	}
-	s.CancelAtPeriodEnd = bool(aux.CancelAtPeriodEnd)
 	s.Status = SubscriptionStatus(aux.Status)
 	s.Period, s.LockedAmountCents = aux.Period.v, aux.LockedAmountCents.v
-	s.CheckoutLinkMetadata = texts(aux.CheckoutLinkMetadata)
-	s.OriginalBillingDay = int64(aux.OriginalBillingDay)
 	s.TrialEnd = time.Time(aux.TrialEnd)
 	s.AccessEndDate = time.Time(aux.AccessEndDate)
 	s.CurrentPeriodStart = time.Time(aux.CurrentPeriodStart)

@@ -92,19 +92,6 @@ func EnumNumber[E ~string](e E, names []string) (int32, bool) {
 	return int32(n), err == nil
 }
 
-// Text is a string member Stash may send as another JSON kind (a metadata value): a string, or a number, boolean or null kept
-// as its JSON text (null as "").
-type Text string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (t *Text) UnmarshalJSON(b []byte) error {
-	if b[0] == 't' || b[0] == 'f' {
-		*t = Text(b)
-		return nil
-	}
-	return (*NumericText)(t).UnmarshalJSON(b)
-}
-
 // NumericText is a string that may be sent as a JSON number, kept as its
 // text (a numeric player ID); null is "".
 type NumericText string

@@ -26,42 +26,6 @@ func (n *Int64) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Int is [Int64] for values in the int32 range (quantities, decimal
-// places), so that a value out of range is an error rather than a
-// surprise on 32-bit platforms.
-type Int int
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *Int) UnmarshalJSON(b []byte) error {
-	if isNull(b) {
-		return nil
-	}
-	v, ok := parseInt(b, 32)
-	if !ok {
-		return KindError(b, reflect.TypeFor[int32]())
-	}
-	*n = Int(v)
-	return nil
-}
-
-// Bool is a boolean sent as true/false or as the strings "true" and
-// "false" (exactly). null leaves it unchanged.
-type Bool bool
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *Bool) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "true", `"true"`:
-		*f = true
-	case "false", `"false"`:
-		*f = false
-	case "null":
-	default:
-		return KindError(b, reflect.TypeFor[bool]())
-	}
-	return nil
-}
-
 // Millis is a time in Unix milliseconds, sent as a JSON number or a digit
 // string. 0, null and an absent member are the zero time.
 type Millis int64
@@ -77,14 +41,6 @@ func (m Millis) Time() time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(int64(m)).UTC()
-}
-
-// MillisOf is the inverse of [Millis.Time]: 0 for the zero time.
-func MillisOf(t time.Time) Millis {
-	if t.IsZero() {
-		return 0
-	}
-	return Millis(t.UnixMilli())
 }
 
 func isNull(b []byte) bool { return string(b) == "null" }
