@@ -215,8 +215,7 @@ func (s *Server) newCheckout(req *wireCheckoutRequest) (*Checkout, *rpcError) {
 		if b.Quantity <= 0 {
 			return nil, errInvalid(field + ".quantity must be positive")
 		}
-		c.BonusItems = append(c.BonusItems, BonusItem{ID: b.ID, Name: b.Name, Description: b.Description,
-			ImageURL: b.ImageURL, Quantity: b.Quantity})
+		c.BonusItems = append(c.BonusItems, BonusItem(b))
 	}
 	for _, it := range c.Items {
 		line, ok := mulInt(it.UnitMinor, it.Quantity)
