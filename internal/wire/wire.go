@@ -101,6 +101,7 @@ func unmarshal(data []byte, v any, numberText bool) error {
 		// this module's types), so its own target gets the rewriting.
 		return convert(u.UnmarshalJSON(data), nil)
 	}
+	sent := data // camelNames re-encodes every name: escaped ones no longer show
 	if hasSnakeName(data) {
 		var err error
 		if data, err = camelNames(data, reflect.TypeOf(v)); err != nil {
@@ -120,8 +121,11 @@ func unmarshal(data []byte, v any, numberText bool) error {
 		// document is decoded again (every member it sets is set again). A
 		// document that is itself a scalar is not rewritten: a caller
 		// decoding one (an event's type) wants its kind.
-		if fixed, ferr := fixMembers(data, reflect.TypeOf(v), fix); ferr == nil {
-			err = json.Unmarshal(fixed, v)
+		// From the document as sent, which fixMembers renames itself, so
+		// that an escaped snake_case name stays unmatched, as on the first
+		// pass.
+		if fixed, ferr := fixMembers(sent, reflect.TypeOf(v), fix); ferr == nil {
+			data, err = fixed, json.Unmarshal(fixed, v)
 		}
 	}
 	if unclassified(err) {

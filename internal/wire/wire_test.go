@@ -425,3 +425,20 @@ func TestUnmarshalSnakePathKeepsMemberOrder(t *testing.T) {
 		assert.Equal(t, plain, snake, in)
 	}
 }
+
+// The retry that rewrites scalars starts from the document as sent, so an
+// escaped snake_case name stays unmatched there too, whatever the kind of
+// another member: one body never decodes two ways.
+func TestUnmarshalRetryKeepsEscapedNamesUnmatched(t *testing.T) {
+	t.Parallel()
+	type target struct {
+		PlayerID      string `json:"playerId"`
+		TransactionID string `json:"transactionId"`
+		Quantity      int64  `json:"quantity"`
+	}
+	for _, q := range []string{`1`, `"1"`, `1,"x":2`} {
+		var got target
+		require.NoError(t, wire.Unmarshal([]byte(`{"player_id":"p","transaction\u005fid":"T","quantity":`+q+`}`), &got), q)
+		assert.Equal(t, target{PlayerID: "p", Quantity: 1}, got, q)
+	}
+}
