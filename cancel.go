@@ -1,6 +1,8 @@
 package stashpay
 
 import (
+	"github.com/stashpay/stashpay-go/internal/wire"
+
 	"context"
 	"errors"
 	"log/slog"
@@ -83,11 +85,25 @@ func (r *CancelPaymentRequest) Validate() error {
 	return validateEgressItems(r.Items, "items", true)
 }
 
+// cancelJSON is the request's shadow (see itemJSON).
+type cancelJSON struct {
+	plainCancel
+	DecimalPlaces wire.Int   `json:"decimalPlaces"`
+	Items         []itemJSON `json:"items"`
+}
+
+type plainCancel CancelPaymentRequest
+
 // UnmarshalJSON decodes a cancel request tolerantly. It does not validate;
 // call Validate.
 func (r *CancelPaymentRequest) UnmarshalJSON(data []byte) error {
-	type plain CancelPaymentRequest // without this method
-	return unmarshalEgress(data, (*plain)(r), plain{DecimalPlaces: NoDecimalPlaces})
+	var s cancelJSON
+	if err := unmarshalEgress(data, &s, cancelJSON{DecimalPlaces: NoDecimalPlaces}); err != nil {
+		return err
+	}
+	*r = CancelPaymentRequest(s.plainCancel)
+	r.DecimalPlaces, r.Items = int(s.DecimalPlaces), values[PurchaseItem](s.Items)
+	return nil
 }
 
 // UnmarshalJSON decodes a cancel response tolerantly.

@@ -165,12 +165,17 @@ func (r *ConfirmPaymentRequest) Validate() error {
 
 type (
 	plainConfirm ConfirmPaymentRequest
-	// confirmJSON is the request with timeMillis, which the public type
-	// holds as a time.Time; plainConfirm is embedded by value (a pointer
-	// costs encoding/json a few percent more).
+	// confirmJSON is the request's shadow (see itemJSON), with timeMillis,
+	// which the public type holds as a time.Time.
 	confirmJSON struct {
 		plainConfirm
-		TimeMillis wire.Millis `json:"timeMillis"`
+		DecimalPlaces wire.Int     `json:"decimalPlaces"`
+		Tax           wire.Int64   `json:"tax"`
+		Total         wire.Int64   `json:"total"`
+		TimeMillis    wire.Millis  `json:"timeMillis"`
+		Items         []itemJSON   `json:"items"`
+		BonusItems    []bonusJSON  `json:"bonusItems"`
+		Loyalty       *loyaltyJSON `json:"loyalty"`
 	}
 )
 
@@ -178,11 +183,13 @@ type (
 // [ConfirmPaymentRequest]. It does not validate; call Validate.
 func (r *ConfirmPaymentRequest) UnmarshalJSON(data []byte) error {
 	var s confirmJSON
-	if err := unmarshalEgress(data, &s, confirmJSON{plainConfirm: plainConfirm{DecimalPlaces: NoDecimalPlaces}}); err != nil {
+	if err := unmarshalEgress(data, &s, confirmJSON{DecimalPlaces: NoDecimalPlaces}); err != nil {
 		return err
 	}
 	*r = ConfirmPaymentRequest(s.plainConfirm)
-	r.Time = s.TimeMillis.Time()
+	r.DecimalPlaces, r.Tax, r.Total, r.Time = int(s.DecimalPlaces), int64(s.Tax), int64(s.Total), s.TimeMillis.Time()
+	r.Items, r.BonusItems = values[PurchaseItem](s.Items), values[ConfirmBonusItem](s.BonusItems)
+	r.Loyalty = optional[PlayerLoyaltyState](s.Loyalty)
 	return nil
 }
 

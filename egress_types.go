@@ -7,14 +7,14 @@ import (
 )
 
 // The types the three egress calls share: the items, the loyalty state and
-// the enums. They are plain tagged structs: a request's UnmarshalJSON
-// decodes the whole body through internal/wire, as for every body Stash
-// sends, which gives every member in them its tolerance (names in
-// lowerCamelCase, any letter case, or snake_case; integers as JSON numbers
-// or digit strings; a metadata value of another kind as its text; unknown
-// fields accepted). Only the enums decode themselves (a name or a number,
-// unknown values kept). Decode a request, not one of these types alone:
-// plain encoding/json gives them no tolerance.
+// the enums. A request's UnmarshalJSON decodes the whole body through
+// internal/wire, as for every body Stash sends, which gives every member in
+// them its tolerance (names in lowerCamelCase, any letter case, or
+// snake_case; integers as JSON numbers or digit strings; a metadata value
+// of another kind as its text; unknown fields accepted); the enums decode
+// themselves (a name or a number, unknown values kept). Decode a request,
+// not one of these types alone: plain encoding/json gives them no
+// tolerance.
 
 // PurchaseItem is one line of an egress purchase call: an entry of
 // ConfirmPaymentRequest.Items, RegisterPaymentRequest.Registrations or
@@ -92,6 +92,110 @@ type LoyaltyReward struct {
 	// Type is the kind of reward, one of the LoyaltyRewardType* values;
 	// empty when not sent.
 	Type LoyaltyRewardType `json:"type"`
+}
+
+// The shadows the requests decode through. Stash types every integer of
+// the egress calls as int64, which protobuf's JSON writes as a digit
+// string ("999"), so these members decode through wire.Int64, which reads a
+// string or a number in the one pass: wire's rewrite-and-decode-again, which
+// would also read them, costs about seven times as much and is for the
+// rarer shapes. Each shadow embeds the public type under a method-less
+// alias, by value (a pointer costs encoding/json a few percent more), and
+// value() copies the shadowed members back.
+type (
+	plainItem PurchaseItem
+	itemJSON  struct {
+		plainItem
+		Quantity wire.Int64 `json:"quantity"`
+		Cents    wire.Int64 `json:"cents"`
+	}
+	plainBonus ConfirmBonusItem
+	bonusJSON  struct {
+		plainBonus
+		Quantity wire.Int64 `json:"quantity"`
+	}
+	plainLoyalty PlayerLoyaltyState
+	loyaltyJSON  struct {
+		plainLoyalty
+		TotalPoints              wire.Int64      `json:"totalPoints"`
+		PointsDelta              wire.Int64      `json:"pointsDelta"`
+		PointsToNextTier         *wire.Int64     `json:"pointsToNextTier"`
+		PointsToNextMilestone    *wire.Int64     `json:"pointsToNextMilestone"`
+		NextMilestone            *milestoneJSON  `json:"nextMilestone"`
+		PointsMultiplierPermille wire.Int64      `json:"pointsMultiplierPermille"`
+		UnlockedMilestones       []milestoneJSON `json:"unlockedMilestones"`
+	}
+	plainMilestone LoyaltyMilestone
+	milestoneJSON  struct {
+		plainMilestone
+		Rewards []rewardJSON `json:"rewards"`
+	}
+	plainReward LoyaltyReward
+	rewardJSON  struct {
+		plainReward
+		Quantity wire.Int64 `json:"quantity"`
+	}
+)
+
+func (s *itemJSON) value() PurchaseItem {
+	it := PurchaseItem(s.plainItem)
+	it.Quantity, it.Cents = int64(s.Quantity), int64(s.Cents)
+	return it
+}
+
+func (s *bonusJSON) value() ConfirmBonusItem {
+	b := ConfirmBonusItem(s.plainBonus)
+	b.Quantity = int64(s.Quantity)
+	return b
+}
+
+func (s *loyaltyJSON) value() PlayerLoyaltyState {
+	v := PlayerLoyaltyState(s.plainLoyalty)
+	v.TotalPoints, v.PointsDelta = int64(s.TotalPoints), int64(s.PointsDelta)
+	v.PointsMultiplierPermille = int64(s.PointsMultiplierPermille)
+	v.PointsToNextTier, v.PointsToNextMilestone = (*int64)(s.PointsToNextTier), (*int64)(s.PointsToNextMilestone)
+	v.NextMilestone = optional[LoyaltyMilestone](s.NextMilestone)
+	v.UnlockedMilestones = values[LoyaltyMilestone](s.UnlockedMilestones)
+	return v
+}
+
+func (s *milestoneJSON) value() LoyaltyMilestone {
+	m := LoyaltyMilestone(s.plainMilestone)
+	m.Rewards = values[LoyaltyReward](s.Rewards)
+	return m
+}
+
+func (s *rewardJSON) value() LoyaltyReward {
+	r := LoyaltyReward(s.plainReward)
+	r.Quantity = int64(s.Quantity)
+	return r
+}
+
+// values converts decoded shadows; nil stays nil, as encoding/json leaves it.
+func values[T, S any, P interface {
+	*S
+	value() T
+}](in []S) []T {
+	if in == nil {
+		return nil
+	}
+	out := make([]T, len(in))
+	for i := range in {
+		out[i] = P(&in[i]).value()
+	}
+	return out
+}
+
+// optional converts a decoded optional shadow; nil stays nil.
+func optional[T, S any, P interface {
+	*S
+	value() T
+}](s P) *T {
+	if s == nil {
+		return nil
+	}
+	v := s.value()
+	return &v
 }
 
 // The enums of Stash's egress API are open: each is a string type holding

@@ -1,6 +1,8 @@
 package stashpay
 
 import (
+	"github.com/stashpay/stashpay-go/internal/wire"
+
 	"context"
 	"errors"
 	"net/http"
@@ -104,11 +106,27 @@ func (r *RegisterPaymentRequest) Validate() error {
 	return validateEgressItems(r.Registrations, "registrations", false)
 }
 
+// registerJSON is the request's shadow (see itemJSON).
+type registerJSON struct {
+	plainRegister
+	DecimalPlaces wire.Int     `json:"decimalPlaces"`
+	Registrations []itemJSON   `json:"registrations"`
+	Loyalty       *loyaltyJSON `json:"loyalty"`
+}
+
+type plainRegister RegisterPaymentRequest
+
 // UnmarshalJSON decodes a register request tolerantly. It does not validate;
 // call Validate.
 func (r *RegisterPaymentRequest) UnmarshalJSON(data []byte) error {
-	type plain RegisterPaymentRequest // without this method
-	return unmarshalEgress(data, (*plain)(r), plain{DecimalPlaces: NoDecimalPlaces})
+	var s registerJSON
+	if err := unmarshalEgress(data, &s, registerJSON{DecimalPlaces: NoDecimalPlaces}); err != nil {
+		return err
+	}
+	*r = RegisterPaymentRequest(s.plainRegister)
+	r.DecimalPlaces, r.Registrations = int(s.DecimalPlaces), values[PurchaseItem](s.Registrations)
+	r.Loyalty = optional[PlayerLoyaltyState](s.Loyalty)
+	return nil
 }
 
 // UnmarshalJSON decodes a register response tolerantly.

@@ -26,6 +26,24 @@ func (n *Int64) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Int is [Int64] for values in the int32 range (decimal places), so that
+// a value out of range is an error rather than a surprise on 32-bit
+// platforms.
+type Int int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nil
+	}
+	v, ok := parseInt(b, 32)
+	if !ok {
+		return KindError(b, reflect.TypeFor[int32]())
+	}
+	*n = Int(v)
+	return nil
+}
+
 // Millis is a time in Unix milliseconds, sent as a JSON number or a digit
 // string. 0, null and an absent member are the zero time.
 type Millis int64

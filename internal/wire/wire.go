@@ -21,8 +21,10 @@
 //     boolean, as its text. A whole document that is a scalar is not
 //     rewritten. This costs nothing on documents without such a scalar: it
 //     is a second decode, of the document with those scalars rewritten,
-//     after encoding/json refused the first. [Int64], [Millis] and
-//     [NumericText] do the same inside a type that decodes itself.
+//     after encoding/json refused the first. [Int64], [Int], [Millis] and
+//     [NumericText] read such scalars in the one pass: use them for the
+//     members where the other kind is the common one (protobuf's JSON
+//     writes every int64 as a digit string).
 //   - enums as names or numbers ([Enum]).
 //   - unknown members ignored, as encoding/json does; types that keep them
 //     (json.RawMessage fields) keep them.
