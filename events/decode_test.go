@@ -231,3 +231,20 @@ func TestParsePurchaseRefundedTotalsInAnotherKindDoNotRefuse(t *testing.T) {
 		})
 	}
 }
+
+// A snake_case name sent with an escape matches no member, on the rewrite
+// path too: the key of one purchase does not depend on the kind of an
+// unrelated member (a userId sent as a number takes the rewrite path).
+func TestParseEscapedSnakeNameKeyIgnoresUserIDKind(t *testing.T) {
+	t.Parallel()
+	payload := func(uid string) []byte {
+		return []byte(`{"type":"PURCHASE_SUCCEEDED","purchaseSucceeded":{"order_id":"o1","checkout_lin\u006b_id":"c1",` +
+			`"userId":` + uid + `,"items":[{"id":"gem","quantity":1}]}}`)
+	}
+	a, err := events.Parse(payload(`"42"`))
+	require.NoError(t, err)
+	b, err := events.Parse(payload(`42`))
+	require.NoError(t, err)
+	assert.Equal(t, a.IdempotencyKey(), b.IdempotencyKey())
+	assert.Equal(t, "purchase:o1", b.IdempotencyKey())
+}
