@@ -160,5 +160,7 @@
 // reader of Stash's JSON), inbound (what every handler Stash calls shares),
 // signing (every HMAC scheme, the one key rule and the key ring of a
 // rotation), redact (keeping secrets out of text), httpx (retry and body
-// helpers), wait (the one context-aware sleep) and money (exact amounts).
+// helpers), wait (the one context-aware sleep), money (exact amounts) and,
+// for the benchmarks only, benchturns (speed as a ratio against a baseline
+// timed in alternating turns in the same process).
 package stashpay

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	stashpay "github.com/stashpay/stashpay-go"
+	"github.com/stashpay/stashpay-go/internal/benchturns"
 	"github.com/stashpay/stashpay-go/internal/signing"
 )
 
@@ -183,34 +184,15 @@ func BenchmarkEgressDecodeConfirmVsStdlib(b *testing.B) {
 	} {
 		data := egressTestdata(b, bc.file)
 		b.Run(bc.name, func(b *testing.B) {
-			timed := func(decode func() error) time.Duration {
-				start := time.Now()
-				for range 100 {
-					if err := decode(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				return time.Since(start)
-			}
-			decodeOurs := func() error {
+			ours := func() error {
 				var r stashpay.ConfirmPaymentRequest
 				return r.UnmarshalJSON(data)
 			}
-			decodeBase := func() error {
+			std := func() error {
 				var r plainConfirm
 				return json.Unmarshal(base, &r)
 			}
-			var ours, std time.Duration
-			for i := 0; b.Loop(); i++ {
-				if i%2 == 0 { // each goes first in every other turn
-					ours += timed(decodeOurs)
-					std += timed(decodeBase)
-				} else {
-					std += timed(decodeBase)
-					ours += timed(decodeOurs)
-				}
-			}
-			b.ReportMetric(float64(ours)/float64(std), "x-stdlib")
+			b.ReportMetric(benchturns.Ratio(b, 100, ours, std), "x-stdlib")
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/internal/benchturns"
 )
 
 // baselinePurchase is what a hand-written decoder of the same payload would
@@ -78,4 +79,21 @@ func BenchmarkParseSubscriptionPaymentSucceeded(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkParsePurchaseSucceededVsStdlib reports Parse's time on
+// testdata/purchase_succeeded.json as a ratio of json.Unmarshal's into
+// baselinePurchase ("x-stdlib"), the two run in alternating turns in the
+// same process.
+func BenchmarkParsePurchaseSucceededVsStdlib(b *testing.B) {
+	payload := load(b, "purchase_succeeded.json")
+	parse := func() error {
+		_, err := events.Parse(payload)
+		return err
+	}
+	std := func() error {
+		var v baselinePurchase
+		return json.Unmarshal(payload, &v)
+	}
+	b.ReportMetric(benchturns.Ratio(b, 100, parse, std), "x-stdlib")
 }

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/stashpay/stashpay-go/internal/benchturns"
 	"github.com/stretchr/testify/require"
 )
 
@@ -322,15 +324,22 @@ func FuzzFastPathEquivalence(f *testing.F) {
 	})
 }
 
-// benchmarkParse measures parse on testdata/purchase_succeeded.json with its
-// first item's metadata padded to about size bytes (0: as is).
-func benchmarkParse(b *testing.B, parse func([]byte) (Event, error), size int) {
+// paddedPurchase is testdata/purchase_succeeded.json with its first item's
+// metadata padded to about size bytes (0: as is).
+func paddedPurchase(b *testing.B, size int) []byte {
+	b.Helper()
 	payload, err := os.ReadFile(filepath.Join("testdata", "purchase_succeeded.json"))
 	require.NoError(b, err)
 	if pad := size - len(payload); pad > 0 {
 		payload = bytes.Replace(payload, []byte(`"rarity": "legendary"`),
 			[]byte(`"rarity": "legendary", "note": "`+strings.Repeat("n", pad)+`"`), 1)
 	}
+	return payload
+}
+
+// benchmarkParse measures parse on paddedPurchase(size).
+func benchmarkParse(b *testing.B, parse func([]byte) (Event, error), size int) {
+	payload := paddedPurchase(b, size)
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -353,3 +362,19 @@ func BenchmarkParseStd2KiB(b *testing.B) { benchmarkParse(b, parseStd, 2048) }
 // testdata/purchase_succeeded.json; compare with
 // BenchmarkBaselineUnmarshalPurchaseSucceeded.
 func BenchmarkParseStdPurchaseSucceeded(b *testing.B) { benchmarkParse(b, parseStd, 0) }
+
+// BenchmarkParseFastVsStd reports Parse's time (the fast path) as a ratio
+// of the encoding/json path's ("x-std") on testdata/purchase_succeeded.json,
+// as is and padded to 2 KiB, the two run in alternating turns in the same
+// process. The fast path earns its place only while this stays at or under
+// 1/3.
+func BenchmarkParseFastVsStd(b *testing.B) {
+	for _, size := range []int{0, 2048} {
+		payload := paddedPurchase(b, size)
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			fast := func() error { _, err := Parse(payload); return err }
+			std := func() error { _, err := parseStd(payload); return err }
+			b.ReportMetric(benchturns.Ratio(b, 100, fast, std), "x-std")
+		})
+	}
+}

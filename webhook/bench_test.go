@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/stashpay/stashpay-go/events"
+	"github.com/stashpay/stashpay-go/internal/benchturns"
 	"github.com/stashpay/stashpay-go/webhook"
 )
 
@@ -66,34 +67,45 @@ func BenchmarkBaselineHMAC1KiB(b *testing.B) {
 	}
 }
 
-// benchLoopback posts a fresh signed ~1 KiB PURCHASE_SUCCEEDED (new orderId
-// each time, so the dedup store claims and completes a new key) to h over a
-// loopback HTTP server with a keep-alive client.
-func benchLoopback(b *testing.B, h http.Handler) {
+// loopbackPoster serves h on a loopback HTTP server and returns a function
+// that posts a fresh signed ~1 KiB PURCHASE_SUCCEEDED to it (a new orderId
+// each call, so the dedup store claims and completes a new key) with a
+// keep-alive client, failing unless the answer is 200.
+func loopbackPoster(b *testing.B, h http.Handler) func() error {
 	srv := httptest.NewServer(h)
-	defer srv.Close()
+	b.Cleanup(srv.Close)
 	client := srv.Client()
-	ctx := context.Background()
-	b.ReportAllocs()
 	i := 0
-	for b.Loop() {
+	return func() error {
 		i++
 		body := benchPayload("order-"+strconv.Itoa(i), 1024)
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL, bytes.NewReader(body))
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(webhook.SignatureHeader, webhook.Sign(body, testSecret))
 		req.Header.Set(webhook.RetryCountHeader, "0")
 		resp, err := client.Do(req)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+}
+
+// benchLoopback measures posting to h through loopbackPoster.
+func benchLoopback(b *testing.B, h http.Handler) {
+	post := loopbackPoster(b, h)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := post(); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
@@ -102,33 +114,50 @@ func benchLoopback(b *testing.B, h http.Handler) {
 // parse, dedup (memory store) and the user's function. Compare with
 // BenchmarkBaselineHandlerLoopback.
 func BenchmarkHandlerLoopback(b *testing.B) {
-	v, err := webhook.NewVerifier(testSecret)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var granted atomic.Int64
-	h := webhook.NewHandler(v, func(_ context.Context, e events.Event) error {
-		if _, ok := e.(*events.PurchaseSucceeded); ok {
-			granted.Add(1)
-		}
-		return nil
-	})
+	h, granted := sdkBenchHandler(b)
 	benchLoopback(b, h)
 	if granted.Load() != int64(b.N) {
 		b.Fatalf("granted %d of %d", granted.Load(), b.N)
 	}
 }
 
+// sdkBenchHandler is NewHandler with a memory store, counting the purchases
+// it granted.
+func sdkBenchHandler(b *testing.B) (http.Handler, *atomic.Int64) {
+	v, err := webhook.NewVerifier(testSecret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	granted := new(atomic.Int64)
+	return webhook.NewHandler(v, func(_ context.Context, e events.Event) error {
+		if _, ok := e.(*events.PurchaseSucceeded); ok {
+			granted.Add(1)
+		}
+		return nil
+	}), granted
+}
+
 // BenchmarkBaselineHandlerLoopback is a bare handler that reads the body and
 // answers 200 {}.
-func BenchmarkBaselineHandlerLoopback(b *testing.B) {
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := io.ReadAll(r.Body); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte("{}"))
-	})
-	benchLoopback(b, h)
+func BenchmarkBaselineHandlerLoopback(b *testing.B) { benchLoopback(b, bareHandler) }
+
+// bareHandler reads the body and answers 200 {}.
+var bareHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if _, err := io.ReadAll(r.Body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte("{}"))
+})
+
+// BenchmarkHandlerLoopbackVsBare posts to NewHandler and to the bare
+// handler over loopback in alternating turns in the same process, and
+// reports the bare handler's time as a ratio of NewHandler's
+// ("bare-per-sdk"): the share of a bare handler's throughput the SDK's
+// handler keeps (1 would be no cost at all).
+func BenchmarkHandlerLoopbackVsBare(b *testing.B) {
+	h, _ := sdkBenchHandler(b)
+	sdk, bare := loopbackPoster(b, h), loopbackPoster(b, bareHandler)
+	b.ReportMetric(1/benchturns.Ratio(b, 50, sdk, bare), "bare-per-sdk")
 }
