@@ -191,8 +191,8 @@ func (e *CompleteError) Wait(ctx context.Context) error {
 //
 //   - key already done: fn is not called; (AlreadyDone, nil).
 //   - key held by another live claim: fn is not called; (Skipped, ErrBusy).
-//   - the store fails, or its Claim does not answer within the lease (a
-//     claim answered later would hand out a lease already over): fn is not
+//   - the store fails, or its Claim does not answer before fn's deadline
+//     (below; a claim answered later would leave fn no time): fn is not
 //     called; (Skipped, err), an ErrStore in the second case.
 //   - fn returns nil: the key is completed; (Ran, nil), or (Ran,
 //     *CompleteError) when a few quick attempts to record it failed; Do
@@ -219,14 +219,17 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 		return Skipped, ErrInvalidLease
 	}
 	claimed := time.Now() // the store's lease starts at this time or later
-	// A store that stopped answering must not hold a caller whose context
-	// never ends (a poll or reconcile job) for ever.
-	cctx, ccancel := context.WithDeadline(ctx, claimed.Add(lease))
-	c, err := s.Claim(cctx, key, lease)
-	ccancel()
+	// fn's context ends before its lease does, so that a fn that honours
+	// it stops before another holder may claim the key and run it again.
+	// The Claim runs under it too: a store that stopped answering must not
+	// hold a caller whose context never ends (a poll or reconcile job) for
+	// ever, and a Claim answered after it would leave fn no time.
+	fctx, cancel := context.WithDeadline(ctx, claimed.Add(lease-leaseMargin(lease)))
+	defer cancel()
+	c, err := s.Claim(fctx, key, lease)
 	if err != nil {
-		if ctx.Err() == nil && cctx.Err() != nil && !errors.Is(err, ErrStore) {
-			err = fmt.Errorf("%w: Claim did not answer within the lease (%v): %w", ErrStore, lease, err)
+		if ctx.Err() == nil && fctx.Err() != nil && !errors.Is(err, ErrStore) {
+			err = fmt.Errorf("%w: Claim did not answer within the lease (%v) less its margin: %w", ErrStore, lease, err)
 		}
 		return Skipped, err
 	}
@@ -246,10 +249,6 @@ func Do(ctx context.Context, s Store, key string, lease time.Duration, fn func(c
 			release(ctx, s, key, c.Token)
 		}
 	}()
-	// fn's context ends before its lease does, so that a fn that honours
-	// it stops before another holder may claim the key and run it again.
-	fctx, cancel := context.WithDeadline(ctx, claimed.Add(lease-leaseMargin(lease)))
-	defer cancel()
 	ferr := fn(fctx)
 	finished = true
 	if ferr != nil {

@@ -141,7 +141,7 @@ func (h *handler) undecodable(ctx context.Context, w http.ResponseWriter, body [
 }
 
 // respondOK is the only answer Stash counts as received: 200 {}.
-func respondOK(w http.ResponseWriter) { inbound.JSON(w, http.StatusOK, struct{}{}) }
+func respondOK(w http.ResponseWriter) { inbound.EmptyObject(w, http.StatusOK) }
 
 // finish answers a delivery after fn ran or was skipped.
 func (h *handler) finish(w http.ResponseWriter, r *http.Request, e events.Event, key string, res dedup.Result, err error) {

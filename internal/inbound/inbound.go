@@ -118,6 +118,13 @@ func JSON(w http.ResponseWriter, status int, v any) {
 	write(w, status, b)
 }
 
+// EmptyObject answers status with the body {}, as [JSON] does for an empty
+// struct, without encoding it on every call.
+func EmptyObject(w http.ResponseWriter, status int) { write(w, status, emptyObject) }
+
+// emptyObject is the body of [EmptyObject]; nothing writes to it.
+var emptyObject = []byte("{}")
+
 // Error answers status with a google.rpc.Status-like body, {"code": the
 // google.rpc code of status, "message": msg}. msg must hold no secret and
 // no value from the request.
